@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { BadConfigError } from './errors';
+
+/** Where the project lives on disk: dist/src/config.js → two levels up from dist/. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface Neo4jConnection {
+  uri: string;
+  user: string;
+  /** Empty when the server runs without authentication (the local dev server by default). */
+  password: string;
+  database: string;
+}
+
+export interface LocalServerConfig {
+  /** Data, logs and pid file of the local server (git-ignored). */
+  home: string;
+  host: '127.0.0.1';
+  port: number;
+  heap: string;
+  pagecache: string;
+}
+
+function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new BadConfigError(`${name}=${JSON.stringify(raw)} is not a port number (1-65535)`);
+  }
+  return n;
+}
+
+export function localServerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<LocalServerConfig> = {},
+): LocalServerConfig {
+  return {
+    home: path.resolve(env.WFAD_NEO4J_HOME ?? path.join(PROJECT_ROOT, '.wfad', 'neo4j')),
+    host: '127.0.0.1',
+    port: intFromEnv('WFAD_NEO4J_PORT', 7687, env),
+    heap: env.WFAD_NEO4J_HEAP ?? '2g',
+    pagecache: env.WFAD_NEO4J_PAGECACHE ?? '512m',
+    ...overrides,
+  };
+}
+
+/**
+ * Connection settings from the environment, so the same code runs against the local server, any
+ * Neo4j 5 server, Aura or a cluster. Without NEO4J_URI it points at the local server's port.
+ */
+export function neo4jConnection(env: NodeJS.ProcessEnv = process.env): Neo4jConnection {
+  const uri = env.NEO4J_URI ?? `bolt://127.0.0.1:${localServerConfig(env).port}`;
+  if (!/^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(uri)) {
+    throw new BadConfigError(
+      `NEO4J_URI=${JSON.stringify(uri)} must start with bolt://, neo4j://, bolt+s:// or neo4j+s://`,
+    );
+  }
+  return {
+    uri,
+    user: env.NEO4J_USER ?? 'neo4j',
+    password: env.NEO4J_PASSWORD ?? '',
+    database: env.NEO4J_DATABASE ?? 'neo4j',
+  };
+}
+
+/** The real dataset, read in place (never copied into the project). */
+export function defaultDatasetPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.WFAD_DATASET ?? path.join(PROJECT_ROOT, '..', 'shared', 'datasets', 'flowgad'));
+}

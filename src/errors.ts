@@ -1,0 +1,38 @@
+/**
+ * Typed errors shared by every layer. Each carries a stable `code` that the CLI prints and the API
+ * maps to GraphQL error codes; messages name the file, field or value at fault.
+ */
+export type WfadErrorCode =
+  | 'NEO4J_UNAVAILABLE'
+  | 'NEO4J_START_FAILED'
+  | 'JAVA_MISSING'
+  | 'BAD_INPUT'
+  | 'BAD_CONFIG'
+  | 'NOTHING_STORED';
+
+export class WfadError extends Error {
+  constructor(
+    readonly code: WfadErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'WfadError';
+  }
+}
+
+/** Neo4j could not be reached (down, wrong URI, wrong credentials). */
+export class Neo4jUnavailableError extends WfadError {
+  constructor(uri: string, cause?: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause ?? 'no answer');
+    super('NEO4J_UNAVAILABLE', `Neo4j at ${uri} is unreachable: ${why}`, { cause });
+    this.name = 'Neo4jUnavailableError';
+  }
+}
+
+export class BadConfigError extends WfadError {
+  constructor(message: string) {
+    super('BAD_CONFIG', message);
+    this.name = 'BadConfigError';
+  }
+}

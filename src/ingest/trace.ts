@@ -1,0 +1,335 @@
+/**
+ * Parses one run file (`data/<label>/<workflow>-<instance>-runNNNN.csv`, one row per job) into a
+ * validated run whose jobs are in template order, or into a rejection that names the file, the
+ * reason and the offending job/field/value. Nothing is guessed: an empty cell stays missing (null).
+ */
+import { createHash } from 'node:crypto';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { COLUMNS, COLUMN_BY_NAME, COMPOSITES, JOB_TYPES, type ColumnSpec } from './columns';
+import { parseLabel, type Category } from './labels';
+import { auxInstance, auxKey } from './names';
+import type { DagTemplate } from './template';
+
+export type JobValue = string | number | null;
+export type JobRecord = Record<string, JobValue> & { id: string; runId: string; name: string; template: string; index: number };
+
+export interface ParsedRun {
+  id: string;
+  source: string;
+  workflow: string;
+  label: string;
+  category: Category;
+  level: number | null;
+  instance: string;
+  runNumber: number;
+  contentHash: string;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Optional columns the file lacks entirely (their values are stored as missing). */
+  missingColumns: string[];
+  /** Composite values computed from timestamps because the cell was empty. */
+  derivedValues: number;
+  /** kickstart cpu_time of -1 (no kickstart record) stored as missing. */
+  sentinelValues: number;
+  /** Jobs in template order: jobs[i] is template job i. */
+  jobs: JobRecord[];
+}
+
+export type RejectCode =
+  | 'EMPTY_FILE'
+  | 'NOT_UTF8'
+  | 'BAD_CSV'
+  | 'MISSING_COLUMNS'
+  | 'DUPLICATE_COLUMN'
+  | 'TRUNCATED_ROW'
+  | 'BAD_VALUE'
+  | 'DUPLICATE_JOB'
+  | 'JOB_SET_MISMATCH'
+  | 'INSTANCE_MISMATCH'
+  | 'UNKNOWN_LABEL'
+  | 'UNKNOWN_WORKFLOW'
+  | 'BAD_FILE_NAME'
+  | 'BAD_TEMPLATE'
+  | 'CONFLICT';
+
+export interface Rejection {
+  file: string;
+  code: RejectCode;
+  reason: string;
+  workflow?: string;
+  label?: string;
+  job?: string;
+  field?: string;
+  value?: string;
+}
+
+export class RejectError extends Error {
+  constructor(readonly rejection: Omit<Rejection, 'file'>) {
+    super(rejection.reason);
+    this.name = 'RejectError';
+  }
+}
+
+const reject = (r: Omit<Rejection, 'file'>): never => {
+  throw new RejectError(r);
+};
+
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const FILE_RE = /^(.+)-run(\d+)\.csv$/;
+
+export interface RunFileInput {
+  /** Path shown in reports (relative to the dataset root). */
+  source: string;
+  /** Name of the folder holding the file: the run's label. */
+  labelFolder: string;
+  fileName: string;
+  bytes: Buffer;
+}
+
+/** Finds the workflow whose name prefixes the file name (longest match wins). */
+export function workflowOfFile(fileName: string, workflows: Iterable<string>): string | null {
+  let best: string | null = null;
+  for (const w of workflows) {
+    if ((fileName.startsWith(`${w}-`) || fileName.startsWith(`${w}_`)) && (best === null || w.length > best.length)) best = w;
+  }
+  return best;
+}
+
+export function parseRunFile(input: RunFileInput, templates: ReadonlyMap<string, DagTemplate>): ParsedRun | Rejection {
+  try {
+    return parseOrThrow(input, templates);
+  } catch (err) {
+    if (err instanceof RejectError) return { file: input.source, ...err.rejection };
+    throw err;
+  }
+}
+
+function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTemplate>): ParsedRun {
+  const labelInfo = parseLabel(input.labelFolder);
+  if (!labelInfo) {
+    reject({ code: 'UNKNOWN_LABEL', reason: `unknown label folder "${input.labelFolder}" (expected normal, cpu_<n>, hdd_<n> or loss_<n>)`, value: input.labelFolder });
+  }
+  const label = labelInfo as NonNullable<typeof labelInfo>;
+  const fm = FILE_RE.exec(input.fileName);
+  if (!fm) reject({ code: 'BAD_FILE_NAME', reason: `file name "${input.fileName}" is not <workflow>-<instance>-run<NNNN>.csv`, label: label.label });
+  const stem = (fm as RegExpExecArray)[1] as string;
+  const runNumber = Number((fm as RegExpExecArray)[2]);
+  const workflow = workflowOfFile(input.fileName, templates.keys());
+  if (workflow === null) {
+    reject({ code: 'UNKNOWN_WORKFLOW', reason: `no DAG template matches "${input.fileName}" (known: ${[...templates.keys()].join(', ')})`, label: label.label });
+  }
+  const wf = workflow as string;
+  const template = templates.get(wf) as DagTemplate;
+  const ctx = { workflow: wf, label: label.label };
+
+  if (input.bytes.length === 0) reject({ ...ctx, code: 'EMPTY_FILE', reason: 'empty file (0 bytes)' });
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(input.bytes);
+  } catch {
+    reject({ ...ctx, code: 'NOT_UTF8', reason: 'not UTF-8 text' });
+  }
+  text = text!.replace(/^\uFEFF/, '');
+  if (text.trim() === '') reject({ ...ctx, code: 'EMPTY_FILE', reason: 'empty file (only whitespace)' });
+
+  let rows: string[][];
+  try {
+    rows = parseCsv(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+  } catch (err) {
+    reject({ ...ctx, code: 'BAD_CSV', reason: `not valid CSV: ${(err as Error).message}` });
+  }
+  const header = rows![0] as string[];
+  const body = rows!.slice(1);
+  if (body.length === 0) reject({ ...ctx, code: 'EMPTY_FILE', reason: 'header only, no job rows (truncated?)' });
+
+  // Column 0 is the job name (its header cell is empty in the Panorama exports).
+  const colIndex = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (i === 0) return;
+    const name = h.trim();
+    if (colIndex.has(name)) reject({ ...ctx, code: 'DUPLICATE_COLUMN', reason: `column "${name}" appears twice in the header`, field: name });
+    colIndex.set(name, i);
+  });
+  const missingRequired = COLUMNS.filter((s) => s.required && !colIndex.has(s.column)).map((s) => s.column);
+  if (missingRequired.length) {
+    reject({ ...ctx, code: 'MISSING_COLUMNS', reason: `missing required columns: ${missingRequired.join(', ')}`, field: missingRequired.join(',') });
+  }
+  const missingColumns = COLUMNS.filter((s) => !s.required && !colIndex.has(s.column)).map((s) => s.column);
+  const present: Array<[ColumnSpec, number]> = [];
+  for (const [name, i] of colIndex) {
+    const spec = COLUMN_BY_NAME.get(name);
+    if (spec) present.push([spec, i]);
+    // Unknown extra columns are ignored: they carry nothing the platform models.
+  }
+
+  const runId = `${label.label}/${input.fileName.replace(/\.csv$/, "")}`;
+  let sentinelValues = 0;
+  const byKey = new Map<string, { rec: JobRecord; line: number }>();
+  let instance: string | null = null;
+  body.forEach((row, r) => {
+    const line = r + 2;
+    const name = (row[0] ?? '').trim();
+    if (row.length !== header.length) {
+      reject({ ...ctx, code: 'TRUNCATED_ROW', reason: `line ${line} (job "${name}") has ${row.length} of ${header.length} columns`, job: name });
+    }
+    if (name === '') reject({ ...ctx, code: 'BAD_VALUE', reason: `line ${line} has no job name`, field: 'job name' });
+    const key = auxKey(name);
+    const prev = byKey.get(key);
+    if (prev) {
+      reject({ ...ctx, code: 'DUPLICATE_JOB', reason: `duplicate job "${name}" on lines ${prev.line} and ${line}`, job: name });
+    }
+    const inst = auxInstance(name);
+    if (inst !== null) {
+      if (instance === null) instance = inst;
+      else if (inst !== instance) {
+        reject({ ...ctx, code: 'INSTANCE_MISMATCH', reason: `auxiliary job "${name}" names instance "${inst}", other jobs name "${instance}"`, job: name, value: inst });
+      }
+    }
+    const rec: Record<string, JobValue> = {};
+    for (const spec of COLUMNS) rec[spec.prop] = null;
+    for (const [spec, i] of present) {
+      const raw = (row[i] ?? '').trim();
+      const v = parseCell(spec, raw, name, ctx);
+      if (v === SENTINEL) {
+        sentinelValues++;
+        rec[spec.prop] = null;
+      } else rec[spec.prop] = v;
+    }
+    byKey.set(key, { rec: rec as JobRecord, line });
+  });
+
+  if (instance !== null && !stem.endsWith(instance)) {
+    reject({ ...ctx, code: 'INSTANCE_MISMATCH', reason: `auxiliary jobs name instance "${instance}", but the file name is for "${stem}"`, value: instance });
+  }
+
+  const extra = [...byKey.keys()].filter((k) => !template.keyIndex.has(k));
+  const missing = template.keys.filter((k) => !byKey.has(k));
+  if (extra.length || missing.length) {
+    const name = (k: string): string => (k.includes('{instance}') ? k.replace('{instance}', instance ?? '?') : k);
+    const show = (ks: string[]): string => (ks.length === 0 ? 'none' : ks.slice(0, 6).map(name).join(', ') + (ks.length > 6 ? ` (+${ks.length - 6} more)` : ''));
+    reject({
+      ...ctx,
+      code: 'JOB_SET_MISMATCH',
+      reason: `job set does not match the ${wf} DAG template (${template.jobs.length} jobs; file has ${byKey.size}): extra ${show(extra)}; missing ${show(missing.map((k) => template.jobs[template.keyIndex.get(k) as number] as string))}`,
+      job: extra[0] ?? missing[0],
+    });
+  }
+
+  const jobs: JobRecord[] = template.keys.map((k, index) => {
+    const { rec } = byKey.get(k) as { rec: JobRecord };
+    const name = findName(body, k);
+    return Object.assign(rec, { id: `${runId}/${name}`, runId, name, template: template.jobs[index] as string, index });
+  });
+  const derivedValues = deriveComposites(jobs, template);
+
+  let startedAt: number | null = null;
+  let endedAt: number | null = null;
+  for (const j of jobs) {
+    const s = (j.ready ?? j.submit) as number | null;
+    const e = (j.postScriptEnd ?? j.executeEnd) as number | null;
+    if (s !== null && (startedAt === null || s < startedAt)) startedAt = s;
+    if (e !== null && (endedAt === null || e > endedAt)) endedAt = e;
+  }
+  const contentHash = createHash('sha256')
+    .update(JSON.stringify({ workflow: wf, label: label.label, jobs: jobs.map((j) => COLUMNS.map((s) => j[s.prop]).concat(j.name)) }))
+    .digest('hex');
+
+  return {
+    id: runId,
+    source: input.source,
+    workflow: wf,
+    label: label.label,
+    category: label.category,
+    level: label.level,
+    instance: instance ?? stem,
+    runNumber,
+    contentHash,
+    startedAt,
+    endedAt,
+    missingColumns,
+    derivedValues,
+    sentinelValues,
+    jobs,
+  };
+}
+
+function findName(body: string[][], key: string): string {
+  for (const row of body) {
+    const n = (row[0] ?? '').trim();
+    if (auxKey(n) === key) return n;
+  }
+  return key;
+}
+
+const SENTINEL = Symbol('sentinel');
+
+function parseCell(spec: ColumnSpec, raw: string, job: string, ctx: { workflow: string; label: string }): JobValue | typeof SENTINEL {
+  if (raw === '') {
+    if (spec.required) reject({ ...ctx, code: 'BAD_VALUE', reason: `job "${job}": required field ${spec.column} is empty`, job, field: spec.column, value: '' });
+    return null;
+  }
+  const bad = (why: string): never =>
+    reject({ ...ctx, code: 'BAD_VALUE', reason: `job "${job}": ${spec.column}=${JSON.stringify(raw.slice(0, 40))} ${why}`, job, field: spec.column, value: raw.slice(0, 80) });
+  switch (spec.kind) {
+    case 'text':
+      return raw;
+    case 'jobType':
+      if (!(JOB_TYPES as readonly string[]).includes(raw)) bad(`is not one of ${JOB_TYPES.join(', ')}`);
+      return raw;
+    default: {
+      if (!NUMBER_RE.test(raw)) bad('is not a number');
+      const n = Number(raw);
+      if (!Number.isFinite(n)) bad('is not a finite number');
+      switch (spec.kind) {
+        case 'flag':
+          if (n !== 0 && n !== 1) bad('must be 0 or 1');
+          return n;
+        case 'code':
+          if (!Number.isInteger(n)) bad('must be an integer');
+          return n;
+        case 'timestamp':
+          if (n <= 0) bad('must be a positive epoch time');
+          return n;
+        case 'cpuTime':
+          if (n === -1) return SENTINEL;
+          if (n < 0) bad('must not be negative');
+          return n;
+        default:
+          if (n < 0) bad('must not be negative');
+          return n;
+      }
+    }
+  }
+}
+
+/**
+ * Fills composite fields that are empty but computable: each delay from its two timestamps, and
+ * `ready` (when a job's parents were all done) from the parents' post-script end. Returns the
+ * number of values computed.
+ */
+export function deriveComposites(jobs: JobRecord[], template: DagTemplate): number {
+  let derived = 0;
+  const parents: number[][] = jobs.map(() => []);
+  for (const [p, c] of template.edges) parents[c]?.push(p);
+  jobs.forEach((job, i) => {
+    if (job.ready === null) {
+      if (job.submit !== null && job.wmsDelay !== null) {
+        job.ready = (job.submit as number) - (job.wmsDelay as number);
+        derived++;
+      } else {
+        const ends = (parents[i] ?? []).map((p) => (jobs[p]?.postScriptEnd ?? jobs[p]?.executeEnd ?? null) as number | null);
+        if (ends.length > 0 && ends.every((e) => e !== null)) {
+          job.ready = Math.max(...(ends as number[]));
+          derived++;
+        }
+      }
+    }
+    for (const { prop, end, start } of COMPOSITES) {
+      if (job[prop] === null && job[end] !== null && job[start] !== null) {
+        job[prop] = (job[end] as number) - (job[start] as number);
+        derived++;
+      }
+    }
+  });
+  return derived;
+}
