@@ -1,0 +1,82 @@
+/**
+ * `wfad ingest` behaviour on small made-up datasets against the real Neo4j: good files stored
+ * next to bad ones, conflicting content refused, exit codes, and an unreachable database.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Graph } from '../../src/graph/driver';
+import type { IngestSummary } from '../../src/ingest/pipeline';
+import { miniDataset, runCsv } from '../helpers/fixtures';
+import { cli, count, testGraph, wipe } from '../helpers/neo4j';
+
+describe('wfad ingest on small datasets', () => {
+  let graph: Graph;
+  before(async () => {
+    graph = testGraph();
+    await wipe(graph);
+  });
+  after(async () => graph?.close());
+
+  it('stores the good files, rejects the bad ones by name and reason, exits 0', async () => {
+    const root = miniDataset({
+      'normal/mini-mini-T1-run0001.csv': runCsv('mini-T1', 1000),
+      'cpu_2/mini-mini-T1-run0001.csv': runCsv('mini-T1', 2000, 90),
+      'normal/mini-mini-T1-run0002.csv': runCsv('mini-T1', 3000).replace(/^(work_ID01(?:,[^,]*){13}),10,/m, '$1,abc,'),
+      'weird_label/mini-mini-T1-run0001.csv': runCsv('mini-T1', 4000),
+      'normal/mini-mini-T1-run0003.csv': '',
+    });
+    const r = await cli(['ingest', root, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as IngestSummary;
+    assert.equal(s.files, 5);
+    assert.equal(s.runsStored, 2);
+    assert.equal(s.jobs, 6);
+    assert.equal(s.edges, 4);
+    const byFile = new Map(s.rejected.map((x) => [x.file, x]));
+    assert.equal(byFile.get('data/normal/mini-mini-T1-run0003.csv')?.code, 'EMPTY_FILE');
+    assert.equal(byFile.get('data/weird_label/mini-mini-T1-run0001.csv')?.code, 'UNKNOWN_LABEL');
+    const bad = byFile.get('data/normal/mini-mini-T1-run0002.csv');
+    assert.equal(bad?.code, 'BAD_VALUE');
+    assert.match(bad?.reason ?? '', /work_ID01.*runtime="abc"/);
+    assert.equal(await count(graph, "MATCH (r:Run {id: 'cpu_2/mini-mini-T1-run0001'})-[:HAS_JOB]->(j:Job {name: 'work_ID01'}) RETURN j.runtime"), 90);
+    // Human output names the same files.
+    const h = await cli(['ingest', root]);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /0 runs stored, 2 unchanged, 3 rejected/);
+    assert.match(h.stdout, /data\/normal\/mini-mini-T1-run0002\.csv: \[BAD_VALUE\]/);
+  });
+
+  it('refuses a run id seen before with different content and keeps the stored one', async () => {
+    const root = miniDataset({ 'normal/mini-mini-T1-run0001.csv': runCsv('mini-T1', 1000, 55) });
+    const r = await cli(['ingest', root, '--json']);
+    const s = JSON.parse(r.stdout) as IngestSummary;
+    assert.equal(s.runsStored, 0);
+    assert.equal(s.rejected[0]?.code, 'CONFLICT');
+    assert.match(s.rejected[0]?.reason ?? '', /normal\/mini-mini-T1-run0001 is already stored with different content/);
+    assert.equal(await count(graph, "MATCH (r:Run {id: 'normal/mini-mini-T1-run0001'})-[:HAS_JOB]->(j:Job {name: 'work_ID01'}) RETURN j.runtime"), 10);
+    // Nothing stored and nothing unchanged: exit status 4.
+    assert.equal(r.code, 4);
+  });
+
+  it('exits 4 when nothing can be stored, 2 for a path without templates', async () => {
+    const root = miniDataset({ 'normal/mini-mini-T1-run0009.csv': 'garbage' });
+    const r = await cli(['ingest', root]);
+    assert.equal(r.code, 4);
+    assert.match(r.stderr, /NOTHING_STORED: none of the 1 files could be stored/);
+    const empty = fs.mkdtempSync(path.join(root, 'x'));
+    const r2 = await cli(['ingest', empty]);
+    assert.equal(r2.code, 4);
+    const r3 = await cli(['ingest', '/nonexistent/path']);
+    assert.equal(r3.code, 2);
+    assert.match(r3.stderr, /\/nonexistent\/path: no such file or folder/);
+  });
+
+  it('exits 3 and says so when Neo4j is unreachable', async () => {
+    const root = miniDataset({ 'normal/mini-mini-T1-run0001.csv': runCsv('mini-T1', 1000) });
+    const r = await cli(['ingest', root], { NEO4J_URI: 'bolt://127.0.0.1:1' });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /NEO4J_UNAVAILABLE: Neo4j at bolt:\/\/127\.0\.0\.1:1 is unreachable/);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * `wfad db start|status|stop` as a user runs them: a real Neo4j 5.26 that neo4j-driver reaches on
+ * 127.0.0.1, started idempotently, on its own port and data folder so it leaves the others alone.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { openGraph } from '../../src/graph/driver';
+import { cli } from '../helpers/neo4j';
+
+const PORT = Number(process.env.WFAD_TEST_DB_PORT ?? 7697);
+// NEO4J_URI undefined: the CLI must use the local server it starts, not the harness's database.
+const env: NodeJS.ProcessEnv = { WFAD_NEO4J_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-db-')), WFAD_NEO4J_PORT: String(PORT), NEO4J_URI: undefined };
+
+describe('wfad db', () => {
+  after(async () => {
+    await cli(['db', 'stop'], env);
+  });
+
+  it('starts a Neo4j that neo4j-driver reaches on 127.0.0.1, idempotently, and stops it', async () => {
+    const start = await cli(['db', 'start', '--json'], env);
+    assert.equal(start.code, 0, start.stderr);
+    const st = JSON.parse(start.stdout) as { started: boolean; running: boolean; boltAnswers: boolean; uri: string; migrationsApplied: string[] };
+    assert.equal(st.started, true);
+    assert.equal(st.uri, `bolt://127.0.0.1:${PORT}`);
+    assert.deepEqual(st.migrationsApplied, ['001_constraints.cypher', '002_indexes.cypher']);
+
+    const graph = openGraph({ uri: `bolt://127.0.0.1:${PORT}`, user: 'neo4j', password: '', database: 'neo4j' });
+    try {
+      const res = await graph.read((tx) => tx.run('CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition'));
+      assert.equal(res.records[0]?.get('name'), 'Neo4j Kernel');
+      assert.match(res.records[0]?.get('version') as string, /^5\.26\./);
+      assert.equal(res.records[0]?.get('edition'), 'community');
+      const constraints = await graph.read((tx) => tx.run('SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names'));
+      assert.ok((constraints.records[0]?.get('names') as string[]).includes('run_id'));
+    } finally {
+      await graph.close();
+    }
+
+    const again = await cli(['db', 'start'], env);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already running/);
+
+    const status = JSON.parse((await cli(['db', 'status', '--json'], env)).stdout) as { running: boolean; boltAnswers: boolean };
+    assert.equal(status.running, true);
+    assert.equal(status.boltAnswers, true);
+
+    const stop = await cli(['db', 'stop'], env);
+    assert.match(stop.stdout, /stopped the local Neo4j/);
+    const after = JSON.parse((await cli(['db', 'status', '--json'], env)).stdout) as { running: boolean; boltAnswers: boolean };
+    assert.equal(after.running, false);
+    assert.equal(after.boltAnswers, false);
+    assert.match((await cli(['db', 'stop'], env)).stdout, /was not running/);
+    assert.equal((await cli(['db', 'reset'], env)).code, 2, 'reset without --yes is refused');
+  });
+});

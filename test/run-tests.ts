@@ -1,0 +1,89 @@
+/**
+ * `npm test`: finds a Neo4j for the integration tests, then runs every compiled *.test.js with
+ * Node's test runner, one file at a time (they share one database and each starts from a wiped one).
+ *
+ * Which Neo4j: NEO4J_URI when set (tests WIPE that database: point it at a throwaway one);
+ * else a neo4j:5.26 container via testcontainers when a Docker engine answers; else the local
+ * server (`wfad db start`) on its own port and data folder (.wfad/neo4j-test), stopped afterwards.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT, localServerConfig } from '../src/config';
+import * as server from '../src/localdb/server';
+
+const log = (s: string): void => void process.stderr.write(`[test] ${s}\n`);
+
+function testFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...testFiles(p));
+    else if (e.name.endsWith('.test.js')) out.push(p);
+  }
+  return out.sort();
+}
+
+async function dockerNeo4j(): Promise<{ uri: string; stop: () => Promise<void> } | null> {
+  if (process.env.WFAD_TEST_NO_DOCKER) return null;
+  try {
+    const tc = await import('testcontainers');
+    const probe = tc.getContainerRuntimeClient();
+    const timeout = new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 15_000).unref());
+    await Promise.race([probe, timeout]);
+    log('Docker engine found: starting neo4j:5.26 with testcontainers');
+    const c = await new tc.GenericContainer('neo4j:5.26')
+      .withEnvironment({ NEO4J_AUTH: 'none' })
+      .withExposedPorts(7687)
+      .withWaitStrategy(tc.Wait.forLogMessage(/Started\./))
+      .withStartupTimeout(180_000)
+      .start();
+    return { uri: `bolt://${c.getHost()}:${c.getMappedPort(7687)}`, stop: async () => void (await c.stop()) };
+  } catch (err) {
+    log(`no Docker engine answers (${(err as Error).message.split('\n')[0]}); using the local Neo4j server`);
+    return null;
+  }
+}
+
+async function main(): Promise<number> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  let cleanup = async (): Promise<void> => undefined;
+  if (env.NEO4J_URI) {
+    log(`using NEO4J_URI=${env.NEO4J_URI} (its database ${env.NEO4J_DATABASE ?? 'neo4j'} is wiped by the tests)`);
+  } else {
+    const docker = await dockerNeo4j();
+    if (docker) {
+      env.NEO4J_URI = docker.uri;
+      cleanup = docker.stop;
+    } else {
+      const cfg = localServerConfig(env, {
+        home: path.join(PROJECT_ROOT, '.wfad', 'neo4j-test'),
+        port: Number(env.WFAD_TEST_NEO4J_PORT ?? 7688),
+      });
+      fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
+      const res = await server.start(cfg, log, { parentPid: process.pid });
+      env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
+      log(`local Neo4j on ${env.NEO4J_URI} (pid ${res.pid})`);
+      cleanup = async () => void (await server.stop(cfg));
+    }
+  }
+  const files = testFiles(path.join(PROJECT_ROOT, 'dist', 'test'));
+  const extra = process.argv.slice(2);
+  const selected = extra.length ? files.filter((f) => extra.some((x) => f.includes(x))) : files;
+  log(`${selected.length} test files`);
+  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...selected], {
+    stdio: 'inherit',
+    env,
+    cwd: PROJECT_ROOT,
+  });
+  await cleanup();
+  return r.status ?? 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
