@@ -3,6 +3,7 @@
  * 1 unexpected error, 2 bad usage or configuration, 3 Neo4j unreachable, 4 nothing could be stored.
  */
 import 'reflect-metadata';
+import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { defaultDatasetPath, localServerConfig, neo4jConnection } from '../config';
 import { WfadError } from '../errors';
@@ -164,10 +165,13 @@ export function buildProgram(): Command {
     .description('the main job: start the local Neo4j and ingest a dataset (default: ../shared/datasets/flowgad)')
     .argument('[path]', 'dataset to ingest')
     .action(async (target?: string) => {
+      const dataset = target ?? defaultDatasetPath();
+      if (!fs.existsSync(dataset)) {
+        throw new WfadError('BAD_INPUT', `no dataset at ${dataset}: give one with \`npm start -- /path/to/flowgad\` or set WFAD_DATASET`);
+      }
       const cfg = localServerConfig();
       if (!process.env.NEO4J_URI) await server.start(cfg, log);
       await withGraph((g) => migrate(g));
-      const dataset = target ?? defaultDatasetPath();
       log(`ingesting ${dataset}`);
       await runIngest(dataset, {});
       console.log('');
