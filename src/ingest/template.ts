@@ -92,19 +92,21 @@ function findCycle(n: number, edges: Array<[number, number]>): number[] | null {
     for (const c of out[v] ?? []) if (--(indeg[c] as number) === 0) queue.push(c);
   }
   if (visited === n) return null;
-  // Walk parents among the remaining nodes until one repeats.
+  // Every node Kahn could not remove has a parent that also remains, so walking parents from
+  // any remaining node must revisit one: that stretch of the walk is a cycle (in reverse).
   const remaining = new Set(indeg.flatMap((d, i) => (d > 0 ? [i] : [])));
+  const parents: number[][] = Array.from({ length: n }, () => []);
+  for (const [p, c] of edges) parents[c]?.push(p);
   let v = remaining.values().next().value as number;
-  const path: number[] = [];
+  const walk: number[] = [];
   const pos = new Map<number, number>();
   while (!pos.has(v)) {
-    pos.set(v, path.length);
-    path.push(v);
-    const next = out[v]?.find((c) => remaining.has(c));
-    if (next === undefined) break;
-    v = next;
+    pos.set(v, walk.length);
+    walk.push(v);
+    v = parents[v]?.find((p) => remaining.has(p)) as number;
   }
-  return [...path.slice(pos.get(v) ?? 0), v];
+  const cycle = walk.slice(pos.get(v)).reverse();
+  return [...cycle, cycle[0] as number];
 }
 
 export function loadTemplates(dir: string): { templates: Map<string, DagTemplate>; errors: TemplateError[] } {

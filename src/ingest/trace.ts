@@ -132,9 +132,13 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
   text = text!.replace(/^\uFEFF/, '');
   if (text.trim() === '') reject({ ...ctx, code: 'EMPTY_FILE', reason: 'empty file (only whitespace)' });
 
+  // `info` gives each record's line number in the file, blank lines included.
   let rows: string[][];
+  let lines: number[];
   try {
-    rows = parseCsv(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    const parsed = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    rows = parsed.map((p) => p.record);
+    lines = parsed.map((p) => p.info.lines);
   } catch (err) {
     reject({ ...ctx, code: 'BAD_CSV', reason: `not valid CSV: ${(err as Error).message}` });
   }
@@ -167,7 +171,7 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
   const byKey = new Map<string, { rec: JobRecord; line: number }>();
   let instance: string | null = null;
   body.forEach((row, r) => {
-    const line = r + 2;
+    const line = lines[r + 1] as number;
     const name = (row[0] ?? '').trim();
     if (row.length !== header.length) {
       reject({ ...ctx, code: 'TRUNCATED_ROW', reason: `line ${line} (job "${name}") has ${row.length} of ${header.length} columns`, job: name });
@@ -198,7 +202,8 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
     byKey.set(key, { rec: rec as JobRecord, line });
   });
 
-  if (instance !== null && !stem.endsWith(instance)) {
+  // The file is <workflow>-<instance> (1000genome: the instance itself starts with the workflow).
+  if (instance !== null && stem !== instance && !stem.endsWith(`-${instance}`) && !stem.endsWith(`_${instance}`)) {
     reject({ ...ctx, code: 'INSTANCE_MISMATCH', reason: `auxiliary jobs name instance "${instance}", but the file name is for "${stem}"`, value: instance });
   }
 
