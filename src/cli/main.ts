@@ -5,7 +5,16 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { defaultDatasetPath, localServerConfig, neo4jConnection } from '../config';
+import path from 'node:path';
+import { PROJECT_ROOT, defaultDatasetPath, localServerConfig, neo4jConnection } from '../config';
+import { toSample } from '../features/dataset';
+import { readRuns } from '../graph/read-runs';
+import { ARCHS } from '../models/gcn';
+import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
+import { writeReport } from '../report/reproduce-report';
+import { saveModel } from '../train/model-store';
+import { reproduce } from '../train/reproduce';
+import { DEFAULT_CONFIG, train, type TrainConfig } from '../train/trainer';
 import { WfadError } from '../errors';
 import { openGraph, verify } from '../graph/driver';
 import { migrate } from '../graph/migrations';
@@ -161,6 +170,71 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('train')
+    .description('train a GCN detector on the runs in Neo4j and save it under models/')
+    .requiredOption('--workflow <name>', 'a workflow name, or "all" for one model over every workflow')
+    .option('--level <level>', 'graph (one verdict per run) or node (one per job)', 'graph')
+    .option('--task <task>', 'binary (normal/anomalous) or multiclass (normal/cpu/hdd/loss)', 'binary')
+    .option('--arch <arch>', `${ARCHS.join(' | ')} (paper = the paper's architecture)`, DEFAULT_CONFIG.arch)
+    .option('--direction <dir>', `edge direction: ${EDGE_DIRECTIONS.join(' | ')}`, DEFAULT_CONFIG.direction)
+    .option('--protocol <p>', 'job level: paper (jobs sampled across runs) or run (split by run)', DEFAULT_CONFIG.protocol)
+    .option('--seed <n>', 'random seed', (v) => Number(v), 0)
+    .option('--epochs <n>', 'maximum epochs (early stopping on validation)', (v) => Number(v), DEFAULT_CONFIG.maxEpochs)
+    .option('--out <dir>', 'where to save (default models/<workflow>-<level>-<task>)')
+    .option('--json', 'machine-readable summary')
+    .action(async (o: { workflow: string; level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number; out?: string; json?: boolean }) => {
+      const cfg = parseTrainOptions(o);
+      const runs = await withGraph(async (g) => {
+        await verify(g);
+        return readRuns(g, o.workflow === 'all' ? {} : { workflows: [o.workflow] });
+      });
+      if (runs.length === 0) throw new WfadError('BAD_INPUT', `no stored runs for workflow "${o.workflow}"; ingest some first (wfad ingest <path>)`);
+      const samples = runs.map(toSample);
+      const bar = progress(`train ${o.workflow} ${cfg.level} ${cfg.task}`, Boolean(o.json));
+      const result = train(samples, cfg, (e) => bar.update(e.epoch, cfg.maxEpochs));
+      bar.stop();
+      const name = `${o.workflow === 'all' ? 'ALL' : o.workflow}-${cfg.level}-${cfg.task}`;
+      const dir = path.resolve(o.out ?? path.join(PROJECT_ROOT, 'models', name));
+      const card = saveModel(dir, name, o.workflow === 'all' ? 'ALL' : o.workflow, samples, result);
+      const summary = { model: dir, version: card.version, runs: samples.length, epochs: result.epochs, bestEpoch: result.bestEpoch, seconds: card.seconds, test: result.test, val: { accuracy: result.val.accuracy } };
+      if (o.json) printJson(summary);
+      else {
+        const t = result.test;
+        console.log(`trained ${name} on ${samples.length} runs in ${card.seconds.toFixed(1)} s (${result.epochs} epochs, best ${result.bestEpoch}); saved to ${dir}`);
+        console.log(`  test: accuracy ${t.accuracy.toFixed(4)}, F1 ${t.f1.toFixed(4)}, precision ${t.precision.toFixed(4)}, recall ${t.recall.toFixed(4)} (n=${t.n})`);
+        console.log(table(['true \\ predicted', ...result.classes], t.confusion.map((row, i) => [result.classes[i] ?? String(i), ...row])));
+      }
+    });
+
+  program
+    .command('reproduce')
+    .description("the paper's evaluation: all 24 configurations over several seeds, a Markdown report with the paper's figures beside ours")
+    .option('--seeds <n>', 'seeds per configuration', (v) => Number(v), 5)
+    .option('--out <dir>', 'report folder', path.join(PROJECT_ROOT, 'bench', 'results', 'reproduce'))
+    .option('--arch <arch>', `${ARCHS.join(' | ')}`, DEFAULT_CONFIG.arch)
+    .option('--epochs <n>', 'maximum epochs per training', (v) => Number(v), DEFAULT_CONFIG.maxEpochs)
+    .option('--json', 'print the results as JSON')
+    .action(async (o: { seeds: number; out: string; arch: string; epochs: number; json?: boolean }) => {
+      if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new WfadError('BAD_INPUT', `--seeds ${o.seeds}: expected a positive integer`);
+      const { arch, maxEpochs } = parseTrainOptions({ level: 'graph', task: 'binary', arch: o.arch, direction: DEFAULT_CONFIG.direction, protocol: 'run', seed: 0, epochs: o.epochs });
+      const runs = await withGraph(async (g) => {
+        await verify(g);
+        return readRuns(g);
+      });
+      if (runs.length === 0) throw new WfadError('BAD_INPUT', 'no stored runs; ingest the dataset first (wfad ingest <path>)');
+      const samples = runs.map(toSample);
+      const bar = progress('reproduce', Boolean(o.json));
+      const result = reproduce(samples, { seeds: o.seeds, base: { arch, maxEpochs }, onStep: (d, t, what) => {
+        bar.update(d, t);
+        if (!process.stderr.isTTY && !o.json) log(`  ${what}`);
+      } });
+      bar.stop();
+      const file = writeReport(path.resolve(o.out), result, `wfad reproduce --seeds ${o.seeds}${o.arch !== DEFAULT_CONFIG.arch ? ` --arch ${o.arch}` : ''}${o.epochs !== DEFAULT_CONFIG.maxEpochs ? ` --epochs ${o.epochs}` : ''}`);
+      if (o.json) printJson(result);
+      else console.log(`wrote ${file} (${result.seconds.toFixed(0)} s)`);
+    });
+
+  program
     .command('start')
     .description('the main job: start the local Neo4j and ingest a dataset (default: ../shared/datasets/flowgad)')
     .argument('[path]', 'dataset to ingest')
@@ -179,6 +253,25 @@ export function buildProgram(): Command {
       console.log(`\nNeo4j keeps running on ${neo4jConnection().uri}; stop it with \`npx wfad db stop\`.`);
     });
   return program;
+}
+
+function parseTrainOptions(o: { level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number }): TrainConfig {
+  const oneOf = <T extends string>(flag: string, v: string, allowed: readonly T[]): T => {
+    if (!(allowed as readonly string[]).includes(v)) throw new WfadError('BAD_INPUT', `--${flag} ${JSON.stringify(v)}: expected one of ${allowed.join(', ')}`);
+    return v as T;
+  };
+  if (!Number.isInteger(o.seed) || o.seed < 0) throw new WfadError('BAD_INPUT', `--seed ${o.seed}: expected a non-negative integer`);
+  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new WfadError('BAD_INPUT', `--epochs ${o.epochs}: expected a positive integer`);
+  return {
+    ...DEFAULT_CONFIG,
+    level: oneOf('level', o.level, ['graph', 'node'] as const),
+    task: oneOf('task', o.task, ['binary', 'multiclass'] as const),
+    arch: oneOf('arch', o.arch, ARCHS),
+    direction: oneOf('direction', o.direction, EDGE_DIRECTIONS),
+    protocol: oneOf('protocol', o.protocol, ['paper', 'run'] as const),
+    seed: o.seed,
+    maxEpochs: o.epochs,
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,83 @@
+"""PyTorch Geometric peer for bench/train: the same architecture, data, split and optimiser as
+wfad's TypeScript trainer, timed on this CPU. Benchmark only; the product never runs Python.
+
+Reads the dataset that bench/train.ts exports (a JSON header + raw little-endian arrays), trains
+GCN(F->64) -> ReLU -> GCN(64->64) -> ReLU -> global_mean_pool -> Linear(64,64) -> ReLU -> Linear(64,C)
+with Adam (lr 1e-3), batch size and epochs as given, and prints one JSON line of timings.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+from torch_geometric.data import Data
+from torch_geometric.loader import DataLoader
+from torch_geometric.nn import GCNConv, global_mean_pool
+
+
+class Net(nn.Module):
+    def __init__(self, f, hidden, classes):
+        super().__init__()
+        self.conv1 = GCNConv(f, hidden)
+        self.conv2 = GCNConv(hidden, hidden)
+        self.lin1 = nn.Linear(hidden, hidden)
+        self.lin2 = nn.Linear(hidden, classes)
+
+    def forward(self, x, edge_index, batch):
+        h = torch.relu(self.conv1(x, edge_index))
+        h = torch.relu(self.conv2(h, edge_index))
+        g = global_mean_pool(h, batch)
+        return self.lin2(torch.relu(self.lin1(g)))
+
+
+def main(path, epochs, batch_size, threads):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    head = json.load(open(path + ".json"))
+    raw = open(path + ".bin", "rb").read()
+    def arr(name, dtype):
+        o, n = head["arrays"][name]
+        return np.frombuffer(raw, dtype=dtype, count=n, offset=o)
+    x = arr("x", np.float32).reshape(-1, head["numFeatures"])
+    node_ptr, edge_ptr = arr("nodePtr", np.int32), arr("edgePtr", np.int32)
+    src, dst = arr("src", np.int32), arr("dst", np.int32)
+    y, split = arr("y", np.int32), arr("split", np.uint8)
+    graphs = {0: [], 1: [], 2: []}
+    for g in range(len(y)):
+        a, b = node_ptr[g], node_ptr[g + 1]
+        ea, eb = edge_ptr[g], edge_ptr[g + 1]
+        ei = torch.from_numpy(np.stack([src[ea:eb], dst[ea:eb]]).astype(np.int64))
+        graphs[int(split[g])].append(Data(x=torch.from_numpy(x[a:b].copy()), edge_index=ei, y=torch.tensor([int(y[g])])))
+    model = Net(head["numFeatures"], 64, head["numClasses"])
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loader = DataLoader(graphs[0], batch_size=batch_size, shuffle=True)
+    test_loader = DataLoader(graphs[2], batch_size=1024)
+    epoch_times = []
+    t_start = time.perf_counter()
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        model.train()
+        for batch in loader:
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(batch.x, batch.edge_index, batch.batch), batch.y)
+            loss.backward()
+            opt.step()
+        epoch_times.append(time.perf_counter() - t0)
+    total = time.perf_counter() - t_start
+    model.eval()
+    correct = n = 0
+    with torch.no_grad():
+        for batch in test_loader:
+            correct += int((model(batch.x, batch.edge_index, batch.batch).argmax(1) == batch.y).sum())
+            n += batch.num_graphs
+    print(json.dumps({
+        "torch": torch.__version__, "threads": threads, "epochs": epochs, "batchSize": batch_size,
+        "secondsPerEpoch": float(np.median(epoch_times)), "totalSeconds": total,
+        "testAccuracy": correct / max(n, 1),
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 2)

@@ -1,0 +1,138 @@
+/**
+ * bench/train: the ALL-workflows graph-level binary detector, wfad's TypeScript trainer against
+ * the same architecture in PyTorch Geometric on this CPU, on the same split and scaled features.
+ *
+ *   npm run bench:train [-- --json] [-- --epochs N] [-- --no-pyg]
+ *
+ * Needs the flowgad dataset in Neo4j (NEO4J_URI, else the local server; ingested first when the
+ * database has no runs). PyG runs from bench/.venv (created and filled from PyPI on first use:
+ * torch, torch-geometric); the product itself never runs Python.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT, defaultDatasetPath, localServerConfig, neo4jConnection } from '../src/config';
+import { targetOf, toSample } from '../src/features/dataset';
+import { FEATURES } from '../src/features/job-features';
+import { applyScaler, fitScaler, scaledWidth } from '../src/features/scaler';
+import { openGraph } from '../src/graph/driver';
+import { migrate } from '../src/graph/migrations';
+import { readRuns } from '../src/graph/read-runs';
+import { ingest } from '../src/ingest/pipeline';
+import * as server from '../src/localdb/server';
+import { stratifiedSplit } from '../src/train/split';
+import { DEFAULT_CONFIG, stratumOf, train } from '../src/train/trainer';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const ei = args.indexOf('--epochs');
+const EPOCHS = ei >= 0 ? Number(args[ei + 1]) : 20;
+const log = (s: string): void => void (json || process.stderr.write(`${s}\n`));
+
+function venvPython(): string {
+  const venv = path.join(PROJECT_ROOT, 'bench', '.venv');
+  const py = path.join(venv, 'bin', 'python');
+  if (!fs.existsSync(py)) {
+    log('creating bench/.venv with torch and torch-geometric from PyPI (first run only, several minutes)…');
+    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    execFileSync(py, ['-m', 'pip', 'install', '-q', 'torch', 'torch-geometric', 'numpy'], { stdio: 'inherit' });
+  }
+  return py;
+}
+
+async function main(): Promise<void> {
+  if (!process.env.NEO4J_URI) {
+    const cfg = localServerConfig();
+    await server.start(cfg, log);
+  }
+  const graph = openGraph(neo4jConnection());
+  await migrate(graph);
+  let runs = await readRuns(graph);
+  if (runs.length === 0) {
+    const ds = defaultDatasetPath();
+    log(`no runs in ${graph.conn.uri}: ingesting ${ds}`);
+    await ingest(graph, ds);
+    runs = await readRuns(graph);
+  }
+  await graph.close();
+  const samples = runs.map(toSample);
+  const seed = 0;
+  const cfg = { ...DEFAULT_CONFIG, arch: 'paper' as const, direction: 'forward' as const, level: 'graph' as const, task: 'binary' as const, seed };
+
+  // The exact split and scaled features wfad trains on, written for the PyG peer.
+  const split = stratifiedSplit(samples, stratumOf, seed);
+  const scaler = fitScaler(FEATURES, samples.filter((_, g) => split[g] === 0));
+  const width = scaledWidth(scaler);
+  const xs = samples.map((s) => applyScaler(scaler, s.workflow, s.x));
+  const N = samples.reduce((a, s) => a + s.numNodes, 0);
+  const E = samples.reduce((a, s) => a + s.edgeIndex.length / 2, 0);
+  const x = new Float32Array(N * width);
+  const nodePtr = new Int32Array(samples.length + 1);
+  const edgePtr = new Int32Array(samples.length + 1);
+  const src = new Int32Array(E);
+  const dst = new Int32Array(E);
+  let n0 = 0;
+  let e0 = 0;
+  samples.forEach((s, g) => {
+    x.set(xs[g] as Float32Array, n0 * width);
+    const e = s.edgeIndex.length / 2;
+    src.set(s.edgeIndex.subarray(0, e), e0);
+    dst.set(s.edgeIndex.subarray(e), e0);
+    n0 += s.numNodes;
+    e0 += e;
+    nodePtr[g + 1] = n0;
+    edgePtr[g + 1] = e0;
+  });
+  const y = Int32Array.from(samples, (s) => targetOf(s, 'binary'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-bench-train-'));
+  const base = path.join(dir, 'all-graph-binary');
+  const arrays: Record<string, [number, number]> = {};
+  const chunks: Buffer[] = [];
+  let off = 0;
+  for (const [name, a] of Object.entries({ x, nodePtr, edgePtr, src, dst, y, split })) {
+    const buf = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    arrays[name] = [off, a.length];
+    chunks.push(buf);
+    off += buf.length;
+    const pad = (8 - (off % 8)) % 8;
+    if (pad) {
+      chunks.push(Buffer.alloc(pad));
+      off += pad;
+    }
+  }
+  fs.writeFileSync(`${base}.bin`, Buffer.concat(chunks));
+  fs.writeFileSync(`${base}.json`, JSON.stringify({ numFeatures: width, numClasses: 2, arrays }));
+
+  log(`wfad (TypeScript): ${EPOCHS} epochs, batch ${cfg.batchSize}, ${samples.length} runs (${N} jobs)`);
+  const fixed = train(samples, { ...cfg, maxEpochs: EPOCHS, patience: EPOCHS + 1 });
+  log(`wfad (TypeScript): early stopping, full training`);
+  const full = train(samples, cfg);
+  const ours = {
+    secondsPerEpoch: Number(fixed.secondsPerEpoch.toFixed(3)),
+    testAccuracyAfterFixedEpochs: Number(fixed.test.accuracy.toFixed(4)),
+    fullTraining: { epochs: full.epochs, bestEpoch: full.bestEpoch, seconds: Number(full.seconds.toFixed(1)), secondsToBest: Number(full.secondsToBest.toFixed(1)), testAccuracy: Number(full.test.accuracy.toFixed(4)) },
+  };
+  let pyg: Record<string, unknown> | null = null;
+  if (!args.includes('--no-pyg')) {
+    log(`PyTorch Geometric: ${EPOCHS} epochs, same data and split`);
+    const r = spawnSync(venvPython(), [path.join(PROJECT_ROOT, 'bench', 'pyg_train.py'), base, String(EPOCHS), String(cfg.batchSize), String(os.cpus().length)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`pyg_train.py failed: ${r.stderr}`);
+    pyg = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  const speedup = pyg ? Number(((pyg.secondsPerEpoch as number) / ours.secondsPerEpoch).toFixed(2)) : null;
+  const out = { model: 'ALL graph-level binary, arch paper (GCN 64-64, MLP 64), Adam 1e-3', batchSize: cfg.batchSize, epochs: EPOCHS, wfad: ours, pyg, speedupPerEpoch: speedup, machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}` };
+  if (json) console.log(JSON.stringify(out));
+  else {
+    console.log(`ALL graph-level binary (${samples.length} runs), batch ${cfg.batchSize}, ${out.machine}`);
+    console.log(`  wfad TypeScript:   ${ours.secondsPerEpoch.toFixed(3)} s/epoch; full training ${ours.fullTraining.seconds} s (${ours.fullTraining.epochs} epochs, best at ${ours.fullTraining.bestEpoch}, ${ours.fullTraining.secondsToBest} s to best), test accuracy ${ours.fullTraining.testAccuracy}`);
+    if (pyg) console.log(`  PyTorch Geometric: ${(pyg.secondsPerEpoch as number).toFixed(3)} s/epoch (torch ${String(pyg.torch)}, ${String(pyg.threads)} threads), test accuracy after ${EPOCHS} epochs ${String(pyg.testAccuracy)}`);
+    if (speedup) console.log(`  speed-up per epoch: ${speedup}× (target ≥ 2×)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+/**
+ * A job's feature vector, from the stored trace fields (graph/read-runs.ts). Raw values here;
+ * scaling (scaler.ts) is fitted on the training split only.
+ *
+ *   x_job = [type one-hot (3), is_clustered, 6 timestamps relative to the run's start,
+ *            6 delays, bytes in/out, cpu time, exit status/code != 0, 4 missing-value flags]
+ *
+ * Missing values are NaN in the raw matrix; the scaler maps them to 0 (the training mean) and the
+ * missing-value flags tell the model they were absent.
+ */
+import { JOB_FIELDS, type JobField, type RunRecord } from '../graph/read-runs';
+
+/** How a feature is scaled: none (one-hots, flags) or log1p then standardise (heavy tails). */
+export type FeatureKind = 'raw' | 'log';
+
+export interface FeatureSpec {
+  name: string;
+  kind: FeatureKind;
+}
+
+const f = (name: string, kind: FeatureKind): FeatureSpec => ({ name, kind });
+
+export const FEATURES: readonly FeatureSpec[] = [
+  f('type_compute', 'raw'),
+  f('type_transfer', 'raw'),
+  f('type_auxiliary', 'raw'),
+  f('is_clustered', 'raw'),
+  f('ready_rel', 'log'),
+  f('submit_rel', 'log'),
+  f('execute_start_rel', 'log'),
+  f('execute_end_rel', 'log'),
+  f('post_script_start_rel', 'log'),
+  f('post_script_end_rel', 'log'),
+  f('wms_delay', 'log'),
+  f('queue_delay', 'log'),
+  f('runtime', 'log'),
+  f('post_script_delay', 'log'),
+  f('stage_in_delay', 'log'),
+  f('stage_out_delay', 'log'),
+  f('stage_in_bytes', 'log'),
+  f('stage_out_bytes', 'log'),
+  f('cpu_time', 'log'),
+  f('exit_nonzero', 'raw'),
+  f('missing_stage_in', 'raw'),
+  f('missing_stage_out', 'raw'),
+  f('missing_cpu_time', 'raw'),
+  f('missing_kickstart', 'raw'),
+];
+export const NUM_FEATURES = FEATURES.length;
+export const FEATURE_NAMES = FEATURES.map((s) => s.name);
+
+const col = Object.fromEntries(JOB_FIELDS.map((name, i) => [name, i])) as Record<JobField, number>;
+const TIMESTAMPS: JobField[] = ['ready', 'submit', 'executeStart', 'executeEnd', 'postScriptStart', 'postScriptEnd'];
+const DELAYS: JobField[] = ['wmsDelay', 'queueDelay', 'runtime', 'postScriptDelay', 'stageInDelay', 'stageOutDelay'];
+
+/** Raw features of every job of a run: x: [n, NUM_FEATURES], row-major, NaN = missing. */
+export function rawJobFeatures(run: RunRecord): Float32Array {
+  const n = run.jobs.length;
+  const x = new Float32Array(n * NUM_FEATURES);
+  const num = (v: string | number | null | undefined): number => (typeof v === 'number' ? v : NaN);
+  // The run's start: the earliest ready (or submit) time of any of its jobs.
+  let t0 = Infinity;
+  for (const job of run.jobs) {
+    const t = num(job[col.ready]);
+    const s = num(job[col.submit]);
+    if (t < t0) t0 = t;
+    else if (Number.isNaN(t) && s < t0) t0 = s;
+  }
+  run.jobs.forEach((job, i) => {
+    const row = i * NUM_FEATURES;
+    let k = 0;
+    const type = job[col.type];
+    x[row + k++] = type === 'compute' ? 1 : 0;
+    x[row + k++] = type === 'transfer' ? 1 : 0;
+    x[row + k++] = type === 'auxiliary' ? 1 : 0;
+    x[row + k++] = num(job[col.isClustered]);
+    for (const t of TIMESTAMPS) x[row + k++] = Math.max(0, num(job[col[t]]) - t0);
+    for (const d of DELAYS) x[row + k++] = num(job[col[d]]);
+    x[row + k++] = num(job[col.stageInBytes]);
+    x[row + k++] = num(job[col.stageOutBytes]);
+    x[row + k++] = num(job[col.cpuTime]);
+    const status = num(job[col.kickstartStatus]);
+    const code = num(job[col.exitCode]);
+    x[row + k++] = Number.isNaN(status) && Number.isNaN(code) ? NaN : status !== 0 && !Number.isNaN(status) ? 1 : code !== 0 && !Number.isNaN(code) ? 1 : 0;
+    x[row + k++] = job[col.stageInDelay] === null ? 1 : 0;
+    x[row + k++] = job[col.stageOutDelay] === null ? 1 : 0;
+    x[row + k++] = job[col.cpuTime] === null ? 1 : 0;
+    x[row + k++] = job[col.kickstartHostname] === null ? 1 : 0;
+  });
+  return x;
+}

@@ -1,0 +1,128 @@
+/**
+ * Feature scaling, fitted on the training split only (the paper's reference code fits min-max on
+ * all data, which leaks the test set). Two parts, concatenated:
+ *
+ *   global   z = (log1p(max(v, 0)) − μ_f) / σ_f            'log' features (heavy tails)
+ *            z = v                                        'raw' features (one-hots, flags)
+ *   relative r = (log1p(max(v, 0)) − μ_{w,j,f}) / σ_{w,j,f} 'log' features, per template job j of
+ *                                                          workflow w: how far this job is from
+ *                                                          the same job in normal training runs
+ *   missing (NaN) → 0 (the mean); the missing-value flags carry the absence.
+ *
+ * The relative part is our addition to the paper's features (validation says it helps: see the
+ * reproduce report). Stored with the model so inference applies exactly the same transform.
+ */
+import type { FeatureSpec } from './job-features';
+
+export interface ScalerState {
+  features: string[];
+  kinds: Array<'raw' | 'log'>;
+  mean: number[];
+  std: number[];
+  /** Per "<workflow>#<template index>": mean and std of each 'log' feature, in feature order. */
+  relative: Record<string, { mean: number[]; std: number[] }>;
+}
+
+export interface ScalerInput {
+  workflow: string;
+  /** [n, F] raw features; row j is template job j. */
+  x: Float32Array;
+  /** Rows to fit on (job-level splits); all rows when absent. */
+  rows?: Uint8Array;
+  /** Whether the run is a reference (normal) run: only those set the per-job baselines. */
+  reference?: boolean;
+}
+
+class Moments {
+  sum: Float64Array;
+  sq: Float64Array;
+  n: Float64Array;
+  constructor(f: number) {
+    this.sum = new Float64Array(f);
+    this.sq = new Float64Array(f);
+    this.n = new Float64Array(f);
+  }
+  add(j: number, t: number): void {
+    this.sum[j] = (this.sum[j] as number) + t;
+    this.sq[j] = (this.sq[j] as number) + t * t;
+    this.n[j] = (this.n[j] as number) + 1;
+  }
+  finish(): { mean: number[]; std: number[] } {
+    const mean: number[] = [];
+    const std: number[] = [];
+    for (let j = 0; j < this.sum.length; j++) {
+      const c = this.n[j] as number;
+      const m = c > 0 ? (this.sum[j] as number) / c : 0;
+      const v = c > 1 ? (this.sq[j] as number) / c - m * m : 0;
+      mean.push(m);
+      // A constant feature would divide by zero: leave it centred, unscaled.
+      std.push(v > 1e-8 ? Math.sqrt(v) : 1);
+    }
+    return { mean, std };
+  }
+}
+
+export function logIndices(kinds: ReadonlyArray<'raw' | 'log'>): number[] {
+  return kinds.flatMap((k, j) => (k === 'log' ? [j] : []));
+}
+
+/** Number of scaled features: the global part plus one relative feature per 'log' feature. */
+export function scaledWidth(s: Pick<ScalerState, 'kinds'>): number {
+  return s.kinds.length + logIndices(s.kinds).length;
+}
+
+export function fitScaler(specs: readonly FeatureSpec[], inputs: Iterable<ScalerInput>): ScalerState {
+  const F = specs.length;
+  const kinds = specs.map((s) => s.kind);
+  const logs = logIndices(kinds);
+  const global = new Moments(F);
+  const rel = new Map<string, Moments>();
+  for (const { workflow, x, rows, reference } of inputs) {
+    const n = x.length / F;
+    for (let r = 0; r < n; r++) {
+      if (rows && !rows[r]) continue;
+      const key = `${workflow}#${r}`;
+      let m = rel.get(key);
+      if (!m && reference !== false) rel.set(key, (m = new Moments(logs.length)));
+      logs.forEach((j, q) => {
+        const v = x[r * F + j] as number;
+        if (Number.isNaN(v)) return;
+        const t = Math.log1p(Math.max(v, 0));
+        global.add(j, t);
+        if (reference !== false) (m as Moments).add(q, t);
+      });
+    }
+  }
+  const g = global.finish();
+  const relative: ScalerState['relative'] = {};
+  for (const [k, m] of [...rel.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) relative[k] = m.finish();
+  return { features: specs.map((s) => s.name), kinds, mean: g.mean, std: g.std, relative };
+}
+
+/** Scales x: [n, F] of one run of `workflow` into [n, scaledWidth]. */
+export function applyScaler(s: ScalerState, workflow: string, x: Float32Array): Float32Array {
+  const F = s.features.length;
+  const logs = logIndices(s.kinds);
+  const W = F + logs.length;
+  const n = x.length / F;
+  const out = new Float32Array(n * W);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < F; j++) {
+      const v = x[r * F + j] as number;
+      if (Number.isNaN(v)) out[r * W + j] = 0;
+      else if (s.kinds[j] === 'log') out[r * W + j] = (Math.log1p(Math.max(v, 0)) - (s.mean[j] as number)) / (s.std[j] as number);
+      else out[r * W + j] = v;
+    }
+    // A template job never seen in training (or a new workflow) gets no relative signal.
+    const rel = s.relative[`${workflow}#${r}`];
+    if (!rel) continue;
+    logs.forEach((j, q) => {
+      const v = x[r * F + j] as number;
+      if (Number.isNaN(v)) return;
+      const z = (Math.log1p(Math.max(v, 0)) - (rel.mean[q] as number)) / (rel.std[q] as number);
+      // Clip: a job 1000σ away says no more than one 10σ away, and keeps activations sane.
+      out[r * W + F + q] = Math.max(-10, Math.min(10, z));
+    });
+  }
+  return out;
+}

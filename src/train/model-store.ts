@@ -1,0 +1,95 @@
+/**
+ * A trained model on disk, under models/<name>/:
+ *   model.json   config, classes, feature names, scaler, metrics, training curve, data fingerprint
+ *   weights.bin  float32 little-endian, parameters in PARAM_NAMES order (shapes in model.json)
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { GraphSample } from '../features/dataset';
+import { FEATURE_NAMES } from '../features/job-features';
+import type { ScalerState } from '../features/scaler';
+import { GcnModel, PARAM_NAMES, type ModelConfig } from '../models/gcn';
+import type { Metrics } from './metrics';
+import type { EpochLog, TrainConfig, TrainResult } from './trainer';
+
+export interface ModelCard {
+  name: string;
+  version: string;
+  workflow: string;
+  level: 'graph' | 'node';
+  task: 'binary' | 'multiclass';
+  classes: string[];
+  features: string[];
+  model: ModelConfig;
+  training: TrainConfig;
+  scaler: ScalerState;
+  params: Array<{ name: string; shape: [number, number] }>;
+  metrics: { val: Metrics; test: Metrics };
+  curve: EpochLog[];
+  epochs: number;
+  bestEpoch: number;
+  seconds: number;
+  data: { runs: number; jobs: number; fingerprint: string };
+  trainedAt: string;
+}
+
+/** sha256 over the runs' ids and raw feature bytes: the same data gives the same fingerprint. */
+export function fingerprint(samples: readonly GraphSample[]): string {
+  const h = createHash('sha256');
+  for (const s of [...samples].sort((a, b) => (a.runId < b.runId ? -1 : 1))) {
+    h.update(s.runId);
+    h.update(Buffer.from(s.x.buffer, s.x.byteOffset, s.x.byteLength));
+  }
+  return h.digest('hex');
+}
+
+export function saveModel(dir: string, name: string, workflow: string, samples: readonly GraphSample[], r: TrainResult): ModelCard {
+  fs.mkdirSync(dir, { recursive: true });
+  const fp = fingerprint(samples);
+  const card: ModelCard = {
+    name,
+    version: `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${fp.slice(0, 8)}`,
+    workflow,
+    level: r.config.level,
+    task: r.config.task,
+    classes: [...r.classes],
+    features: FEATURE_NAMES,
+    model: r.model.config,
+    training: r.config,
+    scaler: r.scaler,
+    params: PARAM_NAMES.map((p) => {
+      const t = r.model.p(p);
+      return { name: p, shape: [t.rows, t.cols] as [number, number] };
+    }),
+    metrics: { val: r.val, test: r.test },
+    curve: r.curve,
+    epochs: r.epochs,
+    bestEpoch: r.bestEpoch,
+    seconds: Number(r.seconds.toFixed(2)),
+    data: { runs: samples.length, jobs: samples.reduce((a, s) => a + s.numNodes, 0), fingerprint: fp },
+    trainedAt: new Date().toISOString(),
+  };
+  const parts = PARAM_NAMES.map((p) => r.model.p(p).data);
+  const buf = Buffer.alloc(parts.reduce((a, d) => a + d.byteLength, 0));
+  let off = 0;
+  for (const d of parts) {
+    for (let i = 0; i < d.length; i++, off += 4) buf.writeFloatLE(d[i] as number, off);
+  }
+  fs.writeFileSync(path.join(dir, 'weights.bin'), buf);
+  fs.writeFileSync(path.join(dir, 'model.json'), `${JSON.stringify(card, null, 1)}\n`);
+  return card;
+}
+
+export function loadModel(dir: string): { card: ModelCard; model: GcnModel } {
+  const card = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ModelCard;
+  const model = new GcnModel(card.model, 0);
+  const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
+  let off = 0;
+  for (const p of PARAM_NAMES) {
+    const t = model.p(p);
+    for (let i = 0; i < t.data.length; i++, off += 4) t.data[i] = buf.readFloatLE(off);
+  }
+  if (off !== buf.length) throw new Error(`${dir}/weights.bin has ${buf.length} bytes, the model needs ${off}`);
+  return { card, model };
+}

@@ -1,0 +1,243 @@
+/**
+ * Training one detector: scaling fitted on the training split, mini-batches of whole graphs
+ * (disjoint unions), Adam, cross-entropy, early stopping on validation accuracy (best weights
+ * kept), then test metrics. Seeded: the same seed and data give bit-for-bit the same weights.
+ *
+ * Job level, two protocols (see split.ts): 'paper' masks the loss and the metrics to each split's
+ * jobs while message passing sees whole graphs; 'run' splits by run.
+ */
+import type { GraphSample, Task } from '../features/dataset';
+import { classesOf, targetOf } from '../features/dataset';
+import { FEATURES } from '../features/job-features';
+import { applyScaler, fitScaler, scaledWidth, type ScalerState } from '../features/scaler';
+import { GcnModel, type Arch, type Level } from '../models/gcn';
+import { Adam } from '../nn/adam';
+import { backward } from '../nn/autograd';
+import { crossEntropy, softmaxRows } from '../nn/cross-entropy';
+import type { EdgeDirection, NormalizedAdjacency } from '../nn/gcn-norm';
+import { Rng } from '../nn/random';
+import { makeBatch, type Batch } from './batch';
+import { metrics, type Metrics } from './metrics';
+import { jobSplit, stratifiedSplit } from './split';
+
+export type JobProtocol = 'paper' | 'run';
+
+export interface TrainConfig {
+  level: Level;
+  task: Task;
+  arch: Arch;
+  direction: EdgeDirection;
+  hidden: number;
+  dropout: number;
+  lr: number;
+  weightDecay: number;
+  batchSize: number;
+  maxEpochs: number;
+  patience: number;
+  seed: number;
+  protocol: JobProtocol;
+  classWeights: boolean;
+}
+
+export const DEFAULT_CONFIG: TrainConfig = {
+  level: 'graph',
+  task: 'binary',
+  arch: 'skip',
+  direction: 'forward',
+  hidden: 64,
+  dropout: 0,
+  lr: 1e-3,
+  weightDecay: 0,
+  batchSize: 32,
+  maxEpochs: 200,
+  patience: 25,
+  seed: 0,
+  protocol: 'run',
+  classWeights: false,
+};
+
+export interface EpochLog {
+  epoch: number;
+  trainLoss: number;
+  valAccuracy: number;
+  seconds: number;
+}
+
+/** Per evaluated item (a run at graph level, a job at job level): truth and prediction. */
+export interface Prediction {
+  sample: number;
+  node: number;
+  target: number;
+  predicted: number;
+}
+
+export interface TrainResult {
+  model: GcnModel;
+  scaler: ScalerState;
+  config: TrainConfig;
+  classes: readonly string[];
+  curve: EpochLog[];
+  bestEpoch: number;
+  epochs: number;
+  seconds: number;
+  secondsToBest: number;
+  secondsPerEpoch: number;
+  val: Metrics;
+  test: Metrics;
+  testPredictions: Prediction[];
+  /** Split of each sample (0 train, 1 val, 2 test); at job level with 'paper', of each job. */
+  graphSplit: Uint8Array;
+  nodeSplit: Uint8Array[] | null;
+}
+
+interface Prepared {
+  batch: Batch;
+  adj: NormalizedAdjacency;
+  samples: number[];
+}
+
+export function stratumOf(s: GraphSample): string {
+  return `${s.workflow}|${s.label}`;
+}
+
+export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (e: EpochLog) => void): TrainResult {
+  const t0 = performance.now();
+  const classes = classesOf(cfg.task);
+  const C = classes.length;
+  const paperJobs = cfg.level === 'node' && cfg.protocol === 'paper';
+  const graphSplit = stratifiedSplit(samples, stratumOf, cfg.seed);
+  const nodeSplit = paperJobs ? jobSplit(samples.map((s) => s.numNodes), samples.map(stratumOf), cfg.seed) : null;
+
+  // Scaling from training rows only.
+  const scaler = fitScaler(
+    FEATURES,
+    samples.flatMap((s, g) => {
+      const reference = s.category === 'normal';
+      if (nodeSplit) return [{ workflow: s.workflow, x: s.x, reference, rows: (nodeSplit[g] as Uint8Array).map((v) => (v === 0 ? 1 : 0)) }];
+      return graphSplit[g] === 0 ? [{ workflow: s.workflow, x: s.x, reference }] : [];
+    }),
+  );
+  const width = scaledWidth(scaler);
+  const inputs = samples.map((s) => ({ numNodes: s.numNodes, x: applyScaler(scaler, s.workflow, s.x), edgeIndex: s.edgeIndex }));
+
+  const model = new GcnModel(
+    { level: cfg.level, arch: cfg.arch, inFeatures: width, hidden: cfg.hidden, numClasses: C, direction: cfg.direction, dropout: cfg.dropout },
+    cfg.seed,
+  );
+  const rng = new Rng(cfg.seed ^ 0x5bd1e995);
+  const opt = new Adam(model.parameters(), { lr: cfg.lr, weightDecay: cfg.weightDecay });
+
+  const inSplit = (split: number): number[] =>
+    samples.map((_, g) => g).filter((g) => (nodeSplit ? true : graphSplit[g] === split));
+  const prepare = (idx: number[]): Prepared => {
+    const batch = makeBatch(idx.map((g) => inputs[g] as (typeof inputs)[number]), width);
+    return { batch, adj: model.adjacency({ ...batch, numGraphs: batch.numGraphs }), samples: idx };
+  };
+  const targetsOf = (p: Prepared): Int32Array => {
+    if (cfg.level === 'graph') return Int32Array.from(p.samples, (g) => targetOf(samples[g] as GraphSample, cfg.task));
+    const t = new Int32Array(p.batch.numNodes);
+    p.samples.forEach((g, b) => t.fill(targetOf(samples[g] as GraphSample, cfg.task), p.batch.ptr[b], p.batch.ptr[b + 1]));
+    return t;
+  };
+  const maskOf = (p: Prepared, split: number): Uint8Array | undefined => {
+    if (!nodeSplit) return undefined;
+    const m = new Uint8Array(p.batch.numNodes);
+    p.samples.forEach((g, b) => {
+      const ns = nodeSplit[g] as Uint8Array;
+      const base = p.batch.ptr[b] as number;
+      for (let j = 0; j < ns.length; j++) m[base + j] = ns[j] === split ? 1 : 0;
+    });
+    return m;
+  };
+
+  // Class weights (optional): inverse frequency over training targets.
+  let weights: Float32Array | undefined;
+  if (cfg.classWeights) {
+    const counts = new Float64Array(C);
+    samples.forEach((s, g) => {
+      const n = cfg.level === 'graph' ? 1 : s.numNodes;
+      if (nodeSplit || graphSplit[g] === 0) counts[targetOf(s, cfg.task)] = (counts[targetOf(s, cfg.task)] as number) + n;
+    });
+    const total = counts.reduce((a, b) => a + b, 0);
+    weights = Float32Array.from(counts, (c) => (c > 0 ? total / (C * c) : 0));
+  }
+
+  const chunk = (idx: number[], size: number): number[][] => {
+    const out: number[][] = [];
+    for (let i = 0; i < idx.length; i += size) out.push(idx.slice(i, i + size));
+    return out;
+  };
+  const trainIdx = inSplit(0);
+  const valBatches = chunk(inSplit(1), 1024).map(prepare);
+  const testBatches = chunk(inSplit(2), 1024).map(prepare);
+
+  const evaluate = (batches: Prepared[], split: number): { m: Metrics; preds: Prediction[] } => {
+    const yT: number[] = [];
+    const yP: number[] = [];
+    const preds: Prediction[] = [];
+    for (const p of batches) {
+      const logits = model.forward({ ...p.batch }, false, undefined, p.adj);
+      const prob = softmaxRows(logits.data, logits.rows, C);
+      const t = targetsOf(p);
+      const mask = maskOf(p, split);
+      for (let r = 0; r < logits.rows; r++) {
+        if (mask && !mask[r]) continue;
+        let best = 0;
+        for (let c = 1; c < C; c++) if ((prob[r * C + c] as number) > (prob[r * C + best] as number)) best = c;
+        yT.push(t[r] as number);
+        yP.push(best);
+        const g = cfg.level === 'graph' ? (p.samples[r] as number) : (p.samples[p.batch.batch[r] as number] as number);
+        preds.push({ sample: g, node: cfg.level === 'graph' ? -1 : r - (p.batch.ptr[p.batch.batch[r] as number] as number), target: t[r] as number, predicted: best });
+      }
+    }
+    return { m: metrics(yT, yP, C), preds };
+  };
+
+  const curve: EpochLog[] = [];
+  let best = { acc: -1, epoch: 0, weights: model.parameters().map((p) => p.data.slice()), at: 0 };
+  let epoch = 0;
+  for (epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
+    const e0 = performance.now();
+    const order = rng.shuffle(trainIdx.slice());
+    let lossSum = 0;
+    let nb = 0;
+    for (const idx of chunk(order, cfg.batchSize)) {
+      const p = prepare(idx);
+      opt.zeroGrad();
+      const logits = model.forward({ ...p.batch }, true, rng, p.adj);
+      const loss = crossEntropy(logits, targetsOf(p), weights, maskOf(p, 0));
+      backward(loss);
+      opt.step();
+      lossSum += loss.data[0] as number;
+      nb++;
+    }
+    const val = evaluate(valBatches, 1).m;
+    const entry = { epoch, trainLoss: lossSum / Math.max(nb, 1), valAccuracy: val.accuracy, seconds: (performance.now() - e0) / 1000 };
+    curve.push(entry);
+    log?.(entry);
+    if (val.accuracy > best.acc) best = { acc: val.accuracy, epoch, weights: model.parameters().map((p) => p.data.slice()), at: performance.now() };
+    else if (epoch - best.epoch >= cfg.patience) break;
+  }
+  model.parameters().forEach((p, k) => p.data.set(best.weights[k] as Float32Array));
+  const val = evaluate(valBatches, 1).m;
+  const test = evaluate(testBatches, 2);
+  const seconds = (performance.now() - t0) / 1000;
+  const epochs = curve.length;
+  return {
+    model,
+    scaler,
+    config: cfg,
+    classes,
+    curve,
+    bestEpoch: best.epoch,
+    epochs,
+    seconds,
+    secondsToBest: (best.at - t0) / 1000,
+    secondsPerEpoch: curve.reduce((a, e) => a + e.seconds, 0) / Math.max(epochs, 1),
+    val,
+    test: test.m,
+    testPredictions: test.preds,
+    graphSplit,
+    nodeSplit,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Features, scaling, splits, metrics and the trainer on small synthetic graphs: no database.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { toSample, type GraphSample } from '../../src/features/dataset';
+import { FEATURES, NUM_FEATURES } from '../../src/features/job-features';
+import { applyScaler, fitScaler, scaledWidth } from '../../src/features/scaler';
+import { JOB_FIELDS, type RunRecord } from '../../src/graph/read-runs';
+import { Rng } from '../../src/nn/random';
+import { metrics } from '../../src/train/metrics';
+import { jobSplit, stratifiedSplit } from '../../src/train/split';
+import { DEFAULT_CONFIG, stratumOf, train } from '../../src/train/trainer';
+
+/** A 4-job chain run; anomalous runs have a slow job 2 (runtime × 5, queue × 3). */
+function run(id: string, category: string, rng: Rng, workflow = 'toy'): RunRecord {
+  const slow = category !== 'normal';
+  const jobs = [0, 1, 2, 3].map((j) => {
+    const runtime = (10 + 2 * rng.next()) * (slow && j === 2 ? 5 : 1);
+    const queue = (3 + rng.next()) * (slow && j === 2 ? 3 : 1);
+    const ready = 1000 + 40 * j;
+    const rec: Record<string, string | number | null> = Object.fromEntries(JOB_FIELDS.map((f) => [f, null]));
+    Object.assign(rec, {
+      type: j === 0 || j === 3 ? 'auxiliary' : 'compute',
+      isClustered: 0,
+      ready,
+      submit: ready + 1,
+      executeStart: ready + 1 + queue,
+      executeEnd: ready + 1 + queue + runtime,
+      wmsDelay: 1,
+      queueDelay: queue,
+      runtime,
+      cpuTime: runtime * 0.9,
+      kickstartStatus: 0,
+      exitCode: 0,
+      kickstartHostname: 'w1',
+    });
+    return JOB_FIELDS.map((f) => rec[f] ?? null);
+  });
+  return { id, workflow, label: category === 'normal' ? 'normal' : `${category}_2`, category, level: slow ? 2 : null, startedAt: 1000, jobNames: ['a', 'b', 'c', 'd'], jobs, edges: [0, 1, 1, 2, 2, 3] };
+}
+
+function toyData(n: number, seed = 1): GraphSample[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, (_, i) => toSample(run(`r${i}`, i % 2 ? 'cpu' : 'normal', rng)));
+}
+
+describe('features', () => {
+  it('builds x: [n, F] with missing values as NaN and labels from the category', () => {
+    const s = toSample(run('x', 'hdd', new Rng(3)));
+    assert.equal(s.x.length, 4 * NUM_FEATURES);
+    assert.equal(s.yMulti, 2);
+    const stageIn = FEATURES.findIndex((f) => f.name === 'stage_in_delay');
+    assert.ok(Number.isNaN(s.x[stageIn] as number), 'missing stage-in delay stays missing');
+    assert.equal(s.x[FEATURES.findIndex((f) => f.name === 'missing_stage_in')], 1);
+    assert.deepEqual(Array.from(s.edgeIndex), [0, 1, 2, 1, 2, 3]);
+  });
+
+  it('fits scaling on the given (training) runs only, and relative features on normal runs', () => {
+    const data = toyData(40);
+    const trainPart = data.slice(0, 20);
+    const a = fitScaler(FEATURES, trainPart.map((s) => ({ workflow: s.workflow, x: s.x, reference: s.category === 'normal' })));
+    const b = fitScaler(FEATURES, data.map((s) => ({ workflow: s.workflow, x: s.x, reference: s.category === 'normal' })));
+    assert.notDeepEqual(a.mean, b.mean, 'the test runs changed nothing only if they were left out');
+    const rt = FEATURES.findIndex((f) => f.name === 'runtime');
+    const x = applyScaler(a, 'toy', (data[1] as GraphSample).x); // an anomalous run
+    const W = scaledWidth(a);
+    const relRuntimeCol = NUM_FEATURES + FEATURES.slice(0, rt).filter((f) => f.kind === 'log').length;
+    assert.ok((x[2 * W + relRuntimeCol] as number) > 3, 'the slow job stands out against normal runs');
+    assert.ok(Math.abs(x[1 * W + relRuntimeCol] as number) < 3, 'an ordinary job does not');
+    const unseen = applyScaler(a, 'other-workflow', (data[1] as GraphSample).x);
+    assert.equal(unseen[2 * W + relRuntimeCol], 0, 'no baseline for an unseen workflow: no relative signal');
+  });
+});
+
+describe('splits and metrics', () => {
+  it('splits 60/20/20 within each stratum, the same way for the same seed', () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ k: i < 50 ? 'a' : 'b' }));
+    const s1 = stratifiedSplit(items, (t) => t.k, 7);
+    const s2 = stratifiedSplit(items, (t) => t.k, 7);
+    const s3 = stratifiedSplit(items, (t) => t.k, 8);
+    assert.deepEqual(s1, s2);
+    assert.notDeepEqual(s1, s3);
+    for (const half of [s1.slice(0, 50), s1.slice(50)]) {
+      assert.deepEqual([0, 1, 2].map((v) => half.filter((x) => x === v).length), [30, 10, 10]);
+    }
+    const js = jobSplit([4, 6], ['a', 'a'], 1);
+    assert.equal(js[0]?.length, 4);
+    assert.equal([...(js[0] as Uint8Array), ...(js[1] as Uint8Array)].filter((v) => v === 0).length, 6);
+  });
+
+  it('computes binary metrics with anomalous as positive, and macro metrics for multiclass', () => {
+    const m = metrics([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], 2);
+    assert.equal(m.accuracy, 3 / 5);
+    assert.equal(m.precision, 2 / 3);
+    assert.equal(m.recall, 2 / 3);
+    assert.deepEqual(m.confusion, [[1, 1], [1, 2]]);
+    const mc = metrics([0, 1, 2, 3], [0, 1, 2, 2], 4);
+    assert.equal(mc.accuracy, 0.75);
+    assert.ok(Math.abs(mc.recall - (1 + 1 + 1 + 0) / 4) < 1e-12);
+  });
+});
+
+describe('trainer', () => {
+  const cfg = { ...DEFAULT_CONFIG, maxEpochs: 15, patience: 15, batchSize: 8, lr: 5e-3 };
+
+  it('learns to tell slow runs from normal ones, graph level', () => {
+    const r = train(toyData(120), cfg);
+    assert.ok(r.test.accuracy >= 0.95, `test accuracy ${r.test.accuracy}`);
+    assert.equal(r.test.n, 24);
+  });
+
+  it('gives bit-for-bit the same weights for the same seed, other weights for another', () => {
+    const data = toyData(60);
+    const a = train(data, { ...cfg, maxEpochs: 3 });
+    const b = train(data, { ...cfg, maxEpochs: 3 });
+    const c = train(data, { ...cfg, maxEpochs: 3, seed: 1 });
+    const w = (r: typeof a): number[] => r.model.parameters().flatMap((p) => Array.from(p.data));
+    assert.deepEqual(w(a), w(b));
+    assert.notDeepEqual(w(a), w(c));
+  });
+
+  it('trains job-level models under both protocols', () => {
+    const data = toyData(60);
+    const byRun = train(data, { ...cfg, level: 'node', protocol: 'run', task: 'multiclass' });
+    assert.equal(byRun.test.n, 12 * 4, 'every job of every test run');
+    const paper = train(data, { ...cfg, level: 'node', protocol: 'paper' });
+    assert.ok(paper.nodeSplit);
+    const testJobs = (paper.nodeSplit as Uint8Array[]).reduce((a, m) => a + m.filter((v) => v === 2).length, 0);
+    assert.equal(paper.test.n, testJobs);
+    assert.ok(paper.test.accuracy > 0.8, `paper-protocol job accuracy ${paper.test.accuracy}`);
+    assert.equal(stratumOf(data[0] as GraphSample), 'toy|normal');
+  });
+});
