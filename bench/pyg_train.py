@@ -3,7 +3,9 @@ wfad's TypeScript trainer, timed on this CPU. Benchmark only; the product never 
 
 Reads the dataset that bench/train.ts exports (a JSON header + raw little-endian arrays), trains
 GCN(F->64) -> ReLU -> GCN(64->64) -> ReLU -> global_mean_pool -> Linear(64,64) -> ReLU -> Linear(64,C)
-with Adam (lr 1e-3), batch size and epochs as given, and prints one JSON line of timings.
+with Adam (lr 1e-3) and the batch size given; each epoch trains, then scores the validation split;
+early stopping on validation accuracy (patience as given, best weights kept, at most `epochs`), as
+wfad's trainer does. Prints one JSON line of timings.
 """
 import json
 import sys
@@ -32,7 +34,17 @@ class Net(nn.Module):
         return self.lin2(torch.relu(self.lin1(g)))
 
 
-def main(path, epochs, batch_size, threads):
+def accuracy(model, loader):
+    model.eval()
+    correct = n = 0
+    with torch.no_grad():
+        for batch in loader:
+            correct += int((model(batch.x, batch.edge_index, batch.batch).argmax(1) == batch.y).sum())
+            n += batch.num_graphs
+    return correct / max(n, 1)
+
+
+def main(path, epochs, batch_size, threads, patience):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     head = json.load(open(path + ".json"))
@@ -54,9 +66,11 @@ def main(path, epochs, batch_size, threads):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loader = DataLoader(graphs[0], batch_size=batch_size, shuffle=True)
     test_loader = DataLoader(graphs[2], batch_size=1024)
+    val_loader = DataLoader(graphs[1], batch_size=1024)
     epoch_times = []
+    best = (-1.0, 0, None, 0.0)  # val accuracy, epoch, weights, seconds since start
     t_start = time.perf_counter()
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
         model.train()
         for batch in loader:
@@ -64,20 +78,20 @@ def main(path, epochs, batch_size, threads):
             loss = torch.nn.functional.cross_entropy(model(batch.x, batch.edge_index, batch.batch), batch.y)
             loss.backward()
             opt.step()
+        val = accuracy(model, val_loader)
         epoch_times.append(time.perf_counter() - t0)
+        if val > best[0]:
+            best = (val, epoch, {k: v.clone() for k, v in model.state_dict().items()}, time.perf_counter() - t_start)
+        elif epoch - best[1] >= patience:
+            break
     total = time.perf_counter() - t_start
-    model.eval()
-    correct = n = 0
-    with torch.no_grad():
-        for batch in test_loader:
-            correct += int((model(batch.x, batch.edge_index, batch.batch).argmax(1) == batch.y).sum())
-            n += batch.num_graphs
+    model.load_state_dict(best[2])
     print(json.dumps({
-        "torch": torch.__version__, "threads": threads, "epochs": epochs, "batchSize": batch_size,
-        "secondsPerEpoch": float(np.median(epoch_times)), "totalSeconds": total,
-        "testAccuracy": correct / max(n, 1),
+        "torch": torch.__version__, "threads": threads, "batchSize": batch_size,
+        "secondsPerEpoch": float(np.median(epoch_times)), "epochs": len(epoch_times), "bestEpoch": best[1],
+        "seconds": total, "secondsToBest": best[3], "testAccuracy": accuracy(model, test_loader),
     }))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 2)
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))

@@ -12,8 +12,8 @@ import { readRuns } from '../graph/read-runs';
 import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
 import { writeReport } from '../report/reproduce-report';
-import { saveModel } from '../train/model-store';
-import { reproduce } from '../train/reproduce';
+import { fingerprint, saveModel } from '../train/model-store';
+import { reproduce, type OutcomeCache, type TrainingOutcome } from '../train/reproduce';
 import { DEFAULT_CONFIG, train, type TrainConfig } from '../train/trainer';
 import { WfadError } from '../errors';
 import { openGraph, verify } from '../graph/driver';
@@ -82,6 +82,20 @@ async function runIngest(target: string, opts: { json?: boolean; batchJobs?: num
   } finally {
     bar.stop();
   }
+}
+
+/** A JSON file of finished trainings, rewritten (atomically) after each one. */
+function fileCache(file: string): OutcomeCache {
+  const data: Record<string, TrainingOutcome> = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, TrainingOutcome>) : {};
+  return {
+    get: (key) => data[key],
+    set: (key, value) => {
+      data[key] = value;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify(data));
+      fs.renameSync(`${file}.tmp`, file);
+    },
+  };
 }
 
 export function buildProgram(): Command {
@@ -213,8 +227,11 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'report folder', path.join(PROJECT_ROOT, 'bench', 'results', 'reproduce'))
     .option('--arch <arch>', `${ARCHS.join(' | ')}`, DEFAULT_CONFIG.arch)
     .option('--epochs <n>', 'maximum epochs per training', (v) => Number(v), DEFAULT_CONFIG.maxEpochs)
+    .option('--fresh', 'ignore trainings cached by an earlier (interrupted) run')
+    .option('--max-minutes <m>', 'time budget: start no new training after it; cells report the seeds they have', (v) => Number(v))
     .option('--json', 'print the results as JSON')
-    .action(async (o: { seeds: number; out: string; arch: string; epochs: number; json?: boolean }) => {
+    .action(async (o: { seeds: number; out: string; arch: string; epochs: number; fresh?: boolean; maxMinutes?: number; json?: boolean }) => {
+      if (o.maxMinutes !== undefined && !(o.maxMinutes > 0)) throw new WfadError('BAD_INPUT', `--max-minutes ${o.maxMinutes}: expected a positive number`);
       if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new WfadError('BAD_INPUT', `--seeds ${o.seeds}: expected a positive integer`);
       const { arch, maxEpochs } = parseTrainOptions({ level: 'graph', task: 'binary', arch: o.arch, direction: DEFAULT_CONFIG.direction, protocol: 'run', seed: 0, epochs: o.epochs });
       const runs = await withGraph(async (g) => {
@@ -224,7 +241,11 @@ export function buildProgram(): Command {
       if (runs.length === 0) throw new WfadError('BAD_INPUT', 'no stored runs; ingest the dataset first (wfad ingest <path>)');
       const samples = runs.map(toSample);
       const bar = progress('reproduce', Boolean(o.json));
-      const result = reproduce(samples, { seeds: o.seeds, base: { arch, maxEpochs }, onStep: (d, t, what) => {
+      // Finished trainings are kept in a cache file: an interrupted run resumes where it stopped.
+      const cacheFile = path.join(PROJECT_ROOT, '.wfad', 'reproduce-cache.json');
+      if (o.fresh) fs.rmSync(cacheFile, { force: true });
+      const cache = fileCache(cacheFile);
+      const result = reproduce(samples, { seeds: o.seeds, base: { arch, maxEpochs }, cache, dataKey: fingerprint(samples).slice(0, 16), deadline: o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : undefined, onStep: (d, t, what) => {
         bar.update(d, t);
         if (!process.stderr.isTTY && !o.json) log(`  ${what}`);
       } });

@@ -8,7 +8,13 @@ import { PAPER_ACCURACY, PAPER_BY_CATEGORY, PAPER_BY_LEVEL, PAPER_WORKFLOWS } fr
 import type { ReproduceResult, Stat } from '../train/reproduce';
 import { confusionMatrixSvg, lineChartSvg } from './svg';
 
-const pm = (s: Stat | undefined): string => (s ? `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}` : '—');
+/** mean ± std; the number of seeds when it is not the run's full count. */
+let fullSeeds = 0;
+const pm = (s: Stat | undefined): string => {
+  if (!s || s.n === 0) return '—';
+  const spread = s.n > 1 ? ` ± ${s.std.toFixed(3)}` : '';
+  return `${s.mean.toFixed(3)}${spread}${s.n !== fullSeeds ? ` (${s.n} seed${s.n > 1 ? 's' : ''})` : ''}`;
+};
 const vs = (s: Stat | undefined, paper: number | undefined): string => {
   if (!s) return '—';
   if (paper === undefined) return pm(s);
@@ -17,6 +23,7 @@ const vs = (s: Stat | undefined, paper: number | undefined): string => {
 };
 
 export function renderReport(r: ReproduceResult, command: string): string {
+  fullSeeds = r.seeds;
   const L: string[] = [];
   const belows: string[] = [];
   L.push('# Reproducing Jin et al. (WORKS 2022) on the flowgad dataset', '');

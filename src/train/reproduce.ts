@@ -14,6 +14,8 @@ import { DEFAULT_CONFIG, train, type EpochLog, type JobProtocol, type TrainConfi
 export interface Stat {
   mean: number;
   std: number;
+  /** How many seeds the figure is over. */
+  n: number;
 }
 export interface CellStats {
   accuracy: Stat;
@@ -42,32 +44,95 @@ export function stat(xs: number[]): Stat {
   const n = xs.length;
   const mean = xs.reduce((a, b) => a + b, 0) / Math.max(n, 1);
   const std = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean: Number(mean.toFixed(4)), std: Number(std.toFixed(4)) };
+  return { mean: Number(mean.toFixed(4)), std: Number(std.toFixed(4)), n };
 }
 
-function cell(ms: Metrics[]): CellStats {
+function cellStats(ms: Metrics[]): CellStats {
   return { accuracy: stat(ms.map((m) => m.accuracy)), f1: stat(ms.map((m) => m.f1)), precision: stat(ms.map((m) => m.precision)), recall: stat(ms.map((m) => m.recall)) };
+}
+
+/** What one training contributes to the report; cached so an interrupted run resumes. */
+export interface TrainingOutcome {
+  test: Metrics;
+  seconds: number;
+  epochs: number;
+  /** Graph-level binary only: test accuracy by category and by label, as [correct, total]. */
+  byCategory?: Record<string, [number, number]>;
+  byLabel?: Record<string, [number, number]>;
+  curve?: EpochLog[];
+  classes?: string[];
+  /** Baseline entries only: accuracy of each conventional model. */
+  baselines?: Record<BaselineName, number>;
+}
+
+/** Outcomes by key; `wfad reproduce` backs it with a JSON file (see cli). */
+export interface OutcomeCache {
+  get(key: string): TrainingOutcome | undefined;
+  set(key: string, value: TrainingOutcome): void;
 }
 
 export interface ReproduceOptions {
   seeds: number;
   base?: Partial<TrainConfig>;
   onStep?: (done: number, total: number, what: string) => void;
+  /** Finished trainings, keyed by configuration + seed + data fingerprint. */
+  cache?: OutcomeCache;
+  /** Identifies the data (e.g. its fingerprint): a cache entry is reused only for the same data. */
+  dataKey?: string;
+  /**
+   * Time budget: once `performance.now()` passes it, no new training starts; cells then report
+   * the seeds they have (cached ones included), and cells with none are left out.
+   */
+  deadline?: number;
 }
 
+interface Cell {
+  wf: string;
+  level: Level;
+  task: Task;
+  protocol: JobProtocol;
+}
+
+function outcomeOf(r: ReturnType<typeof train>, samples: readonly GraphSample[], cell: Cell): TrainingOutcome {
+  const o: TrainingOutcome = { test: r.test, seconds: Number(r.seconds.toFixed(2)), epochs: r.epochs };
+  if (cell.level === 'graph' && cell.task === 'binary') {
+    const byCat: Record<string, [number, number]> = {};
+    const byLab: Record<string, [number, number]> = {};
+    for (const pr of r.testPredictions) {
+      const s = samples[pr.sample] as GraphSample;
+      const ok = pr.predicted === pr.target ? 1 : 0;
+      const c = (byCat[s.category] ??= [0, 0]);
+      c[0] += ok;
+      c[1]++;
+      const l = (byLab[s.label] ??= [0, 0]);
+      l[0] += ok;
+      l[1]++;
+    }
+    o.byCategory = byCat;
+    o.byLabel = byLab;
+  }
+  if (cell.wf === 'ALL' && cell.level === 'graph') {
+    o.curve = r.curve;
+    o.classes = [...r.classes];
+  }
+  return o;
+}
+
+/**
+ * Seed-major order: every cell gets seed 0 before any cell gets seed 1, so an interrupted run has
+ * complete tables for the seeds it finished (and a resumed run picks up where it stopped).
+ */
 export function reproduce(all: readonly GraphSample[], opts: ReproduceOptions): ReproduceResult {
   const t0 = performance.now();
   const base: TrainConfig = { ...DEFAULT_CONFIG, ...opts.base };
   const workflows = [...new Set(all.map((s) => s.workflow))].sort();
-  const groups: Array<[string, GraphSample[]]> = [...workflows.map((w) => [w, all.filter((s) => s.workflow === w)] as [string, GraphSample[]]), ['ALL', [...all]]];
+  const groups = new Map<string, GraphSample[]>([...workflows.map((w) => [w, all.filter((s) => s.workflow === w)] as [string, GraphSample[]]), ['ALL', [...all]]]);
   const seeds = Array.from({ length: opts.seeds }, (_, i) => i);
-  const plan: Array<{ wf: string; level: Level; task: Task; protocol: JobProtocol }> = [];
-  for (const [wf] of groups) {
-    for (const task of ['binary', 'multiclass'] as const) {
-      plan.push({ wf, level: 'graph', task, protocol: 'run' });
-      plan.push({ wf, level: 'node', task, protocol: 'paper' });
-      plan.push({ wf, level: 'node', task, protocol: 'run' });
-    }
+  // Graph level first (Table II), then job level (Table III), then the stricter job-level split:
+  // under a time budget the headline tables fill first.
+  const plan: Cell[] = [];
+  for (const [level, protocol] of [['graph', 'run'], ['node', 'paper'], ['node', 'run']] as const) {
+    for (const wf of groups.keys()) for (const task of ['binary', 'multiclass'] as const) plan.push({ wf, level, task, protocol });
   }
   const total = plan.length * seeds.length + seeds.length;
   let done = 0;
@@ -85,57 +150,71 @@ export function reproduce(all: readonly GraphSample[], opts: ReproduceOptions): 
     seconds: 0,
     timings: [],
   };
-  for (const p of plan) {
-    const samples = (groups.find(([w]) => w === p.wf) as [string, GraphSample[]])[1];
-    const results: Metrics[] = [];
-    const cats: Record<string, number[]> = {};
-    const lvls: Record<string, number[]> = {};
-    for (const seed of seeds) {
-      opts.onStep?.(done, total, `${p.wf} ${p.level} ${p.task}${p.level === 'node' ? ` (${p.protocol})` : ''} seed ${seed}`);
-      const r = train(samples, { ...base, level: p.level, task: p.task, protocol: p.protocol, seed });
-      out.timings.push({ what: `${p.wf} ${p.level} ${p.task} ${p.protocol} seed ${seed}`, seconds: Number(r.seconds.toFixed(2)), epochs: r.epochs });
-      results.push(r.test);
-      if (p.level === 'graph' && p.task === 'binary') {
-        const byCat: Record<string, [number, number]> = {};
-        const byLab: Record<string, [number, number]> = {};
-        for (const pr of r.testPredictions) {
-          const s = samples[pr.sample] as GraphSample;
-          const ok = pr.predicted === pr.target ? 1 : 0;
-          const c = (byCat[s.category] ??= [0, 0]);
-          c[0] += ok;
-          c[1]++;
-          const l = (byLab[s.label] ??= [0, 0]);
-          l[0] += ok;
-          l[1]++;
-        }
-        for (const [k, [a, n]] of Object.entries(byCat)) (cats[k] ??= []).push(a / n);
-        for (const [k, [a, n]] of Object.entries(byLab)) (lvls[k] ??= []).push(a / n);
-        if (p.wf === 'ALL' && seed === 0) out.figures.curve = r.curve;
+  // Table VI: conventional baselines on 1000genome; seed 0 before the GCN trainings (so the
+  // table exists under any budget), further seeds after them, within the budget.
+  const genome = groups.get('1000genome') ?? [];
+  const acc: Record<Task, Record<BaselineName, number[]>> = { binary: { 'svm-rbf': [], 'random-forest-d3': [], mlp: [] }, multiclass: { 'svm-rbf': [], 'random-forest-d3': [], mlp: [] } };
+  const runBaselines = (seed: number): void => {
+    opts.onStep?.(done, total, `1000genome baselines seed ${seed}`);
+    done++;
+    for (const task of ['binary', 'multiclass'] as const) {
+      const key = `baselines|${opts.dataKey ?? ''}|${task}|${seed}`;
+      let o = opts.cache?.get(key);
+      if (!o?.baselines && seed > 0 && opts.deadline !== undefined && performance.now() > opts.deadline) continue;
+      if (!o?.baselines) {
+        const t1 = performance.now();
+        const b = baselines(genome, task, seed);
+        const bAcc = Object.fromEntries((Object.keys(b) as BaselineName[]).map((k) => [k, b[k].accuracy])) as Record<BaselineName, number>;
+        o = { test: b['svm-rbf'], seconds: Number(((performance.now() - t1) / 1000).toFixed(2)), epochs: 0, baselines: bAcc };
+        opts.cache?.set(key, o);
       }
-      if (p.level === 'graph' && p.task === 'multiclass' && p.wf === 'ALL' && seed === 0) {
-        out.figures.confusion = { classes: [...r.classes], matrix: r.test.confusion };
-      }
-      done++;
+      for (const k of Object.keys(o.baselines ?? {}) as BaselineName[]) acc[task][k].push((o.baselines as Record<BaselineName, number>)[k]);
     }
-    const table = p.level === 'graph' ? out.graph : p.protocol === 'paper' ? out.node : out.nodeByRun;
-    table[p.task][p.wf] = cell(results);
-    if (Object.keys(cats).length) {
-      out.byCategory[p.wf] = Object.fromEntries(Object.entries(cats).map(([k, v]) => [k, stat(v)]));
-      out.byLevel[p.wf] = Object.fromEntries(Object.entries(lvls).map(([k, v]) => [k, stat(v)]));
+  };
+  if (genome.length) runBaselines(0);
+  const configKey = JSON.stringify(out.config);
+  const outcomes = new Map<Cell, TrainingOutcome[]>(plan.map((c) => [c, []]));
+  for (const seed of seeds) {
+    for (const cell of plan) {
+      const what = `${cell.wf} ${cell.level} ${cell.task}${cell.level === 'node' ? ` (${cell.protocol})` : ''} seed ${seed}`;
+      opts.onStep?.(done, total, what);
+      const key = `${configKey}|${opts.dataKey ?? ''}|${cell.wf}|${cell.level}|${cell.task}|${cell.protocol}|${seed}`;
+      let o = opts.cache?.get(key);
+      if (!o && opts.deadline !== undefined && performance.now() > opts.deadline) {
+        done++;
+        continue;
+      }
+      if (!o) {
+        const samples = groups.get(cell.wf) as GraphSample[];
+        o = outcomeOf(train(samples, { ...base, level: cell.level, task: cell.task, protocol: cell.protocol, seed }), samples, cell);
+        opts.cache?.set(key, o);
+      }
+      (outcomes.get(cell) as TrainingOutcome[]).push(o);
+      out.timings.push({ what, seconds: o.seconds, epochs: o.epochs });
+      done++;
     }
   }
-  // Table VI: conventional baselines on 1000genome.
-  const genome = groups.find(([w]) => w === '1000genome')?.[1] ?? [];
-  if (genome.length) {
-    const acc: Record<Task, Record<BaselineName, number[]>> = { binary: { 'svm-rbf': [], 'random-forest-d3': [], mlp: [] }, multiclass: { 'svm-rbf': [], 'random-forest-d3': [], mlp: [] } };
-    for (const seed of seeds) {
-      opts.onStep?.(done, total, `1000genome baselines seed ${seed}`);
-      for (const task of ['binary', 'multiclass'] as const) {
-        const b = baselines(genome, task, seed);
-        for (const k of Object.keys(b) as BaselineName[]) acc[task][k].push(b[k].accuracy);
-      }
-      done++;
+  for (const cell of plan) {
+    const os = outcomes.get(cell) as TrainingOutcome[];
+    if (os.length === 0) continue;
+    const table = cell.level === 'graph' ? out.graph : cell.protocol === 'paper' ? out.node : out.nodeByRun;
+    table[cell.task][cell.wf] = cellStats(os.map((o) => o.test));
+    if (cell.level === 'graph' && cell.task === 'binary') {
+      const frac = (pick: (o: TrainingOutcome) => Record<string, [number, number]> | undefined): Record<string, Stat> => {
+        const per: Record<string, number[]> = {};
+        for (const o of os) for (const [k, [a, n]] of Object.entries(pick(o) ?? {})) (per[k] ??= []).push(a / n);
+        return Object.fromEntries(Object.entries(per).map(([k, v]) => [k, stat(v)]));
+      };
+      out.byCategory[cell.wf] = frac((o) => o.byCategory);
+      out.byLevel[cell.wf] = frac((o) => o.byLabel);
+      if (cell.wf === 'ALL') out.figures.curve = os[0]?.curve ?? [];
     }
+    if (cell.wf === 'ALL' && cell.level === 'graph' && cell.task === 'multiclass') {
+      out.figures.confusion = { classes: os[0]?.classes ?? [], matrix: os[0]?.test.confusion ?? [] };
+    }
+  }
+  if (genome.length) {
+    for (const seed of seeds.slice(1)) runBaselines(seed);
     out.baselines['1000genome'] = {
       binary: Object.fromEntries(Object.entries(acc.binary).map(([k, v]) => [k, stat(v)])) as Record<BaselineName, Stat>,
       multiclass: Object.fromEntries(Object.entries(acc.multiclass).map(([k, v]) => [k, stat(v)])) as Record<BaselineName, Stat>,

@@ -10,6 +10,7 @@ import { JOB_FIELDS, type RunRecord } from '../../src/graph/read-runs';
 import { Rng } from '../../src/nn/random';
 import { metrics } from '../../src/train/metrics';
 import { jobSplit, stratifiedSplit } from '../../src/train/split';
+import { reproduce, type TrainingOutcome } from '../../src/train/reproduce';
 import { DEFAULT_CONFIG, stratumOf, train } from '../../src/train/trainer';
 
 /** A 4-job chain run; anomalous runs have a slow job 2 (runtime × 5, queue × 3). */
@@ -130,5 +131,41 @@ describe('trainer', () => {
     assert.equal(paper.test.n, testJobs);
     assert.ok(paper.test.accuracy > 0.8, `paper-protocol job accuracy ${paper.test.accuracy}`);
     assert.equal(stratumOf(data[0] as GraphSample), 'toy|normal');
+  });
+});
+
+describe('reproduce', () => {
+  it('fills every cell of the tables, and resumes from its cache without retraining', () => {
+    const rng = new Rng(5);
+    const data = [
+      ...Array.from({ length: 30 }, (_, i) => toSample(run(`a${i}`, ['normal', 'cpu', 'hdd', 'loss'][i % 4] as string, rng, 'wa'))),
+      ...Array.from({ length: 30 }, (_, i) => toSample(run(`b${i}`, ['normal', 'cpu', 'hdd', 'loss'][i % 4] as string, rng, 'wb'))),
+    ];
+    const store = new Map<string, TrainingOutcome>();
+    let sets = 0;
+    const cache = { get: (k: string) => store.get(k), set: (k: string, v: TrainingOutcome) => void (sets++, store.set(k, v)) };
+    const base = { maxEpochs: 2, patience: 2, batchSize: 8 };
+    const first = reproduce(data, { seeds: 2, base, cache, dataKey: 'toy' });
+    // 3 groups (wa, wb, ALL) × 2 tasks × 3 (graph, node paper, node run) × 2 seeds.
+    assert.equal(sets, 36);
+    for (const table of [first.graph, first.node, first.nodeByRun]) {
+      for (const task of ['binary', 'multiclass'] as const) assert.deepEqual(Object.keys(table[task]).sort(), ['ALL', 'wa', 'wb']);
+    }
+    assert.ok(first.byCategory.ALL?.normal, 'Table IV has a normal column');
+    assert.equal(first.figures.curve.length > 0, true);
+    const second = reproduce(data, { seeds: 2, base, cache, dataKey: 'toy' });
+    assert.equal(sets, 36, 'nothing retrained');
+    assert.deepEqual(second.graph, first.graph);
+    assert.deepEqual(second.node, first.node);
+    const third = reproduce(data, { seeds: 2, base, cache, dataKey: 'other data' });
+    assert.equal(sets, 72, 'other data is not served from the cache');
+    assert.deepEqual(third.graph, first.graph, 'same data under another key trains to the same figures');
+
+    // A spent time budget trains nothing new: cells report the seeds the cache has, others are left out.
+    const partial = new Map([...store].filter(([k]) => k.includes('|toy|') && k.includes('|graph|') && k.endsWith('|0')));
+    const budget = reproduce(data, { seeds: 2, base, cache: { get: (k) => partial.get(k), set: () => assert.fail('trained past the deadline') }, dataKey: 'toy', deadline: 0 });
+    assert.equal(budget.graph.binary.ALL?.accuracy.n, 1);
+    assert.equal(budget.graph.binary.ALL?.accuracy.mean, Number(((store.get([...partial.keys()].find((k) => k.includes('|ALL|graph|binary|')) as string) as TrainingOutcome).test.accuracy).toFixed(4)));
+    assert.deepEqual(budget.node.binary, {}, 'no job-level cell without a result');
   });
 });
