@@ -26,6 +26,8 @@ export interface GenerateOptions {
   labels?: readonly string[] | 'all';
   /** Runs per workflow and label. */
   runsPerLabel: number;
+  /** Runs per workflow of the `normal` label, when it differs (real traces have ~4× more normal runs than runs of one anomaly label). */
+  normalRuns?: number;
   seed?: number;
   /** Output folder (created); gets adjacency_list_dags/ and data/<label>/. */
   out: string;
@@ -38,6 +40,7 @@ export interface GenerateSummary {
   workflows: WorkflowName[];
   labels: string[];
   runsPerLabel: number;
+  normalRuns: number;
   runs: number;
   jobs: number;
   templates: string[];
@@ -75,9 +78,13 @@ export function generateDataset(opts: GenerateOptions): GenerateSummary {
   const t0 = performance.now();
   const seed = opts.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new WfadError('BAD_INPUT', `--seed ${seed}: expected an integer in [0, 2^32)`);
-  if (!Number.isInteger(opts.runsPerLabel) || opts.runsPerLabel < 1 || opts.runsPerLabel > 9999) {
-    throw new WfadError('BAD_INPUT', `--runs ${opts.runsPerLabel}: expected an integer from 1 to 9999 (runs per workflow and label)`);
-  }
+  const runCount = (v: number, flag: string): number => {
+    if (!Number.isInteger(v) || v < 1 || v > 9999) throw new WfadError('BAD_INPUT', `${flag} ${v}: expected an integer from 1 to 9999 (runs per workflow and label)`);
+    return v;
+  };
+  runCount(opts.runsPerLabel, '--runs');
+  const normalRuns = runCount(opts.normalRuns ?? opts.runsPerLabel, '--normal-runs');
+  const runsOf = (a: Anomaly): number => (a.category === 'normal' ? normalRuns : opts.runsPerLabel);
   const workflows = resolveWorkflows(opts.workflows);
   const anomalies = resolveLabels(opts.labels);
   const out = path.resolve(opts.out);
@@ -92,13 +99,14 @@ export function generateDataset(opts: GenerateOptions): GenerateSummary {
     workflows,
     labels: anomalies.map((a) => a.label),
     runsPerLabel: opts.runsPerLabel,
+    normalRuns,
     runs: 0,
     jobs: 0,
     templates: [],
     byWorkflow: {},
     seconds: 0,
   };
-  const total = workflows.length * anomalies.length * opts.runsPerLabel;
+  const total = workflows.length * anomalies.reduce((a, x) => a + runsOf(x), 0);
   for (const shape of shapes) {
     const wf = shape.workflow;
     const tfile = path.join(dagDir, templateFileName(shape));
@@ -111,7 +119,7 @@ export function generateDataset(opts: GenerateOptions): GenerateSummary {
       const instance = shape.instance(start);
       const dir = path.join(out, 'data', anomaly.label);
       fs.mkdirSync(dir, { recursive: true });
-      for (let r = 1; r <= opts.runsPerLabel; r++) {
+      for (let r = 1; r <= runsOf(anomaly); r++) {
         const run = simulateRun(shape, anomaly, rng);
         fs.writeFileSync(path.join(dir, runFileName(shape, instance, r)), runCsv(shape, run, instance, start));
         start += Math.round(run.makespan) + Math.round(rng.uniform(...PLATFORM.runGap));
@@ -119,7 +127,7 @@ export function generateDataset(opts: GenerateOptions): GenerateSummary {
         summary.jobs += shape.jobs.length;
         opts.onProgress?.(summary.runs, total);
       }
-      counts[anomaly.label] = opts.runsPerLabel;
+      counts[anomaly.label] = runsOf(anomaly);
     }
     summary.byWorkflow[wf] = counts;
   }

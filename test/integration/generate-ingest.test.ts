@@ -14,6 +14,7 @@ import type { Graph } from '../../src/graph/driver';
 import { readRuns } from '../../src/graph/read-runs';
 import { stats } from '../../src/graph/stats';
 import { ingest, type IngestSummary } from '../../src/ingest/pipeline';
+import { readRunFiles } from '../../src/ingest/records';
 import { cli, count, testGraph, wipe } from '../helpers/neo4j';
 
 const RUNS = 2;
@@ -84,5 +85,13 @@ describe('generated traces in Neo4j', () => {
       assert.ok([...s.x].some((v) => v > 0));
     }
     assert.deepEqual([...byCategory.entries()].sort(), [[0, 10], [1, 20], [2, 60], [3, 50]]);
+  });
+
+  it('reading the files directly (offline benches) gives the records read back from Neo4j', async () => {
+    const fromDb = await readRuns(graph);
+    const fromFiles = readRunFiles(out);
+    assert.deepEqual(fromFiles.rejected, []);
+    assert.equal(fromFiles.records.length, fromDb.length);
+    assert.deepEqual(fromFiles.records, fromDb);
   });
 });
