@@ -12,12 +12,12 @@ import { REAL_LABELS, parseAnomaly, type Anomaly } from './anomaly';
 import { GenRng, streamSeed } from './random';
 import { PLATFORM } from './profiles';
 import { WORKFLOWS, isWorkflow, shapeOf, type WorkflowName } from './shapes';
-import { simulateRun } from './simulator';
+import { planBytes, simulateRun } from './simulator';
 import { runCsv, runFileName, templateFileName, templateJson } from './writer';
 
 export { REAL_LABELS, parseAnomaly, MODEL, tcpThroughput, type Anomaly } from './anomaly';
 export { WORKFLOWS, shapeOf, type WorkflowName, type DagShape, type JobSpec } from './shapes';
-export { simulateRun, type RunTrace, type JobTrace } from './simulator';
+export { planBytes, simulateRun, type BytesPlan, type RunTrace, type JobTrace } from './simulator';
 
 export interface GenerateOptions {
   /** Workflow names, or 'all' (default): the five of the paper. */
@@ -113,6 +113,8 @@ export function generateDataset(opts: GenerateOptions): GenerateSummary {
     fs.writeFileSync(tfile, templateJson(shape));
     summary.templates.push(path.relative(out, tfile));
     const counts: Record<string, number> = {};
+    // One input dataset per workflow: every campaign (label) stages the same files, as in flowgad.
+    const bytes = planBytes(shape, new GenRng(streamSeed(seed, wf, 'inputs')));
     for (const anomaly of anomalies) {
       const rng = new GenRng(streamSeed(seed, wf, anomaly.label));
       let start = CAMPAIGN_BASE + 60 * (streamSeed(seed, wf, anomaly.label, 'start') % CAMPAIGN_SPREAD_MINUTES);
@@ -120,7 +122,7 @@ export function generateDataset(opts: GenerateOptions): GenerateSummary {
       const dir = path.join(out, 'data', anomaly.label);
       fs.mkdirSync(dir, { recursive: true });
       for (let r = 1; r <= runsOf(anomaly); r++) {
-        const run = simulateRun(shape, anomaly, rng);
+        const run = simulateRun(shape, anomaly, rng, bytes);
         fs.writeFileSync(path.join(dir, runFileName(shape, instance, r)), runCsv(shape, run, instance, start));
         start += Math.round(run.makespan) + Math.round(rng.uniform(...PLATFORM.runGap));
         summary.runs++;

@@ -35,7 +35,7 @@ export interface JobProfile {
   /** Wrapper setup before stage-in (PegasusLite, or the whole work of an auxiliary job). */
   setup: number;
   stageIn: StageProfile | null;
-  /** Transfer jobs move their parents' outputs: `bytes` is then ignored. */
+  /** Transfer jobs move their parents' outputs: `bytes` is then ignored, `latencyPerTask` counts the parents' tasks. */
   stageOut: StageProfile | null;
   /** Post-script (pegasus-exitcode) seconds. */
   post: number;
@@ -49,7 +49,7 @@ const job = (setup: number, stageIn: StageProfile | null, stageOut: StageProfile
 
 const TASKS: Record<Family, Record<string, TaskProfile>> = {
   '1000genome': {
-    individuals: task(63, 0.05, 0.95, 1),
+    individuals: task(63, 0.03, 0.95, 1),
     individuals_merge: task(27, 0.12, 0.9, 2),
     sifting: task(1.8, 0.05, 0.9, 3),
     mutation_overlap: task(4.5, 0.5, 0.8, 4),
@@ -57,19 +57,19 @@ const TASKS: Record<Family, Record<string, TaskProfile>> = {
   },
   nowcast: {
     NowcastToWDSS2: task(0.1, 0.1, 1, 2),
-    merged_netcdf2png: task(0.09, 0.1, 1, 0.2),
-    mrtV2: task(0.03, 0.2, 1, 0.2),
+    merged_netcdf2png: task(0.09, 0.5, 1, 0.2),
+    mrtV2: task(0.03, 0.5, 1, 0.2),
   },
   wind: {
     gunzip: task(0.24, 0.2, 1, 0.3),
-    um_vel: task(2.3, 0.05, 0.9, 2),
-    merged_netcdf2png: task(0.2, 0.1, 1, 2.5),
+    um_vel: task(2.3, 0.05, 0.9, 0.5),
+    merged_netcdf2png: task(0.2, 0.1, 1, 1),
     mvt: task(54, 0.03, 0.95, 0.5),
-    pointalert: task(0.05, 0.2, 1, 3),
+    pointalert: task(0.05, 0.2, 1, 1),
   },
 };
 
-const AUX = { create_dir: job(3.5, null, null, 5, 0.25), cleanup: job(4.5, null, null, 5, 0.25) };
+const AUX = { create_dir: job(4, null, null, 5, 0.25), cleanup: job(5, null, null, 5, 0.25) };
 
 const JOBS: Record<Family, Record<string, JobProfile>> = {
   '1000genome': {
@@ -79,25 +79,25 @@ const JOBS: Record<Family, Record<string, JobProfile>> = {
     sifting: job(3, stage(1.64e9, 3, 0.02), stage(1.75e6, 3.5, 0.05)),
     mutation_overlap: job(3, stage(1.8e6, 4, 0.02), stage(1.5e5, 3.5, 0.1)),
     frequency: job(3, stage(1.8e6, 4, 0.02), stage(2.5e5, 3.5, 0.1)),
-    stage_out: job(2, null, stage(0, 9), 5, 0.85),
+    stage_out: job(4, null, stage(0, 8, 0, false, 0.3), 5, 0.85),
   },
   nowcast: {
     ...AUX,
-    NowcastToWDSS2: job(3, stage(1.7e8, 7, 0.01), stage(5.0e6, 14, 0.02)),
+    NowcastToWDSS2: job(3, stage(1.7e8, 5, 0.01), stage(5.0e6, 15.5, 0.02)),
     merge_merged_netcdf2png: job(3, stage(1.62e8, 5, 0.01, false, 0.75), stage(2.2e4, 1, 0.1, true, 0.7)),
     merge_mrtV2: job(3, stage(1.62e8, 5, 0.01, false, 0.75), stage(1.4e4, 1, 0.15, true, 0.7)),
-    stage_out: job(2, null, stage(0, 40), 5, 2.5),
+    stage_out: job(4, null, stage(0, 27, 0, false, 0.4), 5, 2.5),
   },
   wind: {
     ...AUX,
-    gunzip: job(5, stage(9.2e6, 2, 0.25), stage(2.1e7, 6, 0.25)),
-    um_vel: job(3, stage(5.26e8, 7, 0.01), stage(5.6e5, 3.5, 0.02)),
-    merged_netcdf2png: job(3, stage(1.71e8, 5.5, 0.01), stage(1.1e4, 4, 0.05)),
+    gunzip: job(5, stage(9.2e6, 2, 0.25), stage(2.1e7, 7.5, 0.25)),
+    um_vel: job(4.5, stage(5.26e8, 7, 0.01), stage(5.6e5, 3.5, 0.02)),
+    merged_netcdf2png: job(5, stage(1.71e8, 5.5, 0.01), stage(1.1e4, 4, 0.05)),
     mvt: job(3, stage(1.71e8, 5, 0.01), stage(3.0e4, 4, 0.1)),
-    pointalert: job(3, stage(1.7e8, 6, 0.01), stage(2.0e4, 4, 0.05)),
+    pointalert: job(5, stage(1.7e8, 6, 0.01), stage(2.0e4, 4, 0.05)),
     merge_gunzip: job(3, stage(8.7e6, 3, 0.25, true, 0.3), stage(2.0e7, 4, 0.25, true, 0.3)),
     merge_casa_job: job(3, stage(5.26e8, 12, 0.01), stage(6.2e5, 5, 0.02)),
-    stage_out: job(2, null, stage(0, 5), 5, 0.4),
+    stage_out: job(4, null, stage(0, 4.5, 0, false, 0.4), 5, 0.4),
   },
 };
 

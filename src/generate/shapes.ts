@@ -181,7 +181,7 @@ export function nowcastShape(clusterSize: 8 | 16, tasksPerKind = 32): DagShape {
 export function windShape(clustering: boolean, gunzips = 17): DagShape {
   const b = new Builder();
   const createDir = b.add(CREATE_DIR, 'auxiliary', 'create_dir');
-  const pool: PoolSpec = { workers: 5, slotsPerWorker: 2, cores: 4 };
+  const pool: PoolSpec = { workers: 5, slotsPerWorker: 4, cores: 4 };
   const common = {
     family: 'wind' as const,
     pool,

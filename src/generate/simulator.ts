@@ -10,7 +10,8 @@
  *
  * Auxiliary (`create_dir`, `cleanup`) and stage-out transfer jobs run in the submit host's local
  * universe (`master`), without slots. Anomalies (anomaly.ts) act on the phases of jobs on the
- * affected nodes. Times are seconds from the run's start here; the writer adds the epoch.
+ * affected nodes. Times are whole seconds from the run's start (DAGMan, Condor and kickstart log in
+ * seconds; a transfer ends at the first whole second after its last byte); the writer adds the epoch.
  */
 import { MASTER, RunAnomaly, type Anomaly } from './anomaly';
 import { EventQueue } from './events';
@@ -40,6 +41,12 @@ export interface JobTrace {
   node: number;
 }
 
+/** Bytes each job stages in and out: fixed by the workflow's input data, the same in every run. */
+export interface BytesPlan {
+  stageIn: number[];
+  stageOut: number[];
+}
+
 export interface RunTrace {
   jobs: JobTrace[];
   /** Seconds from the first ready to the last post-script end. */
@@ -53,7 +60,24 @@ interface Slot {
   claimedUntil: number;
 }
 
-export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): RunTrace {
+/** Draws each job's staged bytes once (the input data a campaign processes every run). */
+export function planBytes(shape: DagShape, rng: GenRng): BytesPlan {
+  const draw = (p: StageProfile | null, tasks: number): number => {
+    if (!p) return 0;
+    let b = 0;
+    for (let k = 0; k < (p.perTask ? tasks : 1); k++) b += Math.round(rng.lognormal(p.bytes, p.sigma));
+    return b;
+  };
+  const plan: BytesPlan = { stageIn: [], stageOut: [] };
+  for (const job of shape.jobs) {
+    const prof = jobProfile(shape.family, job.kind, job.type);
+    plan.stageIn.push(job.type === 'compute' ? draw(prof.stageIn, job.tasks.length) : 0);
+    plan.stageOut.push(job.type === 'compute' ? draw(prof.stageOut, job.tasks.length) : 0);
+  }
+  return plan;
+}
+
+export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng, bytes: BytesPlan = planBytes(shape, rng)): RunTrace {
   const q = new EventQueue();
   const { pool, family } = shape;
   const n = shape.jobs.length;
@@ -61,8 +85,12 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
   // Run-to-run variation of a normal run: the pool's speed and the link's bandwidth.
   const cpuSpeed = rng.lognormal(1, 0.04);
   const link = new SharedLink(q, PLATFORM.linkBytesPerSecond * rng.lognormal(1, 0.05), (node) => PLATFORM.diskBytesPerSecond / runAnomaly.disk(node));
-  const phase = rng.uniform(0, PLATFORM.negotiationPeriod);
+  const phase = 1 + rng.int(PLATFORM.negotiationPeriod);
   const jitter = (sigma: number): number => rng.lognormal(1, sigma);
+  /** A duration in whole seconds (≥ 0). */
+  const secs = (d: number): number => Math.max(0, Math.round(d));
+  /** Whole seconds with the fraction kept in expectation (5.4 s → 6 s with probability 0.4). */
+  const secsExpected = (d: number): number => Math.floor(d) + (rng.next() < d - Math.floor(d) ? 1 : 0);
 
   const parents: number[][] = Array.from({ length: n }, () => []);
   const children: number[][] = Array.from({ length: n }, () => []);
@@ -91,11 +119,10 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
     const tr = trace[j] as JobTrace;
     tr.ready = t;
     const base = shape.jobs[j]?.kind === 'create_dir' ? PLATFORM.wmsDelay - 1 : PLATFORM.wmsDelay;
-    let ts = t + base * runAnomaly.wms() + rng.uniform(0, 0.9);
-    let second = Math.floor(ts);
-    while ((submitted.get(second) ?? 0) >= PLATFORM.submitsPerSecond) second++;
-    submitted.set(second, (submitted.get(second) ?? 0) + 1);
-    if (second > Math.floor(ts)) ts = second + (ts - Math.floor(ts));
+    // DAGMan submits in ready order, at most `submitsPerSecond` jobs per second.
+    let ts = t + secsExpected(base * runAnomaly.wms()) + (rng.bernoulli(0.04) ? 1 : 0);
+    while ((submitted.get(ts) ?? 0) >= PLATFORM.submitsPerSecond) ts++;
+    submitted.set(ts, (submitted.get(ts) ?? 0) + 1);
     q.at(ts, (tt) => submit(j, tt));
   };
 
@@ -106,11 +133,17 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
   const ticks = new Set<number>();
   const computing = new Array<number>(pool.workers).fill(0);
 
+  /**
+   * Negotiation: a job without a claimed slot is matched in the next cycle. The run's first cycle
+   * comes `phase` seconds after its first submission; later, a submission that finds no cycle due
+   * within the period asks for one a full period later (the negotiator's cycle time).
+   */
+  let firstCycle = true;
   const scheduleTick = (t: number): void => {
     const P = PLATFORM.negotiationPeriod;
-    const next = phase + Math.ceil((t - phase) / P) * P;
-    const at = next < t ? next + P : next;
-    if (ticks.has(at)) return;
+    const at = firstCycle ? t + phase : t + P;
+    firstCycle = false;
+    for (const k of ticks) if (k > t && k <= t + P) return;
     ticks.add(at);
     q.at(at, (tt) => negotiate(tt));
   };
@@ -124,7 +157,7 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
     while (idle.length) {
       const free = slots.filter((s) => !s.busy);
       if (free.length === 0) break;
-      claim(rng.pick(free), idle.shift() as number, t, rng.uniform(0, 2));
+      claim(rng.pick(free), idle.shift() as number, t, rng.int(2));
     }
   };
   const submit = (j: number, t: number): void => {
@@ -133,12 +166,12 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
     const spec = shape.jobs[j];
     if (spec?.type !== 'compute') {
       // Local universe: no slot; the schedd starts it within a second or two.
-      const latency = parents[j]?.length === 0 ? rng.uniform(0.5, 2.5) : rng.bernoulli(0.07) ? rng.uniform(0.5, 1.5) : rng.uniform(0, 0.4);
+      const latency = parents[j]?.length === 0 ? 1 + rng.int(2) : rng.bernoulli(0.03) ? 1 : 0;
       q.at(t + latency, (tt) => runLocal(j, tt));
       return;
     }
     const claimed = freeClaimed(t);
-    if (claimed.length && idle.length === 0) claim(rng.pick(claimed), j, t, rng.uniform(0, 1));
+    if (claimed.length && idle.length === 0) claim(rng.pick(claimed), j, t, rng.int(2));
     else {
       idle.push(j);
       scheduleTick(t);
@@ -148,21 +181,20 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
     slot.busy = false;
     slot.claimedUntil = t + PLATFORM.claimHold;
     // The schedd reuses the claim for the next idle job right away.
-    if (idle.length) claim(slot, idle.shift() as number, t, rng.uniform(0, 1));
+    if (idle.length) claim(slot, idle.shift() as number, t, rng.int(2));
     if (idle.length) scheduleTick(t);
   };
 
   // --- Phases -------------------------------------------------------------------------------
-  const stageBytes = (p: StageProfile, tasks: number): number => {
-    if (!p.perTask) return Math.round(rng.lognormal(p.bytes, p.sigma));
-    let b = 0;
-    for (let k = 0; k < tasks; k++) b += Math.round(rng.lognormal(p.bytes, p.sigma));
-    return b;
-  };
-  /** Latency (× disk stretch, + loss stalls), then the bytes over the link. */
+  /** Latency (× disk stretch, + loss stalls), then the bytes over the link; ends on a whole second. */
   const transfer = (t: number, bytes: number, latency: number, diskNode: number, lossNode: number, done: (p: Phase) => void): void => {
-    const wait = latency * jitter(0.08) * runAnomaly.disk(diskNode) + runAnomaly.stall(lossNode, rng);
-    q.at(t + wait, () => link.send(bytes, diskNode, runAnomaly.transferCap(lossNode), (te) => done({ start: t, end: te, bytes })));
+    const wait = secs(latency * jitter(0.05) * runAnomaly.disk(diskNode) + runAnomaly.stall(lossNode, rng));
+    q.at(t + wait, () =>
+      link.send(bytes, diskNode, runAnomaly.transferCap(lossNode), (te) => {
+        const end = Math.ceil(te - 1e-6);
+        q.at(Math.max(end, q.now), (tend) => done({ start: t, end: tend, bytes }));
+      }),
+    );
   };
 
   const runOnWorker = (j: number, slot: Slot, t: number): void => {
@@ -173,11 +205,11 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
     tr.executeStart = t;
     tr.node = w;
     const tasks = spec.tasks.length;
-    const afterSetup = t + prof.setup * jitter(0.1);
+    const afterSetup = t + secs(prof.setup * jitter(0.08));
     const stageIn = prof.stageIn as StageProfile;
     const stageOut = prof.stageOut as StageProfile;
-    const inBytes = stageBytes(stageIn, tasks);
-    const outBytes = stageBytes(stageOut, tasks);
+    const inBytes = bytes.stageIn[j] as number;
+    const outBytes = bytes.stageOut[j] as number;
     q.at(afterSetup, (t1) =>
       transfer(t1, inBytes, stageIn.latency + stageIn.latencyPerTask * tasks, w, w, (pin) => {
         tr.stageIn = pin;
@@ -192,11 +224,11 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
           wall += (work / tp.efficiency) * f.wall + tp.io * jitter(0.1) * runAnomaly.disk(w);
           tr.cpuTime += work * f.cpuTime;
         }
-        q.at(pin.end + wall, (t2) => {
+        q.at(pin.end + secs(wall), (t2) => {
           computing[w] = (computing[w] as number) - 1;
           transfer(t2, outBytes, stageOut.latency + stageOut.latencyPerTask * tasks, w, w, (pout) => {
             tr.stageOut = pout;
-            q.at(pout.end + rng.uniform(0, 0.6), (te) => {
+            q.at(pout.end + (rng.bernoulli(0.3) ? 1 : 0), (te) => {
               release(slot, te);
               finish(j, te);
             });
@@ -213,20 +245,22 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
     tr.executeStart = t;
     tr.node = MASTER;
     tr.cpuTime = prof.toolCpu * jitter(0.15);
-    const setupEnd = t + prof.setup * jitter(0.1) * (spec.type === 'auxiliary' ? runAnomaly.disk(MASTER) : 1);
+    const setupEnd = t + secs(prof.setup * jitter(0.08) * (spec.type === 'auxiliary' ? runAnomaly.disk(MASTER) : 1));
     if (spec.type !== 'transfer' || !prof.stageOut) {
       q.at(setupEnd, (te) => finish(j, te));
       return;
     }
-    // A stage-out job pulls its parents' outputs; loss on any parent's worker slows it.
+    // A stage-out job copies its parents' outputs (each output file is staged twice: to the
+    // output site and the submit host's copy); loss on any parent's worker slows it.
     const ps = parents[j] as number[];
-    const bytes = ps.reduce((a, p) => a + (trace[p]?.stageOut?.bytes ?? 0), 0);
+    const moved = 2 * ps.reduce((a, p) => a + (trace[p]?.stageOut?.bytes ?? 0), 0);
+    const parentTasks = ps.reduce((a, p) => a + (shape.jobs[p]?.tasks.length ?? 0), 0);
     const lossNode = ps.map((p) => (trace[p] as JobTrace).node).find((node) => runAnomaly.loss(node) > 0) ?? (trace[ps[0] as number] as JobTrace).node;
     const sp = prof.stageOut;
     q.at(setupEnd, (t1) =>
-      transfer(t1, bytes, sp.latency, MASTER, lossNode, (pout) => {
+      transfer(t1, moved, sp.latency + sp.latencyPerTask * parentTasks, MASTER, lossNode, (pout) => {
         tr.stageOut = pout;
-        q.at(pout.end + rng.uniform(0, 0.8), (te) => finish(j, te));
+        q.at(pout.end + (rng.bernoulli(0.3) ? 1 : 0), (te) => finish(j, te));
       }),
     );
   };
@@ -237,7 +271,7 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng): Run
     tr.executeEnd = t;
     tr.postScriptStart = t;
     const prof = jobProfile(family, spec.kind, spec.type);
-    const post = prof.post * runAnomaly.postScript() + (rng.bernoulli(0.06) ? rng.uniform(1, 5) : rng.uniform(0, 0.5));
+    const post = secsExpected(prof.post * runAnomaly.postScript()) + (rng.bernoulli(0.02) ? 1 + rng.int(5) : 0);
     q.at(t + post, (te) => {
       tr.postScriptEnd = te;
       for (const c of children[j] as number[]) {

@@ -272,9 +272,14 @@ describe('anomaly effects grow with the level', () => {
   });
 
   it('loss_p: transfers stretch more with more loss, with a heavy tail', () => {
-    const labels = ['normal', 'loss_0.5', 'loss_1', 'loss_3', 'loss_5'];
-    const staging = effect('1000genome', labels, (r) => num(r, 'stage_in_delay') + num(r, 'stage_out_delay'));
-    increasing(labels, staging, '1000genome staging');
+    // Below ~1 % loss TCP still fills a 1000 Genome job's share of the link: only larger losses show there.
+    const levels: Record<string, string[]> = {
+      'wind-noclustering-casa': ['normal', 'loss_0.5', 'loss_1', 'loss_3', 'loss_5'],
+      '1000genome': ['normal', 'loss_1', 'loss_3', 'loss_5'],
+    };
+    for (const [wf, labels] of Object.entries(levels)) {
+      increasing(labels, effect(wf, labels, (r) => num(r, 'stage_in_delay') + num(r, 'stage_out_delay'), 16), `${wf} staging`);
+    }
     // Heavy tail: at 5 % loss the slowest short transfers are far above the typical one.
     const small = effect('wind-noclustering-casa', ['normal', 'loss_5'], (r) => num(r, 'stage_out_delay'), 12);
     const tail = (l: string): number => {
