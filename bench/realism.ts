@@ -10,7 +10,9 @@
  * model on both test splits (the held-out 20 % of each dataset): generated → generated, generated →
  * real, real → real, real → generated. Runs of the other dataset are put in the training
  * dataset's template order first (features/align.ts). Also prints each test split's majority-class
- * accuracy for reference.
+ * accuracy for reference, and the feature gap: how often a job feature of a normal run lies more
+ * than 3σ from the same job's feature in real normal training runs (the scaler's per-job baseline),
+ * for real and for generated normal test runs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,8 +25,11 @@ import type { RunRecord } from '../src/graph/read-runs';
 import { auxKey } from '../src/ingest/names';
 import { readRunFiles } from '../src/ingest/records';
 import { evaluate } from '../src/train/evaluate';
+import { FEATURES } from '../src/features/job-features';
+import { applyScaler, fitScaler, logIndices } from '../src/features/scaler';
+import { stratifiedSplit } from '../src/train/split';
 import { metrics, type Metrics } from '../src/train/metrics';
-import { DEFAULT_CONFIG, train, type TrainResult } from '../src/train/trainer';
+import { DEFAULT_CONFIG, stratumOf, train, type TrainResult } from '../src/train/trainer';
 import { table } from '../src/cli/output';
 
 const args = process.argv.slice(2);
@@ -75,6 +80,43 @@ function majority(samples: readonly GraphSample[], task: Task): Metrics {
   return metrics(y, y.map(() => top), C);
 }
 
+interface Gap {
+  feature: string;
+  real: number;
+  generated: number;
+}
+
+/** Share of |per-job z| > 3 per 'log' feature, normal runs only, baselines from real normal training runs. */
+function featureGap(real: Data, gen: Data): { overall: { real: number; generated: number }; features: Gap[] } {
+  const split = stratifiedSplit(real.samples, stratumOf, 0);
+  const scaler = fitScaler(FEATURES, real.samples.flatMap((s, g) => (split[g] === 0 && s.category === 'normal' ? [{ workflow: s.workflow, x: s.x, reference: true }] : [])));
+  const logs = logIndices(scaler.kinds);
+  const F = FEATURES.length;
+  const W = F + logs.length;
+  const genSplit = stratifiedSplit(gen.samples, stratumOf, 0);
+  const share = (samples: GraphSample[]): number[] => {
+    const over = new Array<number>(logs.length).fill(0);
+    let rows = 0;
+    for (const s of samples) {
+      const z = applyScaler(scaler, s.workflow, s.x);
+      for (let j = 0; j < s.numNodes; j++) {
+        rows++;
+        logs.forEach((_, q) => {
+          if (Math.abs(z[j * W + F + q] as number) > 3) over[q] = (over[q] as number) + 1;
+        });
+      }
+    }
+    return over.map((o) => o / Math.max(rows, 1));
+  };
+  const normal = (d: Data, sp: Uint8Array): Data => ({ ...d, records: d.records.filter((r, g) => sp[g] === 2 && r.category === 'normal'), samples: d.samples.filter((s, g) => sp[g] === 2 && s.category === 'normal') });
+  const realShare = share(normal(real, split).samples);
+  const genNormal = normal(gen, genSplit);
+  const genShare = share(genNormal.records.map((r) => toSample(alignRun(r, real.order.get(r.workflow) as string[]))));
+  const features = logs.map((f, q) => ({ feature: FEATURES[f]?.name as string, real: realShare[q] as number, generated: genShare[q] as number })).sort((a, b) => b.generated - a.generated);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { overall: { real: mean(realShare), generated: mean(genShare) }, features };
+}
+
 interface Row {
   task: Task;
   train: Domain | 'majority class';
@@ -96,6 +138,8 @@ async function main(): Promise<void> {
     log(`read ${realFiles.records.length} real runs (${realFiles.rejected.length} files rejected, as by the ingest)`);
     const data: Record<Domain, Data> = { generated: load(genFiles.records), real: load(realFiles.records) };
 
+    const gap = featureGap(data.real, data.generated);
+    log(`feature gap (normal runs, share of job features > 3σ from real normal baselines): real ${gap.overall.real.toFixed(3)}, generated ${gap.overall.generated.toFixed(3)}`);
     const rows: Row[] = [];
     const trainings: Record<string, { runs: number; epochs: number; bestEpoch: number; seconds: number }> = {};
     for (const task of ['binary', 'multiclass'] as const) {
@@ -121,6 +165,7 @@ async function main(): Promise<void> {
       real: { runs: realFiles.records.length, rejected: realFiles.rejected.length, path: dataset },
       trainings,
       rows,
+      featureGap: gap,
       seconds: Number(seconds.toFixed(1)),
     };
     if (json) {
@@ -142,6 +187,9 @@ async function main(): Promise<void> {
       console.log(`\n${r.task}, trained on ${r.train}, tested on ${r.test} (rows: true, columns: predicted)`);
       console.log(table(['', ...classes], r.metrics.confusion.map((row, i) => [classes[i] as string, ...row])));
     }
+    console.log(`\nfeature gap, normal test runs: share of job features more than 3σ from the same job in real normal training runs`);
+    console.log(`(real ${gap.overall.real.toFixed(3)}, generated ${gap.overall.generated.toFixed(3)} over all 'log' features; the largest for generated:)`);
+    console.log(table(['feature', 'real', 'generated'], gap.features.slice(0, 8).map((g) => [g.feature, f(g.real), f(g.generated)])));
     console.log(`\n${seconds.toFixed(0)} s in all (trainings: ${Object.entries(trainings).map(([k, v]) => `${k} ${v.seconds} s/${v.epochs} ep`).join(', ')})`);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });

@@ -79,14 +79,14 @@ const JOBS: Record<Family, Record<string, JobProfile>> = {
     sifting: job(3, stage(1.64e9, 3, 0.02), stage(1.75e6, 3.5, 0.05)),
     mutation_overlap: job(3, stage(1.8e6, 4, 0.02), stage(1.5e5, 3.5, 0.1)),
     frequency: job(3, stage(1.8e6, 4, 0.02), stage(2.5e5, 3.5, 0.1)),
-    stage_out: job(4, null, stage(0, 8, 0, false, 0.3), 5, 0.85),
+    stage_out: job(4, null, stage(0, 8, 0, false, 0.3), 5, 0.8),
   },
   nowcast: {
     ...AUX,
     NowcastToWDSS2: job(3, stage(1.7e8, 5, 0.01), stage(5.0e6, 15.5, 0.02)),
     merge_merged_netcdf2png: job(3, stage(1.62e8, 5, 0.01, false, 0.75), stage(2.2e4, 1, 0.1, true, 0.7)),
     merge_mrtV2: job(3, stage(1.62e8, 5, 0.01, false, 0.75), stage(1.4e4, 1, 0.15, true, 0.7)),
-    stage_out: job(4, null, stage(0, 27, 0, false, 0.4), 5, 2.5),
+    stage_out: job(4, null, stage(0, 27, 0, false, 0.4), 5, 1.8),
   },
   wind: {
     ...AUX,
@@ -97,7 +97,7 @@ const JOBS: Record<Family, Record<string, JobProfile>> = {
     pointalert: job(5, stage(1.7e8, 6, 0.01), stage(2.0e4, 4, 0.05)),
     merge_gunzip: job(3, stage(8.7e6, 3, 0.25, true, 0.3), stage(2.0e7, 4, 0.25, true, 0.3)),
     merge_casa_job: job(3, stage(5.26e8, 12, 0.01), stage(6.2e5, 5, 0.02)),
-    stage_out: job(4, null, stage(0, 4.5, 0, false, 0.4), 5, 0.4),
+    stage_out: job(4, null, stage(0, 4.5, 0, false, 0.4), 5, 0.35),
   },
 };
 

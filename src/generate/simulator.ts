@@ -83,7 +83,7 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng, byte
   const n = shape.jobs.length;
   const runAnomaly = new RunAnomaly(anomaly, pool.workers, rng);
   // Run-to-run variation of a normal run: the pool's speed and the link's bandwidth.
-  const cpuSpeed = rng.lognormal(1, 0.04);
+  const cpuSpeed = rng.lognormal(1, 0.02);
   const link = new SharedLink(q, PLATFORM.linkBytesPerSecond * rng.lognormal(1, 0.05), (node) => PLATFORM.diskBytesPerSecond / runAnomaly.disk(node));
   const phase = 1 + rng.int(PLATFORM.negotiationPeriod);
   const jitter = (sigma: number): number => rng.lognormal(1, sigma);
@@ -244,7 +244,9 @@ export function simulateRun(shape: DagShape, anomaly: Anomaly, rng: GenRng, byte
     const tr = trace[j] as JobTrace;
     tr.executeStart = t;
     tr.node = MASTER;
-    tr.cpuTime = prof.toolCpu * jitter(0.15);
+    // Tool cpu time: the same every run, a little more per file a stage-out job handles.
+    const files = spec.type === 'transfer' ? (parents[j] as number[]).reduce((n, p) => n + (shape.jobs[p]?.tasks.length ?? 0), 0) : 0;
+    tr.cpuTime = prof.toolCpu * (1 + 0.012 * files) * jitter(0.05);
     const setupEnd = t + secs(prof.setup * jitter(0.08) * (spec.type === 'auxiliary' ? runAnomaly.disk(MASTER) : 1));
     if (spec.type !== 'transfer' || !prof.stageOut) {
       q.at(setupEnd, (te) => finish(j, te));
