@@ -20,6 +20,7 @@ import { openGraph, verify } from '../graph/driver';
 import { migrate } from '../graph/migrations';
 import { labelOrder, stats, type Stats } from '../graph/stats';
 import { assertSomethingStored, ingest, type IngestSummary } from '../ingest/pipeline';
+import { WORKFLOWS, generateDataset } from '../generate';
 import * as server from '../localdb/server';
 import { printJson, progress, table } from './output';
 
@@ -168,6 +169,30 @@ export function buildProgram(): Command {
     .option('--batch-jobs <n>', 'jobs per write transaction', (v) => Number(v))
     .action(async (target: string, o: { json?: boolean; batchJobs?: number }) => {
       await runIngest(target, o);
+    });
+
+  program
+    .command('generate')
+    .description('write synthetic workflow runs (DAG templates + per-run CSV traces, the flowgad layout) for `wfad ingest`')
+    .requiredOption('--workflow <name>', `${WORKFLOWS.join(', ')}, a comma list, or all`)
+    .requiredOption('--runs <n>', 'runs per workflow and label', (v) => Number(v))
+    .option('--anomaly <label>', 'normal, cpu_<threads>, hdd_<MB/s>, loss_<percent>, a comma list, or all (the 14 labels of flowgad)', 'all')
+    .option('--normal-runs <n>', 'runs per workflow of the normal label (default: --runs)', (v) => Number(v))
+    .option('--seed <n>', 'random seed (same seed, same files)', (v) => Number(v), 0)
+    .requiredOption('--out <dir>', 'output folder (gets adjacency_list_dags/ and data/<label>/)')
+    .option('--json', 'machine-readable summary')
+    .action((o: { workflow: string; runs: number; normalRuns?: number; anomaly: string; seed: number; out: string; json?: boolean }) => {
+      const bar = progress('generate', Boolean(o.json));
+      const split = (v: string): string[] => v.split(',').map((x) => x.trim()).filter(Boolean);
+      const s = generateDataset({ workflows: split(o.workflow), labels: split(o.anomaly), runsPerLabel: o.runs, normalRuns: o.normalRuns, seed: o.seed, out: o.out, onProgress: (d, t) => bar.update(d, t) });
+      bar.stop();
+      if (o.json) printJson(s);
+      else {
+        const per = s.normalRuns !== s.runsPerLabel && s.labels.includes('normal') ? `${s.runsPerLabel} runs (normal: ${s.normalRuns})` : `${s.runsPerLabel} runs`;
+        console.log(`wrote ${s.runs} runs (${s.jobs} jobs): ${s.workflows.length} workflows × ${s.labels.length} labels × ${per}, seed ${s.seed}, to ${s.out} in ${s.seconds.toFixed(1)} s`);
+        console.log(`  labels: ${s.labels.join(', ')}`);
+        console.log(`  store them with: wfad ingest ${s.out}`);
+      }
     });
 
   program
