@@ -3,6 +3,7 @@
  * 1 unexpected error, 2 bad usage or configuration, 3 Neo4j unreachable, 4 nothing could be stored.
  */
 import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
@@ -13,6 +14,8 @@ import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
 import { writeReport } from '../report/reproduce-report';
 import { saveModel } from '../train/model-store';
+import { writeModelCard } from '../train/model-card';
+import { exportModelDir } from '../onnx/model-file';
 import { reproduce } from '../train/reproduce';
 import { DEFAULT_CONFIG, train, type TrainConfig } from '../train/trainer';
 import { WfadError } from '../errors';
@@ -196,14 +199,27 @@ export function buildProgram(): Command {
       const name = `${o.workflow === 'all' ? 'ALL' : o.workflow}-${cfg.level}-${cfg.task}`;
       const dir = path.resolve(o.out ?? path.join(PROJECT_ROOT, 'models', name));
       const card = saveModel(dir, name, o.workflow === 'all' ? 'ALL' : o.workflow, samples, result);
-      const summary = { model: dir, version: card.version, runs: samples.length, epochs: result.epochs, bestEpoch: result.bestEpoch, seconds: card.seconds, test: result.test, val: { accuracy: result.val.accuracy } };
+      const onnxFile = exportModelDir(dir).file;
+      writeModelCard(dir, card, commandLine(), { commit: gitCommit() });
+      const summary = { model: dir, onnx: onnxFile, version: card.version, runs: samples.length, epochs: result.epochs, bestEpoch: result.bestEpoch, seconds: card.seconds, test: result.test, val: { accuracy: result.val.accuracy } };
       if (o.json) printJson(summary);
       else {
         const t = result.test;
-        console.log(`trained ${name} on ${samples.length} runs in ${card.seconds.toFixed(1)} s (${result.epochs} epochs, best ${result.bestEpoch}); saved to ${dir}`);
+        console.log(`trained ${name} on ${samples.length} runs in ${card.seconds.toFixed(1)} s (${result.epochs} epochs, best ${result.bestEpoch}); saved to ${dir} (model.onnx, MODEL_CARD.md)`);
         console.log(`  test: accuracy ${t.accuracy.toFixed(4)}, F1 ${t.f1.toFixed(4)}, precision ${t.precision.toFixed(4)}, recall ${t.recall.toFixed(4)} (n=${t.n})`);
         console.log(table(['true \\ predicted', ...result.classes], t.confusion.map((row, i) => [result.classes[i] ?? String(i), ...row])));
       }
+    });
+
+  program
+    .command('export')
+    .description('write model.onnx (opset 17) beside a saved model\'s weights')
+    .requiredOption('--model <dir>', 'a saved model folder (model.json + weights.bin)')
+    .option('--json', 'machine-readable summary')
+    .action((o: { model: string; json?: boolean }) => {
+      const r = exportModelDir(path.resolve(o.model));
+      if (o.json) printJson({ file: r.file, bytes: r.bytes, name: r.card.name, version: r.card.version });
+      else console.log(`wrote ${r.file} (${r.bytes} bytes, ${r.card.name}@${r.card.version})`);
     });
 
   program
@@ -253,6 +269,17 @@ export function buildProgram(): Command {
       console.log(`\nNeo4j keeps running on ${neo4jConnection().uri}; stop it with \`npx wfad db stop\`.`);
     });
   return program;
+}
+
+/** How this process was invoked, as a user would type it (for model cards). */
+function commandLine(): string {
+  const q = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['wfad', ...process.argv.slice(2)].map(q).join(' ');
+}
+
+function gitCommit(): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
 function parseTrainOptions(o: { level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number }): TrainConfig {
