@@ -9,7 +9,10 @@ import { Command, CommanderError } from 'commander';
 import path from 'node:path';
 import { PROJECT_ROOT, defaultDatasetPath, localServerConfig, neo4jConnection } from '../config';
 import { toSample } from '../features/dataset';
-import { readRuns } from '../graph/read-runs';
+import { countRuns, readRuns } from '../graph/read-runs';
+import { modelPath } from '../graph/predictions';
+import { Predictor } from '../inference/predictor';
+import { scoreRuns, type ScoreSummary } from '../score/score-runs';
 import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
 import { writeReport } from '../report/reproduce-report';
@@ -26,7 +29,7 @@ import { assertSomethingStored, ingest, type IngestSummary } from '../ingest/pip
 import * as server from '../localdb/server';
 import { printJson, progress, table } from './output';
 
-const EXIT: Record<string, number> = { NEO4J_UNAVAILABLE: 3, NOTHING_STORED: 4, BAD_CONFIG: 2, BAD_INPUT: 2, JAVA_MISSING: 2 };
+const EXIT: Record<string, number> = { NEO4J_UNAVAILABLE: 3, NOTHING_STORED: 4, BAD_CONFIG: 2, BAD_INPUT: 2, JAVA_MISSING: 2, BAD_MODEL: 2, PROVIDER_UNAVAILABLE: 2 };
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function portOption(v: string): number {
@@ -223,6 +226,44 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('score')
+    .description('score stored runs with an ONNX model and write the predictions into Neo4j (re-runnable: one prediction per run/job per model version)')
+    .option('--model <dir|id>', 'a model folder, a models/ name, or a registered "<name>@<version>"', 'ALL-graph-binary')
+    .option('--workflow <name>', 'score only this workflow\'s runs')
+    .option('--all', 'score every stored run (the default)')
+    .option('--activate', 'make this model the active one of its level and task')
+    .option('--json', 'machine-readable summary')
+    .action(async (o: { model: string; workflow?: string; all?: boolean; activate?: boolean; json?: boolean }) => {
+      if (o.workflow && o.all) throw new WfadError('BAD_INPUT', 'give either --workflow <name> or --all, not both');
+      const summary = await withGraph(async (g) => {
+        await verify(g);
+        await migrate(g);
+        const dir = await resolveModel(g, o.model);
+        const predictor = await Predictor.load(dir);
+        try {
+          let workflows = o.workflow ? [o.workflow] : undefined;
+          if (predictor.workflow !== 'ALL') {
+            if (o.workflow && o.workflow !== predictor.workflow) {
+              throw new WfadError('BAD_INPUT', `--workflow ${o.workflow}: model ${predictor.modelId} was trained on ${predictor.workflow} only`);
+            }
+            if (!o.workflow) log(`model ${predictor.modelId} was trained on ${predictor.workflow} only: scoring its runs`);
+            workflows = [predictor.workflow];
+          }
+          const total = await countRuns(g, workflows ? { workflows } : {});
+          if (total === 0) throw new WfadError('BAD_INPUT', workflows ? `no stored runs for workflow "${workflows.join(', ')}"` : 'no stored runs; ingest some first (wfad ingest <path>)');
+          const bar = progress(`score ${predictor.name}`, Boolean(o.json));
+          const s = await scoreRuns(g, predictor, { workflows, activate: o.activate, onProgress: (n) => bar.update(n, total) });
+          bar.stop();
+          return s;
+        } finally {
+          await predictor.release();
+        }
+      });
+      if (o.json) printJson(summary);
+      else console.log(formatScore(summary));
+    });
+
+  program
     .command('reproduce')
     .description("the paper's evaluation: all 24 configurations over several seeds, a Markdown report with the paper's figures beside ours")
     .option('--seeds <n>', 'seeds per configuration', (v) => Number(v), 5)
@@ -269,6 +310,28 @@ export function buildProgram(): Command {
       console.log(`\nNeo4j keeps running on ${neo4jConnection().uri}; stop it with \`npx wfad db stop\`.`);
     });
   return program;
+}
+
+export function formatScore(s: ScoreSummary): string {
+  const what = s.level === 'graph' ? 'runs' : 'jobs';
+  return [
+    `scored ${s.runs} runs with ${s.model} on ${s.provider} in ${s.seconds.toFixed(2)} s: ${Math.round(s.runsPerSecond)} runs/s (${s.sessionRuns} session.run calls)`,
+    `  wrote ${s.predictions} predictions (${s.level} level)${s.missing ? `; ${s.missing} ${what} vanished while scoring` : ''}; ${s.active ? 'active model' : 'not the active model (--activate to switch)'}`,
+    `  predicted ${what}: ${Object.entries(s.predicted).map(([c, n]) => `${c} ${n}`).join(', ')}`,
+  ].join('\n');
+}
+
+/** --model: a folder (or .onnx file), a name under models/, or a registered model id. */
+async function resolveModel(g: ReturnType<typeof openGraph>, spec: string): Promise<string> {
+  if (fs.existsSync(spec)) return path.resolve(spec);
+  const named = path.join(PROJECT_ROOT, 'models', spec);
+  if (!spec.includes('@') && fs.existsSync(named)) return named;
+  if (spec.includes('@')) {
+    const stored = await modelPath(g, spec);
+    if (stored) return stored;
+  }
+  const shipped = fs.existsSync(path.join(PROJECT_ROOT, 'models')) ? fs.readdirSync(path.join(PROJECT_ROOT, 'models')).filter((d) => fs.existsSync(path.join(PROJECT_ROOT, 'models', d, 'model.onnx'))) : [];
+  throw new WfadError('BAD_INPUT', `--model ${spec}: no such folder, models/ name or registered model id; models/ has ${shipped.join(', ') || 'none'}`);
 }
 
 /** How this process was invoked, as a user would type it (for model cards). */
