@@ -7,8 +7,9 @@
  *    (models/1000genome-graph-binary) at batch 1, 64 and 1024 real runs (inputs encoded once;
  *    only session.run is timed).
  * 2. `wfad score --all` end to end (the CLI as a user runs it, default model ALL-graph-binary):
- *    Neo4j reads, features, scaling, inference and prediction writes; its predictions are
- *    deleted first so every one is a fresh write.
+ *    Neo4j reads, features, scaling, inference and prediction writes. One pass first warms the
+ *    just-started database (page cache, query plans); its predictions are then deleted so every
+ *    one measured is a fresh write. A re-score (MERGE onto existing predictions) follows.
  *
  * Uses NEO4J_URI when set, else a local server on WFAD_BENCH_NEO4J_PORT (data in
  * .wfad/neo4j-bench, the dataset ingested when empty), stopped afterwards.
@@ -99,21 +100,27 @@ async function main(): Promise<void> {
       await p.release();
     }
 
-    // 2. wfad score --all, end to end, every prediction a fresh write.
+    // 2. wfad score --all, end to end, every prediction a fresh write, on a warm database (as a
+    //    long-running server is): one scoring pass first warms its page cache and query plans.
     const allId = JSON.parse(fs.readFileSync(path.join(allModel, 'model.json'), 'utf8')) as { name: string; version: string };
     const id = `${allId.name}@${allId.version}`;
-    const session = graph.driver.session({ database: graph.conn.database });
-    try {
-      await session.run('MATCH (p:Prediction {modelId: $id}) CALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 10000 ROWS', { id });
-    } finally {
-      await session.close();
-    }
+    const clear = async (): Promise<void> => {
+      const session = graph.driver.session({ database: graph.conn.database });
+      try {
+        await session.run('MATCH (p:Prediction {modelId: $id}) CALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 10000 ROWS', { id });
+      } finally {
+        await session.close();
+      }
+    };
     const runScore = (): { summary: ScoreSummary; wall: number } => {
       const t0 = performance.now();
       const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'wfad.js'), 'score', '--all', '--model', allModel, '--json'], { env, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`wfad score failed (${r.status}): ${r.stderr}`);
       return { summary: JSON.parse(r.stdout) as ScoreSummary, wall: (performance.now() - t0) / 1000 };
     };
+    log('warm-up: wfad score --all');
+    const cold = runScore();
+    await clear();
     const fresh = runScore();
     const again = runScore();
     const result = { graphsPerSecond, endToEndRunsPerSecond: Math.round(fresh.summary.runsPerSecond), provider: fresh.summary.provider };
@@ -128,7 +135,7 @@ async function main(): Promise<void> {
     for (const b of BATCHES) console.log(`    batch ${String(b).padStart(4)}: ${String(graphsPerSecond[String(b)]).padStart(7)} graphs/s${b === 1024 ? '  (target ≥ 10,000)' : ''}`);
     console.log(`  wfad score --all (${s.model}): ${s.runs} runs, ${s.predictions} predictions in ${s.seconds.toFixed(2)} s = ${result.endToEndRunsPerSecond} runs/s (target ≥ 1,000); ${fresh.wall.toFixed(2)} s with process start and model load`);
     console.log(`    waiting on reads ${s.timings.readWaitSeconds.toFixed(2)} s, features+inference ${s.timings.inferenceSeconds.toFixed(2)} s, write transactions busy ${s.timings.writeSeconds.toFixed(2)} s (overlapping); ${s.sessionRuns} session.run calls`);
-    console.log(`  re-score (MERGE onto existing predictions): ${Math.round(again.summary.runsPerSecond)} runs/s`);
+    console.log(`  re-score (MERGE onto existing predictions): ${Math.round(again.summary.runsPerSecond)} runs/s; first pass on the just-started database (cold page cache, warm-up): ${Math.round(cold.summary.runsPerSecond)} runs/s`);
   } finally {
     await graph.close();
     await stop();
