@@ -65,28 +65,82 @@ CALL (r) {
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
        r.startedAt AS startedAt, names, jobs, w.templateEdges AS edges`;
 
+function record(rec: { get(key: string): unknown }): RunRecord {
+  return {
+    id: rec.get('id') as string,
+    workflow: rec.get('workflow') as string,
+    label: rec.get('label') as string,
+    category: rec.get('category') as string,
+    level: rec.get('level') as number | null,
+    startedAt: rec.get('startedAt') as number | null,
+    jobNames: rec.get('names') as string[],
+    jobs: rec.get('jobs') as JobValues[],
+    edges: rec.get('edges') as number[],
+  };
+}
+
+const RUN_IDS = `
+MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR r.id IN $ids)
+RETURN r.id AS id ORDER BY id`;
+
+/**
+ * Matching runs in run-id order, one page per yield. Reads run ahead of the caller: with
+ * `readAhead` n, up to n pages are being read while the caller works on the current one (the
+ * run ids are listed first so that pages can be read side by side, on several database cores).
+ */
+export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1000, readAhead = 1): AsyncGenerator<RunRecord[]> {
+  const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null };
+  const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> =>
+    graph
+      .read((tx) => tx.run(READ, { ...params, ids: extra.ids ?? params.ids, after: extra.after, limit: neo4j.int(pageSize) }))
+      .then((res) => res.records.map(record));
+  const queue: Array<Promise<RunRecord[]>> = [];
+  try {
+    if (readAhead <= 1) {
+      let next: Promise<RunRecord[]> | null = fetch({ after: '' });
+      queue.push(next);
+      while (next) {
+        const page: RunRecord[] = await next;
+        queue.shift();
+        const last = page[page.length - 1];
+        next = page.length === pageSize && last ? fetch({ after: last.id }) : null;
+        if (next) queue.push(next);
+        if (page.length) yield page;
+      }
+      return;
+    }
+    const ids = (await graph.read((tx) => tx.run(RUN_IDS, params))).records.map((r) => r.get('id') as string);
+    const pages: string[][] = [];
+    for (let i = 0; i < ids.length; i += pageSize) pages.push(ids.slice(i, i + pageSize));
+    let k = 0;
+    while (k < pages.length && queue.length < readAhead) queue.push(fetch({ after: '', ids: pages[k++] }));
+    while (queue.length) {
+      const page = await (queue[0] as Promise<RunRecord[]>);
+      queue.shift();
+      if (k < pages.length) queue.push(fetch({ after: '', ids: pages[k++] }));
+      if (page.length) yield page;
+    }
+  } finally {
+    // A caller that stops early leaves reads in flight: don't let their outcome go unhandled.
+    for (const p of queue) p.catch(() => undefined);
+  }
+}
+
 /** All matching runs, in run-id order, fetched in pages. */
 export async function readRuns(graph: Graph, q: RunQuery = {}, pageSize = 1000): Promise<RunRecord[]> {
   const out: RunRecord[] = [];
-  let after = '';
-  for (;;) {
-    const res = await graph.read((tx) =>
-      tx.run(READ, { workflows: q.workflows ?? null, ids: q.runIds ?? null, after, limit: neo4j.int(pageSize) }),
-    );
-    for (const rec of res.records) {
-      out.push({
-        id: rec.get('id') as string,
-        workflow: rec.get('workflow') as string,
-        label: rec.get('label') as string,
-        category: rec.get('category') as string,
-        level: rec.get('level') as number | null,
-        startedAt: rec.get('startedAt') as number | null,
-        jobNames: rec.get('names') as string[],
-        jobs: rec.get('jobs') as JobValues[],
-        edges: rec.get('edges') as number[],
-      });
-    }
-    if (res.records.length < pageSize) return out;
-    after = out[out.length - 1]?.id ?? after;
-  }
+  for await (const page of readRunPages(graph, q, pageSize)) out.push(...page);
+  return out;
+}
+
+/** How many runs readRuns would return for this query (for progress totals). */
+export async function countRuns(graph: Graph, q: RunQuery = {}): Promise<number> {
+  const res = await graph.read((tx) =>
+    tx.run('MATCH (w:Workflow)-[:HAS_RUN]->(r:Run) WHERE ($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR r.id IN $ids) RETURN count(r) AS n', {
+      workflows: q.workflows ?? null,
+      ids: q.runIds ?? null,
+    }),
+  );
+  return (res.records[0]?.get('n') as number | undefined) ?? 0;
 }
