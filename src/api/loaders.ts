@@ -1,0 +1,137 @@
+/**
+ * Per-request DataLoaders: every Neo4j read of a field goes through one, so a page of N runs costs
+ * one query per kind of data, not N. Predictions are read from the store first; runs the model
+ * has not scored are predicted live, all of them in one call to the model runtime.
+ */
+import DataLoader from 'dataloader';
+import { toSample } from '../features/dataset';
+import type { Graph } from '../graph/driver';
+import { readRuns, type RunRecord } from '../graph/read-runs';
+import type { ModelRuntime } from './inference';
+import type { ModelRecord } from './store/models';
+import { predictionId, readPredictions, type PredictionRecord } from './store/predictions';
+import { readRunRows, type RunRow } from './store/runs';
+
+/** A prediction with the model that made it. */
+export interface PredictionView {
+  record: PredictionRecord;
+  model: ModelRecord;
+}
+
+export interface Loaders {
+  run: DataLoader<string, RunRow | null>;
+  /** A run with its jobs' trace fields and the DAG (for features, jobs, edges, live inference). */
+  runRecord: DataLoader<string, RunRecord | null>;
+  storedPrediction: DataLoader<string, PredictionRecord | null>;
+  /** Graph-level prediction of (run, model): stored or live. */
+  runPrediction: DataLoader<{ runId: string; model: ModelRecord }, PredictionView | null, string>;
+  /** Node-level predictions of a run's jobs, in job order: stored or live. */
+  jobPredictions: DataLoader<{ runId: string; model: ModelRecord }, PredictionView[] | null, string>;
+}
+
+/** Predicted class and score from class probabilities (score = 1 - P(normal)). */
+export function verdict(model: ModelRecord, p: ArrayLike<number>): { predicted: string; score: number; probabilities: number[] } {
+  let best = 0;
+  for (let c = 1; c < p.length; c++) if ((p[c] as number) > (p[best] as number)) best = c;
+  const normal = Math.max(0, model.classes.indexOf('normal'));
+  const probabilities = Array.from(p, (v) => Number(v));
+  return { predicted: model.classes[best] ?? String(best), score: 1 - (probabilities[normal] ?? 0), probabilities };
+}
+
+export function createLoaders(graph: Graph, runtime: ModelRuntime): Loaders {
+  const run = new DataLoader<string, RunRow | null>(async (ids) => {
+    const rows = await readRunRows(graph, ids);
+    return ids.map((id) => rows.get(id) ?? null);
+  });
+  const runRecord = new DataLoader<string, RunRecord | null>(async (ids) => {
+    const recs = new Map((await readRuns(graph, { runIds: [...ids] }, Math.max(ids.length, 1))).map((r) => [r.id, r]));
+    return ids.map((id) => recs.get(id) ?? null);
+  });
+  const storedPrediction = new DataLoader<string, PredictionRecord | null>(async (ids) => {
+    const found = await readPredictions(graph, ids);
+    return ids.map((id) => found.get(id) ?? null);
+  });
+
+  /** Runs of one model that have no stored prediction: predicted live, in one runtime call. */
+  const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, Float32Array>> => {
+    const out = new Map<string, Float32Array>();
+    if (runIds.length === 0) return out;
+    const recs = (await runRecord.loadMany(runIds)).filter((r): r is RunRecord => r !== null && !(r instanceof Error));
+    if (recs.length === 0) return out;
+    const predictor = await runtime.predictor(model);
+    const probs = await predictor.predict(recs.map(toSample));
+    recs.forEach((r, i) => out.set(r.id, probs[i] as Float32Array));
+    return out;
+  };
+
+  const key = (k: { runId: string; model: ModelRecord }): string => `${k.runId}|${k.model.id}`;
+  const byModel = <T extends { model: ModelRecord }>(keys: readonly T[]): Map<string, { model: ModelRecord; idx: number[] }> => {
+    const groups = new Map<string, { model: ModelRecord; idx: number[] }>();
+    keys.forEach((k, i) => {
+      const g = groups.get(k.model.id) ?? { model: k.model, idx: [] };
+      g.idx.push(i);
+      groups.set(k.model.id, g);
+    });
+    return groups;
+  };
+
+  const runPrediction = new DataLoader<{ runId: string; model: ModelRecord }, PredictionView | null, string>(
+    async (keys) => {
+      const out: Array<PredictionView | null> = keys.map(() => null);
+      const stored = await storedPrediction.loadMany(keys.map((k) => predictionId(k.runId, k.model.id)));
+      for (const { model, idx } of byModel(keys).values()) {
+        const missing: number[] = [];
+        for (const i of idx) {
+          const s = stored[i];
+          if (s && !(s instanceof Error)) out[i] = { record: s, model };
+          else missing.push(i);
+        }
+        const probs = await live(model, missing.map((i) => (keys[i] as { runId: string }).runId));
+        for (const i of missing) {
+          const runId = (keys[i] as { runId: string }).runId;
+          const p = probs.get(runId);
+          if (p) out[i] = { record: { subjectId: runId, modelId: model.id, level: 'graph', scoredAt: null, ...verdict(model, p) }, model };
+        }
+      }
+      return out;
+    },
+    { cacheKeyFn: key },
+  );
+
+  const jobPredictions = new DataLoader<{ runId: string; model: ModelRecord }, PredictionView[] | null, string>(
+    async (keys) => {
+      const out: Array<PredictionView[] | null> = keys.map(() => null);
+      const recs = await runRecord.loadMany(keys.map((k) => k.runId));
+      const jobIds = recs.map((r, i) => (r && !(r instanceof Error) ? r.jobNames.map((n) => `${keys[i]?.runId}/${n}`) : []));
+      const stored = await storedPrediction.loadMany(keys.flatMap((k, i) => (jobIds[i] as string[]).map((j) => predictionId(j, k.model.id))));
+      let off = 0;
+      const needLive: number[] = [];
+      keys.forEach((k, i) => {
+        const ids = jobIds[i] as string[];
+        const got = stored.slice(off, off + ids.length);
+        off += ids.length;
+        if (ids.length === 0) return;
+        if (got.every((s) => s && !(s instanceof Error))) out[i] = got.map((s) => ({ record: s as PredictionRecord, model: k.model }));
+        else needLive.push(i);
+      });
+      for (const { model, idx } of byModel(needLive.map((i) => keys[i] as { runId: string; model: ModelRecord })).values()) {
+        const runIdx = idx.map((j) => needLive[j] as number);
+        const probs = await live(model, runIdx.map((i) => (keys[i] as { runId: string }).runId));
+        const C = model.classes.length;
+        for (const i of runIdx) {
+          const runId = (keys[i] as { runId: string }).runId;
+          const p = probs.get(runId);
+          if (!p) continue;
+          out[i] = (jobIds[i] as string[]).map((jobId, j) => ({
+            record: { subjectId: jobId, modelId: model.id, level: 'node', scoredAt: null, ...verdict(model, p.subarray(j * C, (j + 1) * C)) },
+            model,
+          }));
+        }
+      }
+      return out;
+    },
+    { cacheKeyFn: key },
+  );
+
+  return { run, runRecord, storedPrediction, runPrediction, jobPredictions };
+}
