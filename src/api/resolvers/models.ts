@@ -9,10 +9,10 @@ import { toModelView } from './common';
 export class ModelsResolver {
   @Query(() => [Model], { description: 'The model registry, with metrics and which model is active.' })
   async models(@Ctx() ctx: ApiContext, @Arg('level', () => String, { nullable: true, description: 'graph or node' }) level: string | null): Promise<Model[]> {
-    if (level !== null && level !== 'graph' && level !== 'node') throw new BadInputError('level', `"${level}" is not a level (graph, node)`);
+    if (level != null && level !== 'graph' && level !== 'node') throw new BadInputError('level', `"${level}" is not a level (graph, node)`);
     ctx.services.registry.invalidate();
     const all = await ctx.services.registry.all();
-    return all.filter((m) => level === null || m.level === level).map(toModelView);
+    return all.filter((m) => level == null || m.level === level).map(toModelView);
   }
 
   @Query(() => Model, { nullable: true, description: 'One model by id ("<name>@<version>"); null when there is none.' })

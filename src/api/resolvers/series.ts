@@ -34,6 +34,7 @@ export class SeriesResolver {
     @Arg('model', () => String, { nullable: true, description: 'default: the active graph-level model' }) model: string | null,
     @Arg('by', () => SeriesSource, { defaultValue: SeriesSource.PREDICTED }) by: SeriesSource,
   ): Promise<AnomalySeries> {
+    workflow = workflow ?? null;
     if (!(from < to)) throw new BadInputError('from', 'from must be before to');
     const step = parseInterval(interval);
     const fromS = Math.floor(from);

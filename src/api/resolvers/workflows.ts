@@ -10,7 +10,7 @@ const CATEGORY_ORDER = ['normal', 'cpu', 'hdd', 'loss'];
 export class WorkflowsResolver {
   @Query(() => [Workflow], { description: 'Workflows with their DAG size and run counts by label and category.' })
   async workflows(@Ctx() ctx: ApiContext, @Arg('name', () => String, { nullable: true }) name: string | null): Promise<Workflow[]> {
-    const rows = await readWorkflows(ctx.services.graph, name);
+    const rows = await readWorkflows(ctx.services.graph, name ?? null);
     return rows.map((w) => ({
       name: w.name,
       jobs: w.jobs,
