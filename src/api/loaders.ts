@@ -44,7 +44,7 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime): Loaders {
     return ids.map((id) => rows.get(id) ?? null);
   });
   const runRecord = new DataLoader<string, RunRecord | null>(async (ids) => {
-    const recs = new Map((await readRuns(graph, { runIds: [...ids] }, Math.max(ids.length, 1))).map((r) => [r.id, r]));
+    const recs = new Map((await readRuns(graph, { runIds: [...ids] }, ids.length + 1)).map((r) => [r.id, r]));
     return ids.map((id) => recs.get(id) ?? null);
   });
   const storedPrediction = new DataLoader<string, PredictionRecord | null>(async (ids) => {

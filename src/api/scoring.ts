@@ -23,7 +23,7 @@ export async function scoreAndStore(graph: Graph, runtime: ModelRuntime, model: 
   let runsScored = 0;
   let jobsScored = 0;
   for (let i = 0; i < runIds.length; i += chunk) {
-    const recs = await readRuns(graph, { runIds: runIds.slice(i, i + chunk) }, chunk);
+    const recs = await readRuns(graph, { runIds: runIds.slice(i, i + chunk) }, chunk + 1);
     if (recs.length === 0) continue;
     const probs = await predictor.predict(recs.map(toSample));
     if (model.level === 'graph') {

@@ -49,10 +49,9 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.destroy();
-      } else chunks.push(c);
+      // Past the limit the rest is read and dropped, so the client gets the 413 answer.
+      if (size > limit) reject(new BodyTooLarge());
+      else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
@@ -76,7 +75,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
   const ownGraph = !opts.graph;
-  const graph = opts.graph ?? openGraph();
+  const graph = opts.graph ?? openGraph(undefined, { maxRetryMs: 3000 });
   const registry = new ModelRegistry(graph);
   const services: ApiServices = {
     config,
@@ -157,7 +156,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return sendJson(res, 404, { error: `no route ${url.pathname}: the API is at /graphql (also /health, /ready)` });
     };
     handle().catch((err: unknown) => {
-      if (err instanceof BodyTooLarge) return sendJson(res, 413, { errors: [{ message: `request body over ${config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+      if (err instanceof BodyTooLarge) {
+        res.setHeader('connection', 'close');
+        return sendJson(res, 413, { errors: [{ message: `request body over ${config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+      }
       log.error({ err }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();

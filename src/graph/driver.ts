@@ -26,6 +26,8 @@ export function isUnavailable(err: unknown): boolean {
 export interface GraphOptions {
   /** Called before every Cypher statement run through `read`/`write` (metrics, tests counting queries). */
   onQuery?: (cypher: string, mode: 'READ' | 'WRITE') => void;
+  /** How long transaction functions retry transient failures (driver default 30 s); servers answering people want less. */
+  maxRetryMs?: number;
 }
 
 /** The transaction with `run` reporting each statement to the hook first. */
@@ -51,6 +53,7 @@ export function openGraph(conn: Neo4jConnection = neo4jConnection(), opts: Graph
     disableLosslessIntegers: true,
     connectionAcquisitionTimeout: 30_000,
     maxConnectionPoolSize: 50,
+    ...(opts.maxRetryMs !== undefined ? { maxTransactionRetryTime: opts.maxRetryMs } : {}),
     logging: { level: 'error', logger: () => undefined },
   });
   const session = (mode: 'READ' | 'WRITE'): Session =>
