@@ -1,4 +1,5 @@
 import path from 'node:path';
+import os from 'node:os';
 import { BadConfigError } from './errors';
 
 /** Where the project lives on disk: dist/src/config.js → two levels up from dist/. */
@@ -67,4 +68,39 @@ export function neo4jConnection(env: NodeJS.ProcessEnv = process.env): Neo4jConn
 /** The real dataset, read in place (never copied into the project). */
 export function defaultDatasetPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.WFAD_DATASET ?? path.join(PROJECT_ROOT, '..', 'shared', 'datasets', 'flowgad'));
+}
+
+export type ProviderSetting = 'auto' | 'cpu' | 'cuda';
+export const PROVIDER_SETTINGS: readonly ProviderSetting[] = ['auto', 'cpu', 'cuda'];
+
+export interface InferenceConfig {
+  /** WFAD_ONNX_PROVIDER: auto (CUDA when its provider loads, else CPU), cpu, or cuda (fail if unavailable). */
+  provider: ProviderSetting;
+  /** WFAD_ONNX_THREADS: onnxruntime intra-op threads; default half the cores (the other half feeds it and runs Neo4j). */
+  threads: number;
+  /** WFAD_BATCH_MAX: most runs per session.run in the batcher. */
+  maxBatch: number;
+  /** WFAD_BATCH_WAIT_MS: how long the batcher waits for more requests before running a partial batch. */
+  maxWaitMs: number;
+}
+
+function positiveFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new BadConfigError(`${name}=${JSON.stringify(raw)} must be an integer ≥ ${min}`);
+  return n;
+}
+
+export function inferenceConfig(env: NodeJS.ProcessEnv = process.env): InferenceConfig {
+  const provider = (env.WFAD_ONNX_PROVIDER ?? 'auto').toLowerCase();
+  if (!(PROVIDER_SETTINGS as readonly string[]).includes(provider)) {
+    throw new BadConfigError(`WFAD_ONNX_PROVIDER=${JSON.stringify(env.WFAD_ONNX_PROVIDER)} must be one of ${PROVIDER_SETTINGS.join(', ')}`);
+  }
+  return {
+    provider: provider as ProviderSetting,
+    threads: positiveFromEnv('WFAD_ONNX_THREADS', Math.max(1, Math.floor(os.cpus().length / 2)), env),
+    maxBatch: positiveFromEnv('WFAD_BATCH_MAX', 256, env),
+    maxWaitMs: positiveFromEnv('WFAD_BATCH_WAIT_MS', 2, env, 0),
+  };
 }

@@ -8,7 +8,9 @@ export type WfadErrorCode =
   | 'JAVA_MISSING'
   | 'BAD_INPUT'
   | 'BAD_CONFIG'
-  | 'NOTHING_STORED';
+  | 'NOTHING_STORED'
+  | 'BAD_MODEL'
+  | 'PROVIDER_UNAVAILABLE';
 
 export class WfadError extends Error {
   constructor(
@@ -34,5 +36,17 @@ export class BadConfigError extends WfadError {
   constructor(message: string) {
     super('BAD_CONFIG', message);
     this.name = 'BadConfigError';
+  }
+}
+
+/** An ONNX execution provider was asked for but cannot be loaded on this machine. */
+export class ProviderUnavailableError extends WfadError {
+  constructor(
+    readonly provider: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super('PROVIDER_UNAVAILABLE', message, { cause });
+    this.name = 'ProviderUnavailableError';
   }
 }

@@ -3,16 +3,22 @@
  * 1 unexpected error, 2 bad usage or configuration, 3 Neo4j unreachable, 4 nothing could be stored.
  */
 import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
 import { PROJECT_ROOT, defaultDatasetPath, localServerConfig, neo4jConnection } from '../config';
 import { toSample } from '../features/dataset';
-import { readRuns } from '../graph/read-runs';
+import { countRuns, readRuns } from '../graph/read-runs';
+import { modelPath } from '../graph/predictions';
+import { Predictor } from '../inference/predictor';
+import { scoreRuns, type ScoreSummary } from '../score/score-runs';
 import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
 import { writeReport } from '../report/reproduce-report';
 import { saveModel } from '../train/model-store';
+import { writeModelCard } from '../train/model-card';
+import { exportModelDir } from '../onnx/model-file';
 import { reproduce } from '../train/reproduce';
 import { DEFAULT_CONFIG, train, type TrainConfig } from '../train/trainer';
 import { apiConfig } from '../api/config';
@@ -25,7 +31,7 @@ import { assertSomethingStored, ingest, type IngestSummary } from '../ingest/pip
 import * as server from '../localdb/server';
 import { printJson, progress, table } from './output';
 
-const EXIT: Record<string, number> = { NEO4J_UNAVAILABLE: 3, NOTHING_STORED: 4, BAD_CONFIG: 2, BAD_INPUT: 2, JAVA_MISSING: 2 };
+const EXIT: Record<string, number> = { NEO4J_UNAVAILABLE: 3, NOTHING_STORED: 4, BAD_CONFIG: 2, BAD_INPUT: 2, JAVA_MISSING: 2, BAD_MODEL: 2, PROVIDER_UNAVAILABLE: 2 };
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function portOption(v: string): number {
@@ -198,14 +204,65 @@ export function buildProgram(): Command {
       const name = `${o.workflow === 'all' ? 'ALL' : o.workflow}-${cfg.level}-${cfg.task}`;
       const dir = path.resolve(o.out ?? path.join(PROJECT_ROOT, 'models', name));
       const card = saveModel(dir, name, o.workflow === 'all' ? 'ALL' : o.workflow, samples, result);
-      const summary = { model: dir, version: card.version, runs: samples.length, epochs: result.epochs, bestEpoch: result.bestEpoch, seconds: card.seconds, test: result.test, val: { accuracy: result.val.accuracy } };
+      const onnxFile = exportModelDir(dir).file;
+      writeModelCard(dir, card, commandLine(), { commit: gitCommit() });
+      const summary = { model: dir, onnx: onnxFile, version: card.version, runs: samples.length, epochs: result.epochs, bestEpoch: result.bestEpoch, seconds: card.seconds, test: result.test, val: { accuracy: result.val.accuracy } };
       if (o.json) printJson(summary);
       else {
         const t = result.test;
-        console.log(`trained ${name} on ${samples.length} runs in ${card.seconds.toFixed(1)} s (${result.epochs} epochs, best ${result.bestEpoch}); saved to ${dir}`);
+        console.log(`trained ${name} on ${samples.length} runs in ${card.seconds.toFixed(1)} s (${result.epochs} epochs, best ${result.bestEpoch}); saved to ${dir} (model.onnx, MODEL_CARD.md)`);
         console.log(`  test: accuracy ${t.accuracy.toFixed(4)}, F1 ${t.f1.toFixed(4)}, precision ${t.precision.toFixed(4)}, recall ${t.recall.toFixed(4)} (n=${t.n})`);
         console.log(table(['true \\ predicted', ...result.classes], t.confusion.map((row, i) => [result.classes[i] ?? String(i), ...row])));
       }
+    });
+
+  program
+    .command('export')
+    .description('write model.onnx (opset 17) beside a saved model\'s weights')
+    .requiredOption('--model <dir>', 'a saved model folder (model.json + weights.bin)')
+    .option('--json', 'machine-readable summary')
+    .action((o: { model: string; json?: boolean }) => {
+      const r = exportModelDir(path.resolve(o.model));
+      if (o.json) printJson({ file: r.file, bytes: r.bytes, name: r.card.name, version: r.card.version });
+      else console.log(`wrote ${r.file} (${r.bytes} bytes, ${r.card.name}@${r.card.version})`);
+    });
+
+  program
+    .command('score')
+    .description('score stored runs with an ONNX model and write the predictions into Neo4j (re-runnable: one prediction per run/job per model version)')
+    .option('--model <dir|id>', 'a model folder, a models/ name, or a registered "<name>@<version>"', 'ALL-graph-binary')
+    .option('--workflow <name>', 'score only this workflow\'s runs')
+    .option('--all', 'score every stored run (the default)')
+    .option('--activate', 'make this model the active one of its level and task')
+    .option('--json', 'machine-readable summary')
+    .action(async (o: { model: string; workflow?: string; all?: boolean; activate?: boolean; json?: boolean }) => {
+      if (o.workflow && o.all) throw new WfadError('BAD_INPUT', 'give either --workflow <name> or --all, not both');
+      const summary = await withGraph(async (g) => {
+        await verify(g);
+        await migrate(g);
+        const dir = await resolveModel(g, o.model);
+        const predictor = await Predictor.load(dir);
+        try {
+          let workflows = o.workflow ? [o.workflow] : undefined;
+          if (predictor.workflow !== 'ALL') {
+            if (o.workflow && o.workflow !== predictor.workflow) {
+              throw new WfadError('BAD_INPUT', `--workflow ${o.workflow}: model ${predictor.modelId} was trained on ${predictor.workflow} only`);
+            }
+            if (!o.workflow) log(`model ${predictor.modelId} was trained on ${predictor.workflow} only: scoring its runs`);
+            workflows = [predictor.workflow];
+          }
+          const total = await countRuns(g, workflows ? { workflows } : {});
+          if (total === 0) throw new WfadError('BAD_INPUT', workflows ? `no stored runs for workflow "${workflows.join(', ')}"` : 'no stored runs; ingest some first (wfad ingest <path>)');
+          const bar = progress(`score ${predictor.name}`, Boolean(o.json));
+          const s = await scoreRuns(g, predictor, { workflows, activate: o.activate, onProgress: (n) => bar.update(n, total) });
+          bar.stop();
+          return s;
+        } finally {
+          await predictor.release();
+        }
+      });
+      if (o.json) printJson(summary);
+      else console.log(formatScore(summary));
     });
 
   program
@@ -270,6 +327,39 @@ export function buildProgram(): Command {
       console.log(`\nNeo4j keeps running on ${neo4jConnection().uri}; stop it with \`npx wfad db stop\`.`);
     });
   return program;
+}
+
+export function formatScore(s: ScoreSummary): string {
+  const what = s.level === 'graph' ? 'runs' : 'jobs';
+  return [
+    `scored ${s.runs} runs with ${s.model} on ${s.provider} in ${s.seconds.toFixed(2)} s: ${Math.round(s.runsPerSecond)} runs/s (${s.sessionRuns} session.run calls)`,
+    `  wrote ${s.predictions} predictions (${s.level} level)${s.missing ? `; ${s.missing} ${what} vanished while scoring` : ''}; ${s.active ? 'active model' : 'not the active model (--activate to switch)'}`,
+    `  predicted ${what}: ${Object.entries(s.predicted).map(([c, n]) => `${c} ${n}`).join(', ')}`,
+  ].join('\n');
+}
+
+/** --model: a folder (or .onnx file), a name under models/, or a registered model id. */
+async function resolveModel(g: ReturnType<typeof openGraph>, spec: string): Promise<string> {
+  if (fs.existsSync(spec)) return path.resolve(spec);
+  const named = path.join(PROJECT_ROOT, 'models', spec);
+  if (!spec.includes('@') && fs.existsSync(named)) return named;
+  if (spec.includes('@')) {
+    const stored = await modelPath(g, spec);
+    if (stored) return stored;
+  }
+  const shipped = fs.existsSync(path.join(PROJECT_ROOT, 'models')) ? fs.readdirSync(path.join(PROJECT_ROOT, 'models')).filter((d) => fs.existsSync(path.join(PROJECT_ROOT, 'models', d, 'model.onnx'))) : [];
+  throw new WfadError('BAD_INPUT', `--model ${spec}: no such folder, models/ name or registered model id; models/ has ${shipped.join(', ') || 'none'}`);
+}
+
+/** How this process was invoked, as a user would type it (for model cards). */
+function commandLine(): string {
+  const q = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['wfad', ...process.argv.slice(2)].map(q).join(' ');
+}
+
+function gitCommit(): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
 function parseTrainOptions(o: { level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number }): TrainConfig {

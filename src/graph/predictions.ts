@@ -1,0 +1,94 @@
+/**
+ * Models and predictions in the graph (cypher/003_predictions.cypher, the shared contract):
+ *
+ *   (:Model {id: "<name>@<version>", name, version, workflow, level, task, classes, metrics, path,
+ *            active, registeredAt})
+ *   (:Run)-[:HAS_PREDICTION]->(:Prediction {id: "<run id>|<model id>", modelId, level: "graph",
+ *            predicted, score, probabilities, scoredAt})-[:BY_MODEL]->(:Model)
+ *   (:Job)-[:HAS_PREDICTION]->(:Prediction {id: "<job id>|<model id>", level: "node", …})
+ *
+ * Predictions are MERGEd by id (re-scoring replaces, never duplicates), written in UNWIND batches,
+ * one write transaction per batch.
+ */
+import type { Graph } from './driver';
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  version: string;
+  workflow: string;
+  level: 'graph' | 'node';
+  task: 'binary' | 'multiclass';
+  classes: string[];
+  /** JSON of the model card's metrics. */
+  metrics: string;
+  path: string;
+}
+
+export interface PredictionRow {
+  /** Run id (graph level) or job id (job level). */
+  targetId: string;
+  predicted: string;
+  score: number;
+  probabilities: number[];
+}
+
+export const predictionId = (targetId: string, modelId: string): string => `${targetId}|${modelId}`;
+
+const REGISTER = `
+MERGE (m:Model {id: $m.id})
+ON CREATE SET m.registeredAt = datetime(), m.active = false
+SET m.name = $m.name, m.version = $m.version, m.workflow = $m.workflow, m.level = $m.level,
+    m.task = $m.task, m.classes = $m.classes, m.metrics = $m.metrics, m.path = $m.path
+WITH m
+OPTIONAL MATCH (o:Model {level: $m.level, task: $m.task, active: true}) WHERE o.id <> m.id
+WITH m, collect(o) AS others
+SET m.active = CASE WHEN $activate OR size(others) = 0 THEN true ELSE m.active END
+FOREACH (o IN CASE WHEN $activate THEN others ELSE [] END | SET o.active = false)
+RETURN m.active AS active`;
+
+/**
+ * Registers (or updates) a model. It becomes the active one of its (level, task) when `activate`
+ * is set (the others are deactivated) or when none is active yet.
+ */
+export async function registerModel(graph: Graph, m: ModelRecord, activate = false): Promise<{ active: boolean }> {
+  const res = await graph.write((tx) => tx.run(REGISTER, { m, activate }));
+  return { active: res.records[0]?.get('active') === true };
+}
+
+const WRITE_RUN_PREDICTIONS = `
+MATCH (m:Model {id: $modelId})
+UNWIND $rows AS row
+MATCH (r:Run {id: row.targetId})
+MERGE (p:Prediction {id: row.targetId + '|' + $modelId})
+SET p.modelId = $modelId, p.level = 'graph', p.predicted = row.predicted, p.score = row.score,
+    p.probabilities = row.probabilities, p.scoredAt = datetime($scoredAt)
+MERGE (r)-[:HAS_PREDICTION]->(p)
+MERGE (p)-[:BY_MODEL]->(m)
+RETURN count(p) AS written`;
+
+const WRITE_JOB_PREDICTIONS = `
+MATCH (m:Model {id: $modelId})
+UNWIND $rows AS row
+MATCH (j:Job {id: row.targetId})
+MERGE (p:Prediction {id: row.targetId + '|' + $modelId})
+SET p.modelId = $modelId, p.level = 'node', p.predicted = row.predicted, p.score = row.score,
+    p.probabilities = row.probabilities, p.scoredAt = datetime($scoredAt)
+MERGE (j)-[:HAS_PREDICTION]->(p)
+MERGE (p)-[:BY_MODEL]->(m)
+RETURN count(p) AS written`;
+
+/** Writes one batch in one transaction; returns how many predictions it wrote (targets found). */
+export async function writePredictions(graph: Graph, modelId: string, level: 'graph' | 'node', rows: readonly PredictionRow[], scoredAt: string): Promise<number> {
+  if (rows.length === 0) return 0;
+  const res = await graph.write((tx) => tx.run(level === 'graph' ? WRITE_RUN_PREDICTIONS : WRITE_JOB_PREDICTIONS, { modelId, rows, scoredAt }));
+  return (res.records[0]?.get('written') as number | undefined) ?? 0;
+}
+
+const FIND_MODEL = `MATCH (m:Model {id: $id}) RETURN m.path AS path`;
+
+/** The stored path of a registered model id, or null. */
+export async function modelPath(graph: Graph, id: string): Promise<string | null> {
+  const res = await graph.read((tx) => tx.run(FIND_MODEL, { id }));
+  return (res.records[0]?.get('path') as string | undefined) ?? null;
+}

@@ -1,0 +1,268 @@
+/**
+ * A loaded model: one onnxruntime session, its metadata, and prediction over many runs at once.
+ *
+ *   predict(runs): scale each run's raw features with the model's scaler (the one scaling path),
+ *   build the disjoint union x: [N, F], edge_index: [2, E] (ids offset per run), batch: [N],
+ *   one session.run, then split probabilities [B, C] (graph level) or [N, C] (job level) per run.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { inferenceConfig, type ProviderSetting } from '../config';
+import { WfadError } from '../errors';
+import type { GraphSample } from '../features/dataset';
+import { rawJobFeatures } from '../features/job-features';
+import { applyScaler, scaledWidth } from '../features/scaler';
+import type { RunRecord } from '../graph/read-runs';
+import { ONNX_FILE, readOnnxMeta, type OnnxModelMeta } from '../onnx/model-file';
+import type { ModelCard } from '../train/model-store';
+import { createSession, type Provider } from './provider';
+
+/** What predict needs of a run (a GraphSample fits): raw features [n, F_raw] and edge_index [2, e]. */
+export type PredictInput = Pick<GraphSample, 'runId' | 'workflow' | 'numNodes' | 'x' | 'edgeIndex'>;
+
+/** One verdict: for a run (graph level) or a job (job level). */
+export interface Verdict {
+  /** Index into the model's classes. */
+  classIndex: number;
+  predicted: string;
+  /** 1 − P(normal): how anomalous, whatever the kind. */
+  score: number;
+  /** In the model's class order. */
+  probabilities: number[];
+}
+
+export interface RunPrediction {
+  runId: string;
+  workflow: string;
+  /** "<name>@<version>" */
+  modelId: string;
+  level: 'graph' | 'node';
+  /** Graph level: one verdict for the run; job level: one per job, in template order (job index). */
+  verdicts: Verdict[];
+}
+
+export interface PredictorOptions {
+  /** Default: WFAD_ONNX_PROVIDER or 'auto'. */
+  provider?: ProviderSetting;
+  /** onnxruntime intra-op threads; default WFAD_ONNX_THREADS or half the cores. */
+  threads?: number;
+  /** Where the provider choice is said (once); default stderr. */
+  log?: (line: string) => void;
+}
+
+/** A batch encoded for session.run, plus where each run's rows are. */
+export interface EncodedBatch {
+  feeds: Record<string, ort.Tensor>;
+  inputs: readonly PredictInput[];
+  /** [B + 1] first node of each run, then N. */
+  ptr: Int32Array;
+}
+
+export interface PredictorStats {
+  /** session.run calls. */
+  calls: number;
+  /** Runs (graphs) scored. */
+  graphs: number;
+  /** Jobs (nodes) scored. */
+  nodes: number;
+  /** Seconds inside session.run. */
+  runSeconds: number;
+}
+
+const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`);
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
+/** A RunRecord (graph/read-runs.ts) as predictor input; needs no label. */
+export function toPredictInput(run: RunRecord): PredictInput {
+  const E = run.edges.length / 2;
+  const edgeIndex = new Int32Array(2 * E);
+  for (let e = 0; e < E; e++) {
+    edgeIndex[e] = run.edges[2 * e] as number;
+    edgeIndex[E + e] = run.edges[2 * e + 1] as number;
+  }
+  return { runId: run.id, workflow: run.workflow, numNodes: run.jobs.length, x: rawJobFeatures(run), edgeIndex };
+}
+
+/** int64 tensor data from int32 values without one BigInt per element (low words; values ≥ 0). */
+function int64Of(n: number, fill: (low: Int32Array) => void): BigInt64Array {
+  const out = new BigInt64Array(n);
+  if (LITTLE_ENDIAN) {
+    const view = new Int32Array(out.buffer);
+    const low = new Int32Array(n);
+    fill(low);
+    for (let i = 0; i < n; i++) view[2 * i] = low[i] as number;
+  } else {
+    const low = new Int32Array(n);
+    fill(low);
+    for (let i = 0; i < n; i++) out[i] = BigInt(low[i] as number);
+  }
+  return out;
+}
+
+export class Predictor {
+  readonly stats: PredictorStats = { calls: 0, graphs: 0, nodes: 0, runSeconds: 0 };
+  private readonly rawWidth: number;
+  private readonly width: number;
+  private readonly normal: number;
+
+  private constructor(
+    /** The model folder (or the .onnx file's folder). */
+    readonly dir: string,
+    readonly meta: OnnxModelMeta,
+    /** model.json beside model.onnx, when present (metrics, training config). */
+    readonly card: ModelCard | null,
+    readonly session: ort.InferenceSession,
+    readonly provider: Provider,
+  ) {
+    this.rawWidth = meta.featureNames.length;
+    this.width = scaledWidth(meta.scaler);
+    this.normal = Math.max(0, meta.classes.indexOf('normal'));
+    const want = meta.level === 'graph' ? ['x', 'edge_index', 'batch'] : ['x', 'edge_index'];
+    if (want.some((n) => !session.inputNames.includes(n)) || !session.outputNames.includes('probabilities')) {
+      throw new WfadError('BAD_MODEL', `${dir}: the ONNX inputs are ${session.inputNames.join(', ')} and outputs ${session.outputNames.join(', ')}; expected inputs ${want.join(', ')} and output probabilities`);
+    }
+  }
+
+  /** Loads `<dir>/model.onnx` (or an .onnx file) on the configured execution provider. */
+  static async load(dirOrFile: string, opts: PredictorOptions = {}): Promise<Predictor> {
+    const file = dirOrFile.endsWith('.onnx') ? dirOrFile : path.join(dirOrFile, ONNX_FILE);
+    const dir = path.dirname(file);
+    if (!fs.existsSync(file)) {
+      const hint = fs.existsSync(path.join(dir, 'model.json')) ? `export it with \`wfad export --model ${dir}\`` : 'train a model with `wfad train` or give a models/<name> folder';
+      throw new WfadError('BAD_MODEL', `no ONNX model at ${file}: ${hint}`);
+    }
+    const bytes = fs.readFileSync(file);
+    const meta = readOnnxMeta(bytes, file);
+    const cardFile = path.join(dir, 'model.json');
+    const card = fs.existsSync(cardFile) ? (JSON.parse(fs.readFileSync(cardFile, 'utf8')) as ModelCard) : null;
+    const cfg = inferenceConfig();
+    const { session, provider } = await createSession(bytes, { provider: opts.provider ?? cfg.provider, threads: opts.threads ?? cfg.threads, log: opts.log ?? stderrLog });
+    return new Predictor(dir, meta, card, session, provider);
+  }
+
+  get modelId(): string {
+    return `${this.meta.name}@${this.meta.version}`;
+  }
+  get name(): string {
+    return this.meta.name;
+  }
+  get version(): string {
+    return this.meta.version;
+  }
+  get level(): 'graph' | 'node' {
+    return this.meta.level;
+  }
+  get task(): 'binary' | 'multiclass' {
+    return this.meta.task;
+  }
+  get classes(): readonly string[] {
+    return this.meta.classes;
+  }
+  /** "ALL" or the one workflow the model was trained on. */
+  get workflow(): string {
+    return this.meta.workflow;
+  }
+
+  /** Checks one input; names the run and the field at fault. */
+  validate(s: PredictInput): void {
+    if (!Number.isInteger(s.numNodes) || s.numNodes < 1) throw new WfadError('BAD_INPUT', `run ${s.runId}: numNodes=${s.numNodes}, a run needs at least one job`);
+    if (s.x.length !== s.numNodes * this.rawWidth) {
+      throw new WfadError('BAD_INPUT', `run ${s.runId}: x has ${s.x.length} values, [${s.numNodes}, ${this.rawWidth}] raw features expected`);
+    }
+    if (s.edgeIndex.length % 2 !== 0) throw new WfadError('BAD_INPUT', `run ${s.runId}: edgeIndex has ${s.edgeIndex.length} values, not [2, E]`);
+    for (let i = 0; i < s.edgeIndex.length; i++) {
+      const v = s.edgeIndex[i] as number;
+      if (v < 0 || v >= s.numNodes) throw new WfadError('BAD_INPUT', `run ${s.runId}: edgeIndex[${i}] = ${v} is not a job index in [0, ${s.numNodes})`);
+    }
+  }
+
+  /** Scales and unions runs into session inputs. */
+  encode(inputs: readonly PredictInput[]): EncodedBatch {
+    if (inputs.length === 0) throw new WfadError('BAD_INPUT', 'predict: no runs given');
+    let N = 0;
+    let E = 0;
+    for (const s of inputs) {
+      this.validate(s);
+      N += s.numNodes;
+      E += s.edgeIndex.length / 2;
+    }
+    const W = this.width;
+    const x = new Float32Array(N * W);
+    const ptr = new Int32Array(inputs.length + 1);
+    let n0 = 0;
+    inputs.forEach((s, b) => {
+      ptr[b] = n0;
+      x.set(applyScaler(this.meta.scaler, s.workflow, s.x), n0 * W);
+      n0 += s.numNodes;
+    });
+    ptr[inputs.length] = N;
+    const edgeIndex = int64Of(2 * E, (low) => {
+      let e0 = 0;
+      inputs.forEach((s, b) => {
+        const e = s.edgeIndex.length / 2;
+        const off = ptr[b] as number;
+        const ei = s.edgeIndex;
+        for (let k = 0; k < e; k++) {
+          low[e0 + k] = (ei[k] as number) + off;
+          low[E + e0 + k] = (ei[e + k] as number) + off;
+        }
+        e0 += e;
+      });
+    });
+    const feeds: Record<string, ort.Tensor> = {
+      x: new ort.Tensor('float32', x, [N, W]),
+      edge_index: new ort.Tensor('int64', edgeIndex, [2, E]),
+    };
+    if (this.meta.level === 'graph') {
+      const batch = int64Of(N, (low) => {
+        for (let b = 0; b < inputs.length; b++) low.fill(b, ptr[b] as number, ptr[b + 1] as number);
+      });
+      feeds.batch = new ort.Tensor('int64', batch, [N]);
+    }
+    return { feeds, inputs, ptr };
+  }
+
+  /** One session.run; probabilities: [B, C] (graph level) or [N, C] (job level). */
+  async run(batch: EncodedBatch): Promise<Float32Array> {
+    const t0 = performance.now();
+    const out = await this.session.run(batch.feeds, ['probabilities']);
+    this.stats.runSeconds += (performance.now() - t0) / 1000;
+    this.stats.calls++;
+    this.stats.graphs += batch.inputs.length;
+    this.stats.nodes += batch.ptr[batch.inputs.length] as number;
+    const p = out.probabilities;
+    if (!p) throw new WfadError('BAD_MODEL', `${this.dir}: session.run returned no probabilities`);
+    return p.data as Float32Array;
+  }
+
+  /** Scores runs in one session.run over their disjoint union. */
+  async predict(inputs: readonly PredictInput[]): Promise<RunPrediction[]> {
+    const batch = this.encode(inputs);
+    const probs = await this.run(batch);
+    return this.split(batch, probs);
+  }
+
+  /** Per-run verdicts from the batch's output rows. */
+  split(batch: EncodedBatch, probs: Float32Array): RunPrediction[] {
+    const C = this.meta.classes.length;
+    const verdict = (row: number): Verdict => {
+      const o = row * C;
+      let best = 0;
+      for (let c = 1; c < C; c++) if ((probs[o + c] as number) > (probs[o + best] as number)) best = c;
+      const probabilities = Array.from(probs.subarray(o, o + C));
+      return { classIndex: best, predicted: this.meta.classes[best] as string, score: 1 - (probabilities[this.normal] as number), probabilities };
+    };
+    return batch.inputs.map((s, b) => {
+      const verdicts: Verdict[] = [];
+      if (this.meta.level === 'graph') verdicts.push(verdict(b));
+      else for (let r = batch.ptr[b] as number; r < (batch.ptr[b + 1] as number); r++) verdicts.push(verdict(r));
+      return { runId: s.runId, workflow: s.workflow, modelId: this.modelId, level: this.meta.level, verdicts };
+    });
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * `wfad score`: runs from Neo4j → predictor → Prediction nodes back in Neo4j, as a pipeline:
+ * the next page of runs is read while this one is scored, and up to two write transactions are
+ * in flight while later pages are read and scored (Neo4j and Node work on different cores).
+ */
+import path from 'node:path';
+import type { Graph } from '../graph/driver';
+import { registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
+import { readRunPages, type RunQuery } from '../graph/read-runs';
+import { toPredictInput, type Predictor, type RunPrediction } from '../inference/predictor';
+
+export interface ScoreOptions {
+  /** Workflows to score; all when absent. */
+  workflows?: string[];
+  /** Runs per read page (and per session.run). */
+  pageSize?: number;
+  /** Prediction rows per write transaction. */
+  writeBatch?: number;
+  /** Make this model the active one of its (level, task). */
+  activate?: boolean;
+  onProgress?: (runs: number) => void;
+}
+
+export interface ScoreSummary {
+  model: string;
+  level: 'graph' | 'node';
+  provider: string;
+  runs: number;
+  predictions: number;
+  /** Rows whose run or job was not found (deleted while scoring). */
+  missing: number;
+  /** Predicted class → count (runs at graph level, jobs at job level). */
+  predicted: Record<string, number>;
+  active: boolean;
+  seconds: number;
+  runsPerSecond: number;
+  /** session.run calls made. */
+  sessionRuns: number;
+  timings: { readWaitSeconds: number; inferenceSeconds: number; writeSeconds: number };
+}
+
+/** Prediction rows of one page: one per run (graph level) or one per job (job level). */
+export function predictionRows(preds: readonly RunPrediction[], jobNames: ReadonlyMap<string, readonly string[]>): PredictionRow[] {
+  const rows: PredictionRow[] = [];
+  for (const p of preds) {
+    if (p.level === 'graph') {
+      const v = p.verdicts[0];
+      if (v) rows.push({ targetId: p.runId, predicted: v.predicted, score: v.score, probabilities: v.probabilities });
+      continue;
+    }
+    const names = jobNames.get(p.runId) ?? [];
+    // Job ids are "<run id>/<job name>" (cypher/001_constraints.cypher).
+    p.verdicts.forEach((v, j) => rows.push({ targetId: `${p.runId}/${names[j] as string}`, predicted: v.predicted, score: v.score, probabilities: v.probabilities }));
+  }
+  return rows;
+}
+
+export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
+  const t0 = performance.now();
+  const pageSize = opts.pageSize ?? 1000;
+  const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 2000 : 5000);
+  const card = predictor.card;
+  const { active } = await registerModel(
+    graph,
+    {
+      id: predictor.modelId,
+      name: predictor.name,
+      version: predictor.version,
+      workflow: predictor.workflow,
+      level: predictor.level,
+      task: predictor.task,
+      classes: [...predictor.classes],
+      metrics: JSON.stringify(card?.metrics ?? {}),
+      path: path.resolve(predictor.dir),
+    },
+    opts.activate ?? false,
+  );
+  const scoredAt = new Date().toISOString();
+  const q: RunQuery = opts.workflows ? { workflows: opts.workflows } : {};
+  const predicted: Record<string, number> = Object.fromEntries(predictor.classes.map((c) => [c, 0]));
+  const timings = { readWaitSeconds: 0, inferenceSeconds: 0, writeSeconds: 0 };
+  const calls0 = predictor.stats.calls;
+  let runs = 0;
+  let written = 0;
+  let rowsSent = 0;
+  let failure: { err: unknown } | null = null;
+  const inFlight = new Set<Promise<void>>();
+  const write = (rows: PredictionRow[]): void => {
+    const w0 = performance.now();
+    rowsSent += rows.length;
+    const p: Promise<void> = writePredictions(graph, predictor.modelId, predictor.level, rows, scoredAt)
+      .then(
+        (n) => {
+          written += n;
+          timings.writeSeconds += (performance.now() - w0) / 1000;
+        },
+        (err: unknown) => void (failure ??= { err }),
+      )
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+
+  const pages = readRunPages(graph, q, pageSize);
+  let r0 = performance.now();
+  for await (const page of pages) {
+    timings.readWaitSeconds += (performance.now() - r0) / 1000;
+    const i0 = performance.now();
+    const preds = await predictor.predict(page.map(toPredictInput));
+    timings.inferenceSeconds += (performance.now() - i0) / 1000;
+    const rows = predictionRows(preds, new Map(page.map((r) => [r.id, r.jobNames])));
+    for (const row of rows) predicted[row.predicted] = (predicted[row.predicted] ?? 0) + 1;
+    for (let i = 0; i < rows.length; i += writeBatch) {
+      // At most two writes in flight: back-pressure on reading and scoring.
+      while (inFlight.size >= 2) await Promise.race(inFlight);
+      if (failure) throw (failure as { err: unknown }).err;
+      write(rows.slice(i, i + writeBatch));
+    }
+    runs += page.length;
+    opts.onProgress?.(runs);
+    r0 = performance.now();
+  }
+  await Promise.all([...inFlight]);
+  if (failure) throw (failure as { err: unknown }).err;
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    model: predictor.modelId,
+    level: predictor.level,
+    provider: predictor.provider,
+    runs,
+    predictions: written,
+    missing: rowsSent - written,
+    predicted,
+    active,
+    seconds,
+    runsPerSecond: seconds > 0 ? runs / seconds : 0,
+    sessionRuns: predictor.stats.calls - calls0,
+    timings,
+  };
+}
