@@ -23,8 +23,6 @@ export interface ApiConfig {
   /** Where trainModel writes models. */
   modelsDir: string;
   logLevel: string;
-  /** onnxruntime execution provider for live predictions. */
-  provider: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -60,7 +58,6 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env, overrides: Parti
     maxBodyBytes: int(env, 'WFAD_API_MAX_BODY', 2 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     modelsDir: path.resolve(env.WFAD_MODELS_DIR ?? path.join(PROJECT_ROOT, 'models')),
     logLevel: env.WFAD_LOG_LEVEL ?? 'info',
-    provider: env.WFAD_INFERENCE_PROVIDER ?? 'cpu',
     ...overrides,
   };
 }

@@ -10,7 +10,7 @@ import { Neo4jUnavailableError, WfadError } from '../errors';
 import { isUnavailable } from '../graph/driver';
 
 /** Codes this API answers with (Apollo's own GRAPHQL_* codes pass through unchanged). */
-export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'UNAVAILABLE' | 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR';
+export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'UNAVAILABLE' | 'MODEL_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 /** Bad input: `field` is the argument path, e.g. `filter.minScore` or `input.jobs[2].runtime`. */
 export class BadInputError extends GraphQLError {
@@ -54,6 +54,10 @@ export function formatError(log: Logger) {
     if (original instanceof Neo4jUnavailableError || isUnavailable(original)) {
       log.warn({ err: original, path }, 'Neo4j unavailable');
       return { ...base, message: 'the database is unavailable; try again later', extensions: { code: 'UNAVAILABLE' } };
+    }
+    if (original instanceof WfadError && (original.code === 'BAD_MODEL' || original.code === 'PROVIDER_UNAVAILABLE')) {
+      log.error({ err: original, path }, 'model unavailable');
+      return { ...base, message: 'the model cannot be loaded on this server; see the server log', extensions: { code: 'MODEL_UNAVAILABLE' } };
     }
     if (original instanceof WfadError && original.code === 'BAD_INPUT') {
       return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };

@@ -1,84 +1,89 @@
 /**
- * Live predictions for the API: one loaded predictor per registered model, requests coalesced
- * into batches of whole graphs, counters of calls and graphs (the batching test reads them).
- *
- * INTERIM: runs the TypeScript GCN (model.json + weights.bin) until the ONNX inference module
- * (src/inference) is merged; the interface below stays the same when it is swapped in.
+ * Live predictions for the API: per registered model one onnxruntime Predictor (src/inference),
+ * loaded on first use, behind an InferenceBatcher, so predictions asked by one request (a
+ * DataLoader batch) and by concurrent requests share session.run calls.
  */
-import type { GraphSample } from '../features/dataset';
-import { applyScaler, scaledWidth } from '../features/scaler';
-import { softmaxRows } from '../nn/cross-entropy';
-import { makeBatch } from '../train/batch';
-import { loadModel } from '../train/model-store';
+import type { Logger } from 'pino';
+import type { ProviderSetting } from '../config';
+import { WfadError } from '../errors';
+import { InferenceBatcher, Predictor, type PredictInput, type Verdict } from '../inference';
 import type { ModelRecord } from './store/models';
 
 export interface LivePredictor {
   readonly model: ModelRecord;
-  /** Class probabilities per sample: graph level [C]; node level [n, C] row-major. */
-  predict(samples: readonly GraphSample[]): Promise<Float32Array[]>;
+  readonly predictor: Predictor;
+  /** Verdicts per input: one (graph level) or one per job in template order (node level). */
+  predict(inputs: readonly PredictInput[]): Promise<Verdict[][]>;
 }
 
 export interface InferenceCounters {
-  /** Model invocations (one per batch of graphs). */
+  /** session.run calls made for live predictions. */
   calls: number;
+  /** Runs sent in those calls. */
   graphs: number;
 }
 
 export interface RuntimeOptions {
-  provider: string;
+  provider: ProviderSetting;
   maxBatch: number;
   maxWaitMs: number;
+  log: Logger;
 }
 
 export class ModelRuntime {
-  private readonly loaded = new Map<string, Promise<LivePredictor>>();
-  private readonly stats: InferenceCounters = { calls: 0, graphs: 0 };
+  private readonly loaded = new Map<string, Promise<{ live: LivePredictor; batcher: InferenceBatcher }>>();
 
   constructor(private readonly opts: RuntimeOptions) {}
 
-  counters(): InferenceCounters {
-    return { ...this.stats };
+  /** Summed over every loaded model's batcher. */
+  async counters(): Promise<InferenceCounters> {
+    const out = { calls: 0, graphs: 0 };
+    for (const p of this.loaded.values()) {
+      const s = (await p.catch(() => null))?.batcher.stats;
+      if (s) {
+        out.calls += s.calls;
+        out.graphs += s.graphs;
+      }
+    }
+    return out;
   }
 
   /** The predictor of a registered model, loaded once per process. */
-  predictor(model: ModelRecord): Promise<LivePredictor> {
+  async predictor(model: ModelRecord): Promise<LivePredictor> {
     let p = this.loaded.get(model.id);
     if (!p) {
       p = this.load(model);
       p.catch(() => this.loaded.delete(model.id));
       this.loaded.set(model.id, p);
     }
-    return p;
+    return (await p).live;
   }
 
-  private async load(model: ModelRecord): Promise<LivePredictor> {
-    const { card, model: gcn } = loadModel(model.path);
-    const width = scaledWidth(card.scaler);
-    const C = card.classes.length;
-    const stats = this.stats;
-    const maxBatch = this.opts.maxBatch;
-    return {
+  private async load(model: ModelRecord): Promise<{ live: LivePredictor; batcher: InferenceBatcher }> {
+    const predictor = await Predictor.load(model.path, { provider: this.opts.provider, log: (line) => this.opts.log.info({ model: model.id }, line) });
+    if (predictor.modelId !== model.id) {
+      await predictor.release();
+      throw new WfadError('BAD_MODEL', `the registry's model ${model.id} points at ${model.path}, which now holds ${predictor.modelId}; register that folder again (wfad score --model)`);
+    }
+    const batcher = new InferenceBatcher(predictor, { maxBatch: this.opts.maxBatch, maxWaitMs: this.opts.maxWaitMs });
+    const live: LivePredictor = {
       model,
-      async predict(samples) {
-        const out: Float32Array[] = [];
-        for (let i = 0; i < samples.length; i += maxBatch) {
-          const chunk = samples.slice(i, i + maxBatch);
-          const batch = makeBatch(chunk.map((s) => ({ numNodes: s.numNodes, x: applyScaler(card.scaler, s.workflow, s.x), edgeIndex: s.edgeIndex })), width);
-          stats.calls++;
-          stats.graphs += chunk.length;
-          const logits = gcn.forward({ ...batch }, false);
-          const prob = softmaxRows(logits.data, logits.rows, C);
-          chunk.forEach((s, b) => {
-            if (card.level === 'graph') out.push(prob.slice(b * C, (b + 1) * C));
-            else out.push(prob.slice((batch.ptr[b] as number) * C, (batch.ptr[b + 1] as number) * C));
-          });
-        }
-        return out;
-      },
+      predictor,
+      predict: async (inputs) => (await batcher.predictMany(inputs)).map((p) => p.verdicts),
     };
+    this.opts.log.info({ model: model.id, provider: predictor.provider }, 'model loaded');
+    return { live, batcher };
   }
 
   async close(): Promise<void> {
+    const all = [...this.loaded.values()];
     this.loaded.clear();
+    for (const p of all) {
+      const l = await p.catch(() => null);
+      if (l) {
+        await l.batcher.drain();
+        await l.live.predictor.release();
+      }
+    }
   }
 }

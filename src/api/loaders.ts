@@ -4,9 +4,9 @@
  * has not scored are predicted live, all of them in one call to the model runtime.
  */
 import DataLoader from 'dataloader';
-import { toSample } from '../features/dataset';
 import type { Graph } from '../graph/driver';
 import { readRuns, type RunRecord } from '../graph/read-runs';
+import { toPredictInput, type Verdict } from '../inference';
 import type { ModelRuntime } from './inference';
 import type { ModelRecord } from './store/models';
 import { predictionId, readPredictions, type PredictionRecord } from './store/predictions';
@@ -29,14 +29,7 @@ export interface Loaders {
   jobPredictions: DataLoader<{ runId: string; model: ModelRecord }, PredictionView[] | null, string>;
 }
 
-/** Predicted class and score from class probabilities (score = 1 - P(normal)). */
-export function verdict(model: ModelRecord, p: ArrayLike<number>): { predicted: string; score: number; probabilities: number[] } {
-  let best = 0;
-  for (let c = 1; c < p.length; c++) if ((p[c] as number) > (p[best] as number)) best = c;
-  const normal = Math.max(0, model.classes.indexOf('normal'));
-  const probabilities = Array.from(p, (v) => Number(v));
-  return { predicted: model.classes[best] ?? String(best), score: 1 - (probabilities[normal] ?? 0), probabilities };
-}
+const fromVerdict = (v: Verdict): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities });
 
 export function createLoaders(graph: Graph, runtime: ModelRuntime): Loaders {
   const run = new DataLoader<string, RunRow | null>(async (ids) => {
@@ -53,14 +46,14 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime): Loaders {
   });
 
   /** Runs of one model that have no stored prediction: predicted live, in one runtime call. */
-  const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, Float32Array>> => {
-    const out = new Map<string, Float32Array>();
+  const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, Verdict[]>> => {
+    const out = new Map<string, Verdict[]>();
     if (runIds.length === 0) return out;
     const recs = (await runRecord.loadMany(runIds)).filter((r): r is RunRecord => r !== null && !(r instanceof Error));
     if (recs.length === 0) return out;
     const predictor = await runtime.predictor(model);
-    const probs = await predictor.predict(recs.map(toSample));
-    recs.forEach((r, i) => out.set(r.id, probs[i] as Float32Array));
+    const verdicts = await predictor.predict(recs.map(toPredictInput));
+    recs.forEach((r, i) => out.set(r.id, verdicts[i] as Verdict[]));
     return out;
   };
 
@@ -89,8 +82,8 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime): Loaders {
         const probs = await live(model, missing.map((i) => (keys[i] as { runId: string }).runId));
         for (const i of missing) {
           const runId = (keys[i] as { runId: string }).runId;
-          const p = probs.get(runId);
-          if (p) out[i] = { record: { subjectId: runId, modelId: model.id, level: 'graph', scoredAt: null, ...verdict(model, p) }, model };
+          const v = probs.get(runId)?.[0];
+          if (v) out[i] = { record: { subjectId: runId, modelId: model.id, level: 'graph', scoredAt: null, ...fromVerdict(v) }, model };
         }
       }
       return out;
@@ -117,13 +110,12 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime): Loaders {
       for (const { model, idx } of byModel(needLive.map((i) => keys[i] as { runId: string; model: ModelRecord })).values()) {
         const runIdx = idx.map((j) => needLive[j] as number);
         const probs = await live(model, runIdx.map((i) => (keys[i] as { runId: string }).runId));
-        const C = model.classes.length;
         for (const i of runIdx) {
           const runId = (keys[i] as { runId: string }).runId;
-          const p = probs.get(runId);
-          if (!p) continue;
+          const vs = probs.get(runId);
+          if (!vs) continue;
           out[i] = (jobIds[i] as string[]).map((jobId, j) => ({
-            record: { subjectId: jobId, modelId: model.id, level: 'node', scoredAt: null, ...verdict(model, p.subarray(j * C, (j + 1) * C)) },
+            record: { subjectId: jobId, modelId: model.id, level: 'node', scoredAt: null, ...fromVerdict(vs[j] as Verdict) },
             model,
           }));
         }

@@ -1,14 +1,15 @@
 /**
- * Scoring runs with a model and storing the predictions (shared contract): runs are read, predicted
- * and written in chunks, so memory stays flat whatever the selection.
+ * scoreRuns: the selected runs are read, predicted (one session.run per chunk) and their
+ * predictions stored through graph/predictions.ts (the shared contract, as `wfad score` writes
+ * them), chunk by chunk so memory stays flat whatever the selection.
  */
-import { toSample } from '../features/dataset';
 import type { Graph } from '../graph/driver';
+import { writePredictions } from '../graph/predictions';
 import { readRuns } from '../graph/read-runs';
+import { toPredictInput } from '../inference';
+import { predictionRows } from '../score/score-runs';
 import type { ModelRuntime } from './inference';
-import { verdict } from './loaders';
 import type { ModelRecord } from './store/models';
-import { writePredictions } from './store/predictions';
 
 export interface ScoreSummary {
   runsScored: number;
@@ -18,19 +19,19 @@ export interface ScoreSummary {
 
 export async function scoreAndStore(graph: Graph, runtime: ModelRuntime, model: ModelRecord, runIds: readonly string[], chunk = 256): Promise<ScoreSummary> {
   const t0 = performance.now();
-  const predictor = await runtime.predictor(model);
-  const C = model.classes.length;
+  const { predictor } = await runtime.predictor(model);
+  const scoredAt = new Date().toISOString();
   let runsScored = 0;
   let jobsScored = 0;
   for (let i = 0; i < runIds.length; i += chunk) {
     const recs = await readRuns(graph, { runIds: runIds.slice(i, i + chunk) }, chunk + 1);
     if (recs.length === 0) continue;
-    const probs = await predictor.predict(recs.map(toSample));
-    if (model.level === 'graph') {
-      runsScored += await writePredictions(graph, model.id, 'graph', recs.map((r, k) => ({ subjectId: r.id, ...verdict(model, probs[k] as Float32Array) })));
-    } else {
-      const rows = recs.flatMap((r, k) => r.jobNames.map((n, j) => ({ subjectId: `${r.id}/${n}`, ...verdict(model, (probs[k] as Float32Array).subarray(j * C, (j + 1) * C)) })));
-      jobsScored += await writePredictions(graph, model.id, 'node', rows);
+    const preds = await predictor.predict(recs.map(toPredictInput));
+    const rows = predictionRows(preds, new Map(recs.map((r) => [r.id, r.jobNames])));
+    const written = await writePredictions(graph, model.id, model.level, rows, scoredAt);
+    if (model.level === 'graph') runsScored += written;
+    else {
+      jobsScored += written;
       runsScored += recs.length;
     }
   }

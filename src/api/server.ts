@@ -12,6 +12,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Logger } from 'pino';
+import { inferenceConfig } from '../config';
 import { openGraph, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
 import { KeyRing } from './auth';
@@ -37,7 +38,7 @@ export interface ApiServerOptions {
   /** Neo4j access; opened from the environment (and closed by close()) when not given. */
   graph?: Graph;
   log?: Logger;
-  /** Inference batching (graphs per model call). */
+  /** Inference batching: most graphs per session.run (default WFAD_BATCH_MAX or 256). */
   maxBatch?: number;
 }
 
@@ -77,10 +78,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const ownGraph = !opts.graph;
   const graph = opts.graph ?? openGraph(undefined, { maxRetryMs: 3000 });
   const registry = new ModelRegistry(graph);
+  const inference = inferenceConfig();
   const services: ApiServices = {
     config,
     graph,
-    runtime: new ModelRuntime({ provider: config.provider, maxBatch: opts.maxBatch ?? 256, maxWaitMs: 2 }),
+    runtime: new ModelRuntime({ provider: inference.provider, maxBatch: opts.maxBatch ?? inference.maxBatch, maxWaitMs: inference.maxWaitMs, log }),
     registry,
     keys: new KeyRing(config.apiKeys),
     training: new TrainingJobs(graph, registry, config.modelsDir, log),

@@ -18,10 +18,10 @@ after(async () => {
 
 async function counted(query: string): Promise<{ data: any; cypher: number; calls: number; graphs: number }> {
   const q0 = h.queries.count;
-  const c0 = h.server.services.runtime.counters();
+  const c0 = await h.server.services.runtime.counters();
   const r = await gql(h.url, query);
   assert.equal(r.errors, undefined, r.raw);
-  const c1 = h.server.services.runtime.counters();
+  const c1 = await h.server.services.runtime.counters();
   return { data: r.data, cypher: h.queries.count - q0, calls: c1.calls - c0.calls, graphs: c1.graphs - c0.graphs };
 }
 

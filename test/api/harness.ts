@@ -9,7 +9,9 @@ import path from 'node:path';
 import pino from 'pino';
 import { apiConfig, type ApiConfig } from '../../src/api/config';
 import { startApiServer, type ApiServer } from '../../src/api/server';
-import { activateModel, registerModel } from '../../src/api/store/models';
+import { activateModel } from '../../src/api/store/models';
+import { registerModel } from '../../src/graph/predictions';
+import { exportModelDir } from '../../src/onnx/model-file';
 import { toSample } from '../../src/features/dataset';
 import { openGraph, type Graph } from '../../src/graph/driver';
 import { readRuns } from '../../src/graph/read-runs';
@@ -44,15 +46,16 @@ export interface Trained {
   dir: string;
 }
 
-/** Trains a small real model on the stored runs, saves it and registers it (not active). */
+/** Trains a small real model on the stored runs, saves and exports it (ONNX) and registers it. */
 export async function trainAndRegister(graph: Graph, cfg: Partial<TrainConfig>, name: string): Promise<Trained> {
   const samples = (await readRuns(graph)).map(toSample);
   const config: TrainConfig = { ...DEFAULT_CONFIG, hidden: 16, maxEpochs: 8, patience: 8, ...cfg };
   const result = train(samples, config);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wfad-model-${name}-`));
   const card = saveModel(dir, name, 'mini', samples, result);
+  exportModelDir(dir);
   const id = `${card.name}@${card.version}`;
-  await registerModel(graph, { id, name: card.name, version: card.version, workflow: card.workflow, level: card.level, task: card.task, classes: card.classes, metrics: card.metrics, path: dir });
+  await registerModel(graph, { id, name: card.name, version: card.version, workflow: card.workflow, level: card.level, task: card.task, classes: card.classes, metrics: JSON.stringify(card.metrics), path: dir });
   return { id, dir };
 }
 
@@ -81,6 +84,8 @@ export async function startHarness(runs: number, overrides: Partial<ApiConfig> =
   const nodeModel = await trainAndRegister(graph, { level: 'node', task: 'multiclass' }, 'mini-node-multiclass');
   await activateModel(graph, graphModel.id);
   await activateModel(graph, nodeModel.id);
+  // A registered model that is not active (registration activates the first of each level and task).
+  await graph.write((tx) => tx.run('MATCH (m:Model {id: $id}) SET m.active = false', { id: binaryModel.id }));
   const server = await startApiServer({
     config: apiConfig({}, { port: 0, apiKeys: [KEY, KEY2], logLevel: 'silent', modelsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-api-models-')), ...overrides }),
     graph,

@@ -69,28 +69,3 @@ export async function activateModel(graph: Graph, id: string): Promise<ModelReco
   const rec = res.records[0];
   return rec ? toModel((k) => rec.get(k)) : null;
 }
-
-export interface NewModel {
-  id: string;
-  name: string;
-  version: string;
-  workflow: string;
-  level: ModelLevel;
-  task: 'binary' | 'multiclass';
-  classes: string[];
-  metrics: unknown;
-  path: string;
-}
-
-/** Registers (or refreshes) a model; a new model is not active until activated. */
-export async function registerModel(graph: Graph, m: NewModel): Promise<void> {
-  await graph.write((tx) =>
-    tx.run(
-      `MERGE (m:Model {id: $id})
-       ON CREATE SET m.active = false, m.registeredAt = datetime()
-       SET m.name = $name, m.version = $version, m.workflow = $workflow, m.level = $level, m.task = $task,
-           m.classes = $classes, m.metrics = $metrics, m.path = $path`,
-      { ...m, metrics: JSON.stringify(m.metrics ?? null) },
-    ),
-  );
-}

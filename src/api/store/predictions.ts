@@ -1,8 +1,7 @@
 /**
  * Stored predictions (shared contract): (:Run|:Job)-[:HAS_PREDICTION]->(:Prediction {id:
  * "<run or job id>|<model id>", modelId, level, predicted, score, probabilities, scoredAt})
- * -[:BY_MODEL]->(:Model). Reads by id (unique constraint index); writes MERGE on id, so re-scoring
- * with the same model replaces and never duplicates.
+ * -[:BY_MODEL]->(:Model). Reads by id (unique constraint index); writes are graph/predictions.ts.
  */
 import type { Graph } from '../../graph/driver';
 
@@ -47,29 +46,4 @@ export async function readPredictions(graph: Graph, ids: readonly string[]): Pro
     });
   }
   return out;
-}
-
-const WRITE_RUNS = `
-UNWIND $rows AS row
-MATCH (m:Model {id: $modelId})
-MATCH (s:Run {id: row.subjectId})
-MERGE (p:Prediction {id: row.subjectId + '|' + $modelId})
-SET p.modelId = $modelId, p.level = 'graph', p.predicted = row.predicted, p.score = row.score,
-    p.probabilities = row.probabilities, p.scoredAt = datetime()
-MERGE (s)-[:HAS_PREDICTION]->(p)
-MERGE (p)-[:BY_MODEL]->(m)
-RETURN count(p) AS n`;
-
-const WRITE_JOBS = WRITE_RUNS.replace('(s:Run {id: row.subjectId})', '(s:Job {id: row.subjectId})').replace("p.level = 'graph'", "p.level = 'node'");
-
-/** Stores predictions of one model in one transaction; returns how many were written. */
-export async function writePredictions(graph: Graph, modelId: string, level: 'graph' | 'node', rows: ReadonlyArray<Omit<PredictionRecord, 'scoredAt' | 'modelId' | 'level'>>): Promise<number> {
-  if (rows.length === 0) return 0;
-  const res = await graph.write((tx) =>
-    tx.run(level === 'graph' ? WRITE_RUNS : WRITE_JOBS, {
-      modelId,
-      rows: rows.map((r) => ({ subjectId: r.subjectId, predicted: r.predicted, score: r.score, probabilities: r.probabilities })),
-    }),
-  );
-  return (res.records[0]?.get('n') as number | undefined) ?? 0;
 }

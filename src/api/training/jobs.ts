@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Graph } from '../../graph/driver';
 import type { TrainConfig } from '../../train/trainer';
 import type { ModelRegistry } from '../registry';
-import { activateModel, registerModel } from '../store/models';
+import { registerModel } from '../../graph/predictions';
 import type { TrainMessage, TrainRequest } from './messages';
 
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -99,8 +99,7 @@ export class TrainingJobs {
     const { state } = job;
     try {
       if (outcome?.type !== 'done') throw new Error(outcome?.type === 'error' ? outcome.message : 'the training worker stopped without a result');
-      await registerModel(this.graph, outcome.model);
-      if (job.activate) await activateModel(this.graph, outcome.model.id);
+      await registerModel(this.graph, { ...outcome.model, metrics: JSON.stringify(outcome.model.metrics ?? {}) }, job.activate);
       this.registry.invalidate();
       state.modelId = outcome.model.id;
       state.status = 'SUCCEEDED';

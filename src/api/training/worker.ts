@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toSample } from '../../features/dataset';
 import { openGraph } from '../../graph/driver';
 import { readRuns } from '../../graph/read-runs';
+import { exportModelDir } from '../../onnx/model-file';
 import { saveModel } from '../../train/model-store';
 import { train } from '../../train/trainer';
 import type { TrainMessage, TrainRequest } from './messages';
@@ -25,6 +26,8 @@ async function main(req: TrainRequest): Promise<void> {
   post({ type: 'loaded', runs: samples.length });
   const result = train(samples, req.config, (e) => post({ type: 'epoch', epoch: e.epoch, trainLoss: e.trainLoss, valAccuracy: e.valAccuracy }));
   const card = saveModel(req.dir, req.name, req.workflow, samples, result);
+  // The ONNX file live predictions load (src/inference).
+  exportModelDir(req.dir);
   post({
     type: 'done',
     model: { id: `${card.name}@${card.version}`, name: card.name, version: card.version, workflow: card.workflow, level: card.level, task: card.task, classes: card.classes, metrics: card.metrics, path: req.dir },
