@@ -97,6 +97,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     schema,
     introspection: config.introspection,
     csrfPrevention: true,
+    // `wfad serve` handles SIGINT/SIGTERM itself (Apollo would re-raise the signal after stopping).
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthRule(config.maxDepth)],
     formatError: formatError(log),
