@@ -23,6 +23,8 @@ export interface ApiConfig {
   /** Where trainModel writes models. */
   modelsDir: string;
   logLevel: string;
+  /** Stored predictions are reused this long across requests (0: no cross-request cache). */
+  cacheTtlMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -58,6 +60,7 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env, overrides: Parti
     maxBodyBytes: int(env, 'WFAD_API_MAX_BODY', 2 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     modelsDir: path.resolve(env.WFAD_MODELS_DIR ?? path.join(PROJECT_ROOT, 'models')),
     logLevel: env.WFAD_LOG_LEVEL ?? 'info',
+    cacheTtlMs: int(env, 'WFAD_API_CACHE_TTL_MS', 30_000, 0, 86_400_000),
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Graph } from '../graph/driver';
 import type { KeyRing } from './auth';
+import type { ReadCache } from './cache';
 import type { ApiConfig } from './config';
 import type { ModelRuntime } from './inference';
 import { createLoaders, type Loaders } from './loaders';
@@ -18,6 +19,8 @@ export interface ApiServices {
   registry: ModelRegistry;
   keys: KeyRing;
   training: TrainingJobs;
+  /** Cross-request read cache; null when WFAD_API_CACHE_TTL_MS=0. */
+  cache: ReadCache | null;
   log: Logger;
 }
 
@@ -30,7 +33,7 @@ export interface ApiContext {
 export function createContext(services: ApiServices, authorization: string | undefined): ApiContext {
   return {
     services,
-    loaders: createLoaders(services.graph, services.runtime),
+    loaders: createLoaders(services.graph, services.runtime, services.cache),
     authenticated: services.keys.accepts(authorization),
   };
 }

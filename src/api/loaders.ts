@@ -1,12 +1,15 @@
 /**
  * Per-request DataLoaders: every Neo4j read of a field goes through one, so a page of N runs costs
- * one query per kind of data, not N. Predictions are read from the store first; runs the model
+ * one query per kind of data, not N; run rows and stored predictions also go through the
+ * process-wide ReadCache (cache.ts), so repeated reads cost no query. Predictions are read from the store first; runs the model
  * has not scored are predicted live, all of them in one call to the model runtime.
  */
 import DataLoader from 'dataloader';
+import type { LRUCache } from 'lru-cache';
 import type { Graph } from '../graph/driver';
 import { readRuns, type RunRecord } from '../graph/read-runs';
 import { toPredictInput, type Verdict } from '../inference';
+import { NONE, type ReadCache } from './cache';
 import type { ModelRuntime } from './inference';
 import type { ModelRecord } from './store/models';
 import { predictionId, readPredictions, type PredictionRecord } from './store/predictions';
@@ -31,19 +34,30 @@ export interface Loaders {
 
 const fromVerdict = (v: Verdict): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities });
 
-export function createLoaders(graph: Graph, runtime: ModelRuntime): Loaders {
-  const run = new DataLoader<string, RunRow | null>(async (ids) => {
-    const rows = await readRunRows(graph, ids);
-    return ids.map((id) => rows.get(id) ?? null);
+/** Keys not in the cache are read with `read`; what was read is remembered (absence too). */
+async function throughCache<T extends object>(cache: LRUCache<string, T | typeof NONE> | null, ids: readonly string[], read: (missing: string[]) => Promise<Map<string, T>>): Promise<Array<T | null>> {
+  if (!cache) {
+    const got = await read([...ids]);
+    return ids.map((id) => got.get(id) ?? null);
+  }
+  const hits = ids.map((id) => cache.get(id));
+  const missing = ids.filter((_, i) => hits[i] === undefined);
+  const got = missing.length ? await read(missing) : new Map<string, T>();
+  for (const id of missing) cache.set(id, got.get(id) ?? NONE);
+  return ids.map((id, i) => {
+    const h = hits[i];
+    if (h !== undefined) return h === NONE ? null : h;
+    return got.get(id) ?? null;
   });
+}
+
+export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCache | null = null): Loaders {
+  const run = new DataLoader<string, RunRow | null>((ids) => throughCache(cache?.runs ?? null, ids, (missing) => readRunRows(graph, missing)));
   const runRecord = new DataLoader<string, RunRecord | null>(async (ids) => {
     const recs = new Map((await readRuns(graph, { runIds: [...ids] }, ids.length + 1)).map((r) => [r.id, r]));
     return ids.map((id) => recs.get(id) ?? null);
   });
-  const storedPrediction = new DataLoader<string, PredictionRecord | null>(async (ids) => {
-    const found = await readPredictions(graph, ids);
-    return ids.map((id) => found.get(id) ?? null);
-  });
+  const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => readPredictions(graph, missing)));
 
   /** Runs of one model that have no stored prediction: predicted live, in one runtime call. */
   const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, Verdict[]>> => {

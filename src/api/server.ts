@@ -16,6 +16,7 @@ import { inferenceConfig } from '../config';
 import { openGraph, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
 import { KeyRing } from './auth';
+import { ReadCache } from './cache';
 import type { ApiConfig } from './config';
 import { createContext, type ApiContext, type ApiServices } from './context';
 import { formatError, UnauthenticatedError } from './errors';
@@ -86,6 +87,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     registry,
     keys: new KeyRing(config.apiKeys),
     training: new TrainingJobs(graph, registry, config.modelsDir, log),
+    cache: config.cacheTtlMs > 0 ? new ReadCache({ maxRuns: 100_000, maxPredictions: 200_000, ttlMs: config.cacheTtlMs, runTtlMs: Math.max(config.cacheTtlMs, 600_000) }) : null,
     log,
   };
   // Apply the schema when Neo4j is up; a server started while it is down still starts (and is not ready).

@@ -157,6 +157,11 @@ describe('scoreRuns and activateModel', () => {
     assert.equal(errorOf(bad).field, 'id');
     const badScore = await gql(h.url, 'mutation { scoreRuns(model: "nope@0") { runsScored } }', {}, auth());
     assert.equal(errorOf(badScore).field, 'model');
+    const badLimit = await gql(h.url, 'mutation { scoreRuns(limit: 0) { runsScored } }', {}, auth());
+    assert.equal(errorOf(badLimit).code, 'BAD_USER_INPUT');
+    assert.equal(errorOf(badLimit).field, 'limit');
+    const capped = await gql(h.url, 'mutation { scoreRuns(limit: 3, filter: {category: "hdd"}) { runsScored } }', {}, auth());
+    assert.equal(capped.data?.scoreRuns.runsScored, 3);
   });
 });
 

@@ -51,6 +51,7 @@ export class IngestResolver {
     if (res.conflicts.length) {
       throw new BadInputError('input', `run ${parsed.id} is already stored with different content; delete it first to replace it`, { reason: 'CONFLICT' });
     }
+    ctx.services.cache?.runs.delete(parsed.id);
     ctx.loaders.run.clear(parsed.id);
     const row = await ctx.loaders.run.load(parsed.id);
     log.info({ run: parsed.id, stored: res.stored.length === 1 }, 'run ingested');

@@ -29,6 +29,7 @@ export class ScoreResolver {
     const { sel } = await toSelection(ctx, filter, false);
     const ids = await runIds(graph, sel, limit);
     const res = await scoreAndStore(graph, runtime, m, ids);
+    ctx.services.cache?.clearPredictions();
     log.info({ model: m.id, ...res }, 'runs scored');
     return { model: toModelView(m), ...res };
   }
