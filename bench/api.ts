@@ -60,10 +60,15 @@ const freePort = (): Promise<number> =>
     });
   });
 
-async function post(url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+interface BenchData {
+  run?: { prediction: unknown } | null;
+  runs?: { pageInfo: { endCursor: string | null } };
+}
+
+async function post(url: string, query: string, variables: Record<string, unknown> = {}): Promise<BenchData> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
-  if (body.errors) throw new Error(`bench/api: ${JSON.stringify(body.errors).slice(0, 400)}`);
+  const body = (await res.json()) as { data?: BenchData; errors?: unknown[] };
+  if (body.errors || !body.data) throw new Error(`bench/api: ${JSON.stringify(body.errors).slice(0, 400)}`);
   return body.data;
 }
 
@@ -191,7 +196,7 @@ async function main(): Promise<void> {
     let after: string | null = null;
     for (let p = 0; p < 60; p++) {
       pageBodies.push(JSON.stringify({ query: PAGE, variables: { after } }));
-      after = (await post(url, PAGE, { after })).runs.pageInfo.endCursor as string | null;
+      after = (await post(url, PAGE, { after })).runs?.pageInfo.endCursor ?? null;
       if (!after) break;
     }
     results.push(await load('runs(first: 100) + predictions, stored', url, pageBodies));
