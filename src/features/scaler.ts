@@ -103,26 +103,36 @@ export function fitScaler(specs: readonly FeatureSpec[], inputs: Iterable<Scaler
 export function applyScaler(s: ScalerState, workflow: string, x: Float32Array): Float32Array {
   const F = s.features.length;
   const logs = logIndices(s.kinds);
-  const W = F + logs.length;
+  const L = logs.length;
+  const W = F + L;
   const n = x.length / F;
   const out = new Float32Array(n * W);
+  const isLog = s.kinds.map((k) => k === 'log');
+  // log1p(max(v, 0)) of each 'log' feature of a row, shared by its global and relative parts.
+  const t = new Float64Array(L);
   for (let r = 0; r < n; r++) {
-    for (let j = 0; j < F; j++) {
-      const v = x[r * F + j] as number;
-      if (Number.isNaN(v)) out[r * W + j] = 0;
-      else if (s.kinds[j] === 'log') out[r * W + j] = (Math.log1p(Math.max(v, 0)) - (s.mean[j] as number)) / (s.std[j] as number);
-      else out[r * W + j] = v;
+    const row = r * F;
+    const o = r * W;
+    for (let j = 0, q = 0; j < F; j++) {
+      const v = x[row + j] as number;
+      if (!isLog[j]) {
+        out[o + j] = Number.isNaN(v) ? 0 : v;
+        continue;
+      }
+      const tv = Number.isNaN(v) ? NaN : Math.log1p(Math.max(v, 0));
+      t[q++] = tv;
+      out[o + j] = Number.isNaN(v) ? 0 : (tv - (s.mean[j] as number)) / (s.std[j] as number);
     }
     // A template job never seen in training (or a new workflow) gets no relative signal.
     const rel = s.relative[`${workflow}#${r}`];
     if (!rel) continue;
-    logs.forEach((j, q) => {
-      const v = x[r * F + j] as number;
-      if (Number.isNaN(v)) return;
-      const z = (Math.log1p(Math.max(v, 0)) - (rel.mean[q] as number)) / (rel.std[q] as number);
+    for (let q = 0; q < L; q++) {
+      const tv = t[q] as number;
+      if (Number.isNaN(tv)) continue;
+      const z = (tv - (rel.mean[q] as number)) / (rel.std[q] as number);
       // Clip: a job 1000σ away says no more than one 10σ away, and keeps activations sane.
-      out[r * W + F + q] = Math.max(-10, Math.min(10, z));
-    });
+      out[o + F + q] = Math.max(-10, Math.min(10, z));
+    }
   }
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * `wfad score`: runs from Neo4j → predictor → Prediction nodes back in Neo4j, as a pipeline:
- * the next page of runs is read while this one is scored, and up to two write transactions are
+ * the next pages of runs are read while this one is scored, and up to two write transactions are
  * in flight while later pages are read and scored (Neo4j and Node work on different cores).
  */
 import path from 'node:path';
@@ -14,6 +14,8 @@ export interface ScoreOptions {
   workflows?: string[];
   /** Runs per read page (and per session.run). */
   pageSize?: number;
+  /** Pages being read while one is scored (default 2: reads on two database cores). */
+  readAhead?: number;
   /** Prediction rows per write transaction. */
   writeBatch?: number;
   /** Make this model the active one of its (level, task). */
@@ -100,7 +102,7 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     inFlight.add(p);
   };
 
-  const pages = readRunPages(graph, q, pageSize);
+  const pages = readRunPages(graph, q, pageSize, opts.readAhead ?? 2);
   let r0 = performance.now();
   for await (const page of pages) {
     timings.readWaitSeconds += (performance.now() - r0) / 1000;

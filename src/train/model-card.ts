@@ -23,7 +23,7 @@ function confusion(classes: readonly string[], m: Metrics): string {
 export function modelCardMarkdown(card: ModelCard, command: string, extra: { commit?: string } = {}): string {
   const scope = card.workflow === 'ALL' ? 'every workflow in the store' : `the ${card.workflow} workflow`;
   const verdict = card.level === 'graph' ? 'one verdict per run' : 'one verdict per job';
-  const positive = card.task === 'binary' ? ' Binary metrics take `anomalous` as the positive class.' : ' Multiclass precision/recall/F1 are macro averages.';
+  const positive = card.task === 'binary' ? 'Binary metrics take `anomalous` as the positive class.' : 'Multiclass precision/recall/F1 are macro averages.';
   return `# ${card.name} @ ${card.version}
 
 GCN anomaly detector for Pegasus workflow runs (${verdict}, ${card.task}: ${card.classes.join(' / ')}), trained on
@@ -52,6 +52,7 @@ Split 60/20/20 stratified by workflow and label (seed ${card.training.seed}, pro
 | --- | ---: | ---: | ---: | ---: | ---: |
 ${metricRows('validation', card.metrics.val)}
 ${metricRows('test', card.metrics.test)}
+
 ${positive}
 
 Test confusion matrix (${card.level === 'graph' ? 'runs' : 'jobs'}):
@@ -65,7 +66,7 @@ ${confusion(card.classes, card.metrics.test)}
 | level | ${card.model.level} |
 | arch | ${card.model.arch} |
 | edge direction | ${card.model.direction} |
-| input features | ${card.model.inFeatures} (${card.features.length} raw + relative) |
+| input features | ${card.model.inFeatures} (${card.features.length} raw + ${card.model.inFeatures - card.features.length} relative to normal runs of the same job) |
 | hidden | ${card.model.hidden} |
 | classes | ${card.classes.join(', ')} |
 

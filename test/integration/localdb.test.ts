@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openGraph } from '../../src/graph/driver';
+import { loadMigrations } from '../../src/graph/migrations';
 import { cli } from '../helpers/neo4j';
 
 const PORT = Number(process.env.WFAD_TEST_DB_PORT ?? 7697);
@@ -25,7 +26,8 @@ describe('wfad db', () => {
     const st = JSON.parse(start.stdout) as { started: boolean; running: boolean; boltAnswers: boolean; uri: string; migrationsApplied: string[] };
     assert.equal(st.started, true);
     assert.equal(st.uri, `bolt://127.0.0.1:${PORT}`);
-    assert.deepEqual(st.migrationsApplied, ['001_constraints.cypher', '002_indexes.cypher']);
+    assert.deepEqual(st.migrationsApplied, loadMigrations().map((m) => m.name));
+    assert.deepEqual(st.migrationsApplied.slice(0, 3), ['001_constraints.cypher', '002_indexes.cypher', '003_predictions.cypher']);
 
     const graph = openGraph({ uri: `bolt://127.0.0.1:${PORT}`, user: 'neo4j', password: '', database: 'neo4j' });
     try {
