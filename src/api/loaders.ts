@@ -63,7 +63,10 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCa
   const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, Verdict[]>> => {
     const out = new Map<string, Verdict[]>();
     if (runIds.length === 0) return out;
-    const recs = (await runRecord.loadMany(runIds)).filter((r): r is RunRecord => r !== null && !(r instanceof Error));
+    // A model trained on one workflow predicts only that workflow's runs (others: no prediction).
+    const recs = (await runRecord.loadMany(runIds)).filter(
+      (r): r is RunRecord => r !== null && !(r instanceof Error) && (model.workflow === 'ALL' || r.workflow === model.workflow),
+    );
     if (recs.length === 0) return out;
     const predictor = await runtime.predictor(model);
     const verdicts = await predictor.predict(recs.map(toPredictInput));

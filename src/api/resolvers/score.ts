@@ -27,6 +27,11 @@ export class ScoreResolver {
     if (model && !named) throw new BadInputError('model', `no model "${model}" is registered`);
     const m = named ?? (await registry.require(null, 'graph', 'model'));
     const { sel } = await toSelection(ctx, filter, false);
+    // A model trained on one workflow scores only that workflow's runs.
+    if (m.workflow !== 'ALL') {
+      if (sel.workflow && sel.workflow !== m.workflow) throw new BadInputError('filter.workflow', `model ${m.id} was trained on ${m.workflow} and scores only its runs, not ${sel.workflow}`);
+      sel.workflow = m.workflow;
+    }
     const ids = await runIds(graph, sel, limit);
     const res = await scoreAndStore(graph, runtime, m, ids);
     ctx.services.cache?.clearPredictions();
