@@ -21,6 +21,8 @@ import { writeModelCard } from '../train/model-card';
 import { exportModelDir } from '../onnx/model-file';
 import { reproduce, type OutcomeCache, type TrainingOutcome } from '../train/reproduce';
 import { DEFAULT_CONFIG, train, type TrainConfig } from '../train/trainer';
+import { apiConfig } from '../api/config';
+import { startApiServer } from '../api/server';
 import { WfadError } from '../errors';
 import { openGraph, verify } from '../graph/driver';
 import { migrate } from '../graph/migrations';
@@ -335,6 +337,21 @@ export function buildProgram(): Command {
       const file = writeReport(path.resolve(o.out), result, `wfad reproduce --seeds ${o.seeds}${o.arch !== DEFAULT_CONFIG.arch ? ` --arch ${o.arch}` : ''}${o.epochs !== DEFAULT_CONFIG.maxEpochs ? ` --epochs ${o.epochs}` : ''}`);
       if (o.json) printJson(result);
       else console.log(`wrote ${file} (${result.seconds.toFixed(0)} s)`);
+    });
+
+  program
+    .command('serve')
+    .description('the GraphQL API for analysts, Grafana and notebooks (http://127.0.0.1:4000/graphql, /health, /ready)')
+    .option('--port <port>', 'HTTP port (default 4000 or $WFAD_API_PORT)', portOption)
+    .option('--host <host>', 'address to listen on (default 127.0.0.1 or $WFAD_API_HOST)')
+    .action(async (o: { port?: number; host?: string }) => {
+      const server = await startApiServer({ config: apiConfig(process.env, { ...(o.port ? { port: o.port } : {}), ...(o.host ? { host: o.host } : {}) }) });
+      log(`wfad API on ${server.url} (Ctrl-C stops it)`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await server.close();
     });
 
   program

@@ -1,0 +1,73 @@
+/**
+ * What clients see when something fails: a GraphQL error with a stable `extensions.code`, a
+ * message that names the field at fault, and never a stack trace. Internal errors are logged in
+ * full and answered with a generic message.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from 'pino';
+import { Neo4jUnavailableError, WfadError } from '../errors';
+import { isUnavailable } from '../graph/driver';
+
+/** Codes this API answers with (Apollo's own GRAPHQL_* codes pass through unchanged). */
+export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'UNAVAILABLE' | 'MODEL_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+
+/** Bad input: `field` is the argument path, e.g. `filter.minScore` or `input.jobs[2].runtime`. */
+export class BadInputError extends GraphQLError {
+  constructor(field: string, message: string, extra: Record<string, unknown> = {}) {
+    super(`${field}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', field, ...extra } });
+  }
+}
+
+export class UnauthenticatedError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  }
+}
+
+export class UnavailableError extends GraphQLError {
+  constructor(message = 'the database is unavailable; try again later') {
+    super(message, { extensions: { code: 'UNAVAILABLE', http: { status: 503 } } });
+  }
+}
+
+/** Codes whose messages are safe to show as they are. */
+const PUBLIC_CODES = new Set([
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'UNAVAILABLE',
+  'NOT_FOUND',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/** Apollo's formatError: typed, stack-free errors for clients; the cause goes to the log. */
+export function formatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const path = formatted.path;
+    const base = { message: formatted.message, locations: formatted.locations, path };
+    if (original instanceof Neo4jUnavailableError || isUnavailable(original)) {
+      log.warn({ err: original, path }, 'Neo4j unavailable');
+      return { ...base, message: 'the database is unavailable; try again later', extensions: { code: 'UNAVAILABLE' } };
+    }
+    if (original instanceof WfadError && (original.code === 'BAD_MODEL' || original.code === 'PROVIDER_UNAVAILABLE')) {
+      log.error({ err: original, path }, 'model unavailable');
+      return { ...base, message: 'the model cannot be loaded on this server; see the server log', extensions: { code: 'MODEL_UNAVAILABLE' } };
+    }
+    if (original instanceof WfadError && original.code === 'BAD_INPUT') {
+      return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+    if (PUBLIC_CODES.has(code)) {
+      const { stacktrace: _drop, http: _http, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      return { ...base, extensions: { ...ext, code } };
+    }
+    log.error({ err: original, path }, 'internal error');
+    return { ...base, message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Query cost limits: depth (a validation rule) and complexity (estimated from each field's
+ * `complexity`, lists multiplied by their page size, before anything runs).
+ */
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+
+export function depthRule(maxDepth: number): ValidationRule {
+  return maxDepthRule({
+    n: maxDepth,
+    ignoreIntrospection: true,
+    flattenFragments: true,
+    exposeLimits: true,
+    // Reported as a validation error (400), not thrown (which Apollo would answer as a 500).
+    propagateOnRejection: false,
+    onReject: [
+      (ctx, err) =>
+        (ctx as ValidationContext | null)?.reportError(
+          new GraphQLError(`${err.message.replace(/^Syntax Error: /, '')} Ask for fewer nested fields.`, { extensions: { limit: 'depth', max: maxDepth } }),
+        ),
+    ],
+  }) as unknown as ValidationRule;
+}
+
+export function complexityPlugin<T extends object>(schema: GraphQLSchema, maxComplexity: number): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              operationName: request.operationName,
+              query: document,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT.
+            return;
+          }
+          if (complexity > maxComplexity) {
+            throw new GraphQLError(`query complexity ${complexity} is over the limit of ${maxComplexity}: ask for fewer fields or smaller pages (first)`, {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'complexity', complexity, max: maxComplexity, http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Per-request DataLoaders: every Neo4j read of a field goes through one, so a page of N runs costs
+ * one query per kind of data, not N; run rows and stored predictions also go through the
+ * process-wide ReadCache (cache.ts), so repeated reads cost no query. Predictions are read from the store first; runs the model
+ * has not scored are predicted live, all of them in one call to the model runtime.
+ */
+import DataLoader from 'dataloader';
+import type { LRUCache } from 'lru-cache';
+import type { Graph } from '../graph/driver';
+import { readRuns, type RunRecord } from '../graph/read-runs';
+import { toPredictInput, type Verdict } from '../inference';
+import { NONE, type ReadCache } from './cache';
+import type { ModelRuntime } from './inference';
+import type { ModelRecord } from './store/models';
+import { predictionId, readPredictions, type PredictionRecord } from './store/predictions';
+import { readRunRows, type RunRow } from './store/runs';
+
+/** A prediction with the model that made it. */
+export interface PredictionView {
+  record: PredictionRecord;
+  model: ModelRecord;
+}
+
+export interface Loaders {
+  run: DataLoader<string, RunRow | null>;
+  /** A run with its jobs' trace fields and the DAG (for features, jobs, edges, live inference). */
+  runRecord: DataLoader<string, RunRecord | null>;
+  storedPrediction: DataLoader<string, PredictionRecord | null>;
+  /** Graph-level prediction of (run, model): stored or live. */
+  runPrediction: DataLoader<{ runId: string; model: ModelRecord }, PredictionView | null, string>;
+  /** Node-level predictions of a run's jobs, in job order: stored or live. */
+  jobPredictions: DataLoader<{ runId: string; model: ModelRecord }, PredictionView[] | null, string>;
+}
+
+const fromVerdict = (v: Verdict): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities });
+
+/** Keys not in the cache are read with `read`; what was read is remembered (absence too). */
+async function throughCache<T extends object>(cache: LRUCache<string, T | typeof NONE> | null, ids: readonly string[], read: (missing: string[]) => Promise<Map<string, T>>): Promise<Array<T | null>> {
+  if (!cache) {
+    const got = await read([...ids]);
+    return ids.map((id) => got.get(id) ?? null);
+  }
+  const hits = ids.map((id) => cache.get(id));
+  const missing = ids.filter((_, i) => hits[i] === undefined);
+  const got = missing.length ? await read(missing) : new Map<string, T>();
+  for (const id of missing) cache.set(id, got.get(id) ?? NONE);
+  return ids.map((id, i) => {
+    const h = hits[i];
+    if (h !== undefined) return h === NONE ? null : h;
+    return got.get(id) ?? null;
+  });
+}
+
+export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCache | null = null): Loaders {
+  const run = new DataLoader<string, RunRow | null>((ids) => throughCache(cache?.runs ?? null, ids, (missing) => readRunRows(graph, missing)));
+  const runRecord = new DataLoader<string, RunRecord | null>(async (ids) => {
+    const recs = new Map((await readRuns(graph, { runIds: [...ids] }, ids.length + 1)).map((r) => [r.id, r]));
+    return ids.map((id) => recs.get(id) ?? null);
+  });
+  const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => readPredictions(graph, missing)));
+
+  /** Runs of one model that have no stored prediction: predicted live, in one runtime call. */
+  const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, Verdict[]>> => {
+    const out = new Map<string, Verdict[]>();
+    if (runIds.length === 0) return out;
+    // A model trained on one workflow predicts only that workflow's runs (others: no prediction).
+    const recs = (await runRecord.loadMany(runIds)).filter(
+      (r): r is RunRecord => r !== null && !(r instanceof Error) && (model.workflow === 'ALL' || r.workflow === model.workflow),
+    );
+    if (recs.length === 0) return out;
+    const predictor = await runtime.predictor(model);
+    const verdicts = await predictor.predict(recs.map(toPredictInput));
+    recs.forEach((r, i) => out.set(r.id, verdicts[i] as Verdict[]));
+    return out;
+  };
+
+  const key = (k: { runId: string; model: ModelRecord }): string => `${k.runId}|${k.model.id}`;
+  const byModel = <T extends { model: ModelRecord }>(keys: readonly T[]): Map<string, { model: ModelRecord; idx: number[] }> => {
+    const groups = new Map<string, { model: ModelRecord; idx: number[] }>();
+    keys.forEach((k, i) => {
+      const g = groups.get(k.model.id) ?? { model: k.model, idx: [] };
+      g.idx.push(i);
+      groups.set(k.model.id, g);
+    });
+    return groups;
+  };
+
+  const runPrediction = new DataLoader<{ runId: string; model: ModelRecord }, PredictionView | null, string>(
+    async (keys) => {
+      const out: Array<PredictionView | null> = keys.map(() => null);
+      const stored = await storedPrediction.loadMany(keys.map((k) => predictionId(k.runId, k.model.id)));
+      for (const { model, idx } of byModel(keys).values()) {
+        const missing: number[] = [];
+        for (const i of idx) {
+          const s = stored[i];
+          if (s && !(s instanceof Error)) out[i] = { record: s, model };
+          else missing.push(i);
+        }
+        const probs = await live(model, missing.map((i) => (keys[i] as { runId: string }).runId));
+        for (const i of missing) {
+          const runId = (keys[i] as { runId: string }).runId;
+          const v = probs.get(runId)?.[0];
+          if (v) out[i] = { record: { subjectId: runId, modelId: model.id, level: 'graph', scoredAt: null, ...fromVerdict(v) }, model };
+        }
+      }
+      return out;
+    },
+    { cacheKeyFn: key },
+  );
+
+  const jobPredictions = new DataLoader<{ runId: string; model: ModelRecord }, PredictionView[] | null, string>(
+    async (keys) => {
+      const out: Array<PredictionView[] | null> = keys.map(() => null);
+      const recs = await runRecord.loadMany(keys.map((k) => k.runId));
+      const jobIds = recs.map((r, i) => (r && !(r instanceof Error) ? r.jobNames.map((n) => `${keys[i]?.runId}/${n}`) : []));
+      const stored = await storedPrediction.loadMany(keys.flatMap((k, i) => (jobIds[i] as string[]).map((j) => predictionId(j, k.model.id))));
+      let off = 0;
+      const needLive: number[] = [];
+      keys.forEach((k, i) => {
+        const ids = jobIds[i] as string[];
+        const got = stored.slice(off, off + ids.length);
+        off += ids.length;
+        if (ids.length === 0) return;
+        if (got.every((s) => s && !(s instanceof Error))) out[i] = got.map((s) => ({ record: s as PredictionRecord, model: k.model }));
+        else needLive.push(i);
+      });
+      for (const { model, idx } of byModel(needLive.map((i) => keys[i] as { runId: string; model: ModelRecord })).values()) {
+        const runIdx = idx.map((j) => needLive[j] as number);
+        const probs = await live(model, runIdx.map((i) => (keys[i] as { runId: string }).runId));
+        for (const i of runIdx) {
+          const runId = (keys[i] as { runId: string }).runId;
+          const vs = probs.get(runId);
+          if (!vs) continue;
+          out[i] = (jobIds[i] as string[]).map((jobId, j) => ({
+            record: { subjectId: jobId, modelId: model.id, level: 'node', scoredAt: null, ...fromVerdict(vs[j] as Verdict) },
+            model,
+          }));
+        }
+      }
+      return out;
+    },
+    { cacheKeyFn: key },
+  );
+
+  return { run, runRecord, storedPrediction, runPrediction, jobPredictions };
+}

@@ -1,0 +1,106 @@
+/** Fields of Run and Job that need more data: jobs, DAG edges, features, predictions. */
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures } from '../../features/job-features';
+import { JOB_FIELDS, type JobValues } from '../../graph/read-runs';
+import type { ApiContext } from '../context';
+import type { PredictionView } from '../loaders';
+import type { RunRow } from '../store/runs';
+import { Prediction } from '../types/prediction';
+import { DagEdge, Job, JobFeature, Run } from '../types/run';
+import { toModelView } from './common';
+
+const COL = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, i])) as Record<(typeof JOB_FIELDS)[number], number>;
+
+/** A job as resolvers see it: the GraphQL fields plus its raw feature row. */
+export type JobView = Job & { runId: string; featureRow: Float32Array };
+
+export function toPrediction(v: PredictionView | null | undefined): Prediction | null {
+  if (!v) return null;
+  const at = v.record.scoredAt ? Date.parse(v.record.scoredAt) : NaN;
+  return {
+    model: toModelView(v.model),
+    predicted: v.record.predicted,
+    score: v.record.score,
+    probabilities: v.record.probabilities.map((p, i) => ({ className: v.model.classes[i] ?? String(i), probability: p })),
+    stored: v.record.scoredAt !== null,
+    scoredAt: Number.isFinite(at) ? at / 1000 : null,
+  };
+}
+
+const num = (v: JobValues[number] | undefined): number | null => (typeof v === 'number' ? v : null);
+
+@Resolver(() => Run)
+export class RunFieldsResolver {
+  @FieldResolver(() => [Job], { description: 'jobs in template order', complexity: ({ childComplexity }) => 1 + childComplexity * 50 })
+  async jobs(@Ctx() ctx: ApiContext, @Root() run: RunRow): Promise<JobView[]> {
+    const rec = await ctx.loaders.runRecord.load(run.id);
+    if (!rec) return [];
+    const x = rawJobFeatures(rec);
+    return rec.jobs.map((vals, i) => ({
+      id: `${run.id}/${rec.jobNames[i]}`,
+      runId: run.id,
+      name: rec.jobNames[i] as string,
+      index: i,
+      type: String(vals[COL.type] ?? ''),
+      label: run.label,
+      category: run.category,
+      runtime: num(vals[COL.runtime]),
+      queueDelay: num(vals[COL.queueDelay]),
+      wmsDelay: num(vals[COL.wmsDelay]),
+      stageInDelay: num(vals[COL.stageInDelay]),
+      stageOutDelay: num(vals[COL.stageOutDelay]),
+      cpuTime: num(vals[COL.cpuTime]),
+      executeStart: num(vals[COL.executeStart]),
+      executeEnd: num(vals[COL.executeEnd]),
+      hostname: typeof vals[COL.kickstartHostname] === 'string' ? (vals[COL.kickstartHostname] as string) : null,
+      featureRow: x.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES),
+    }));
+  }
+
+  @FieldResolver(() => [DagEdge], { description: 'DAG dependencies, parent → child', complexity: ({ childComplexity }) => 1 + childComplexity * 50 })
+  async edges(@Ctx() ctx: ApiContext, @Root() run: RunRow): Promise<DagEdge[]> {
+    const rec = await ctx.loaders.runRecord.load(run.id);
+    if (!rec) return [];
+    const out: DagEdge[] = [];
+    for (let e = 0; e + 1 < rec.edges.length; e += 2) {
+      const s = rec.edges[e] as number;
+      const t = rec.edges[e + 1] as number;
+      out.push({ source: s, target: t, sourceJob: `${run.id}/${rec.jobNames[s]}`, targetJob: `${run.id}/${rec.jobNames[t]}` });
+    }
+    return out;
+  }
+
+  @FieldResolver(() => Prediction, {
+    nullable: true,
+    description: "the run's graph-level prediction by `model` (default: the active graph-level model): stored, else computed live; null when no model applies",
+    complexity: 3,
+  })
+  async prediction(@Ctx() ctx: ApiContext, @Root() run: RunRow, @Arg('model', () => String, { nullable: true }) model: string | null): Promise<Prediction | null> {
+    const m = await ctx.services.registry.resolve(model, 'graph', 'model');
+    if (!m) return null;
+    return toPrediction(await ctx.loaders.runPrediction.load({ runId: run.id, model: m }));
+  }
+}
+
+@Resolver(() => Job)
+export class JobFieldsResolver {
+  @FieldResolver(() => [JobFeature], { description: 'raw (unscaled) feature vector, named (see featureNames)', complexity: 5 })
+  features(@Root() job: JobView): JobFeature[] {
+    return FEATURE_NAMES.map((name, k) => {
+      const v = job.featureRow[k] as number;
+      return { name, value: Number.isNaN(v) ? null : v };
+    });
+  }
+
+  @FieldResolver(() => Prediction, {
+    nullable: true,
+    description: "the job's node-level prediction by `model` (default: the active node-level model): stored, else live",
+    complexity: 3,
+  })
+  async prediction(@Ctx() ctx: ApiContext, @Root() job: JobView, @Arg('model', () => String, { nullable: true }) model: string | null): Promise<Prediction | null> {
+    const m = await ctx.services.registry.resolve(model, 'node', 'model');
+    if (!m) return null;
+    const all = await ctx.loaders.jobPredictions.load({ runId: job.runId, model: m });
+    return toPrediction(all?.[job.index]);
+  }
+}

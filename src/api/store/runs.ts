@@ -1,0 +1,225 @@
+/**
+ * Run reads for the API: runs by id, filtered and sorted pages (keyset pagination), counts,
+ * workflows. Every value is a parameter; only the presence of a filter changes the statement.
+ */
+import neo4j from 'neo4j-driver';
+import type { Graph } from '../../graph/driver';
+
+export interface RunRow {
+  id: string;
+  workflow: string;
+  label: string;
+  category: string;
+  level: number | null;
+  /** Epoch seconds. */
+  startedAt: number | null;
+  endedAt: number | null;
+  jobCount: number;
+  instance: string | null;
+  runNumber: number | null;
+}
+
+export interface RunSelection {
+  workflow?: string | null;
+  label?: string | null;
+  category?: string | null;
+  level?: number | null;
+  /** Epoch seconds, inclusive. */
+  from?: number | null;
+  /** Epoch seconds, exclusive. */
+  to?: number | null;
+  /** Model whose stored predictions the predicted/score filters and the score sort use. */
+  modelId?: string | null;
+  predicted?: string | null;
+  minScore?: number | null;
+  maxScore?: number | null;
+}
+
+export type SortKey = 'TIME' | 'SCORE';
+export interface RunSort {
+  by: SortKey;
+  descending: boolean;
+}
+
+/** Position after which a page starts: the previous row's sort value and id. */
+export interface Cursor {
+  k: number;
+  id: string;
+}
+
+export interface PageRow {
+  run: RunRow;
+  key: number;
+  score: number | null;
+}
+
+const RUN_FIELDS = `r{.id, .workflow, .label, .category, .level, .startedAt, .endedAt, .jobCount, .instance, .runNumber} AS run`;
+
+function toRun(o: Record<string, unknown>): RunRow {
+  return {
+    id: o.id as string,
+    workflow: o.workflow as string,
+    label: o.label as string,
+    category: o.category as string,
+    level: (o.level as number | null | undefined) ?? null,
+    startedAt: (o.startedAt as number | null | undefined) ?? null,
+    endedAt: (o.endedAt as number | null | undefined) ?? null,
+    jobCount: (o.jobCount as number | null | undefined) ?? 0,
+    instance: (o.instance as string | null | undefined) ?? null,
+    runNumber: (o.runNumber as number | null | undefined) ?? null,
+  };
+}
+
+export async function readRunRows(graph: Graph, ids: readonly string[]): Promise<Map<string, RunRow>> {
+  const res = await graph.read((tx) => tx.run(`UNWIND $ids AS id MATCH (r:Run {id: id}) RETURN ${RUN_FIELDS}`, { ids }));
+  return new Map(res.records.map((rec) => {
+    const run = toRun(rec.get('run') as Record<string, unknown>);
+    return [run.id, run];
+  }));
+}
+
+/** MATCH + WHERE for a selection; `p` is bound when the selection or the sort needs predictions. */
+function selectionClause(sel: RunSelection, needPrediction: boolean): { cypher: string; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  const eq = (prop: string, value: unknown, name: string): void => {
+    if (value === null || value === undefined) return;
+    where.push(`r.${prop} = $${name}`);
+    params[name] = value;
+  };
+  eq('workflow', sel.workflow, 'workflow');
+  eq('label', sel.label, 'label');
+  eq('category', sel.category, 'category');
+  eq('level', sel.level, 'level');
+  if (sel.from !== null && sel.from !== undefined) {
+    where.push('r.startedAt >= $from');
+    params.from = sel.from;
+  }
+  if (sel.to !== null && sel.to !== undefined) {
+    where.push('r.startedAt < $to');
+    params.to = sel.to;
+  }
+  const filtersOnPrediction = sel.predicted != null || sel.minScore != null || sel.maxScore != null;
+  let cypher = `MATCH (r:Run)${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  if (sel.modelId && (needPrediction || filtersOnPrediction)) {
+    params.modelId = sel.modelId;
+    const pw: string[] = [];
+    if (sel.predicted != null) {
+      pw.push('p.predicted = $predicted');
+      params.predicted = sel.predicted;
+    }
+    if (sel.minScore != null) {
+      pw.push('p.score >= $minScore');
+      params.minScore = sel.minScore;
+    }
+    if (sel.maxScore != null) {
+      pw.push('p.score <= $maxScore');
+      params.maxScore = sel.maxScore;
+    }
+    cypher += `\n${filtersOnPrediction ? 'MATCH' : 'OPTIONAL MATCH'} (p:Prediction {id: r.id + '|' + $modelId})${pw.length ? ` WHERE ${pw.join(' AND ')}` : ''}`;
+  } else {
+    cypher += '\nWITH r, null AS p';
+  }
+  return { cypher, params };
+}
+
+/**
+ * One page: `first + 1` rows are read so the caller knows whether another page follows. Sorting
+ * by score puts runs without a stored prediction of the model last (key -1).
+ */
+export async function runsPage(graph: Graph, sel: RunSelection, sort: RunSort, first: number, after: Cursor | null): Promise<PageRow[]> {
+  const { cypher, params } = selectionClause(sel, sort.by === 'SCORE');
+  const key = sort.by === 'SCORE' ? 'coalesce(p.score, -1.0)' : 'coalesce(r.startedAt, 0)';
+  const cmp = sort.descending ? '<' : '>';
+  const dir = sort.descending ? 'DESC' : 'ASC';
+  const afterClause = after ? `WHERE k ${cmp} $afterK OR (k = $afterK AND r.id ${cmp} $afterId)` : '';
+  const q = `${cypher}
+WITH r, p, ${key} AS k
+${afterClause}
+RETURN ${RUN_FIELDS}, k, p.score AS score
+ORDER BY k ${dir}, r.id ${dir}
+LIMIT $limit`;
+  const res = await graph.read((tx) =>
+    tx.run(q, { ...params, afterK: after?.k ?? null, afterId: after?.id ?? null, limit: neo4j.int(first + 1) }),
+  );
+  return res.records.map((rec) => ({
+    run: toRun(rec.get('run') as Record<string, unknown>),
+    key: rec.get('k') as number,
+    score: rec.get('score') as number | null,
+  }));
+}
+
+export async function countRuns(graph: Graph, sel: RunSelection): Promise<number> {
+  const { cypher, params } = selectionClause(sel, false);
+  const res = await graph.read((tx) => tx.run(`${cypher}\nRETURN count(r) AS n`, params));
+  return (res.records[0]?.get('n') as number | undefined) ?? 0;
+}
+
+/** Ids of every run of a selection, in id order (for scoring). */
+export async function runIds(graph: Graph, sel: RunSelection, limit: number): Promise<string[]> {
+  const { cypher, params } = selectionClause(sel, false);
+  const res = await graph.read((tx) => tx.run(`${cypher}\nRETURN r.id AS id ORDER BY id LIMIT $limit`, { ...params, limit: neo4j.int(limit) }));
+  return res.records.map((r) => r.get('id') as string);
+}
+
+export interface WorkflowRow {
+  name: string;
+  jobs: number;
+  edges: number;
+  runsByLabel: Record<string, number>;
+  runsByCategory: Record<string, number>;
+}
+
+export async function readWorkflows(graph: Graph, name: string | null): Promise<WorkflowRow[]> {
+  const res = await graph.read((tx) =>
+    tx.run(
+      `MATCH (w:Workflow) WHERE $name IS NULL OR w.name = $name
+       OPTIONAL MATCH (r:Run {workflow: w.name})
+       WITH w, r.label AS label, r.category AS category, count(r) AS n
+       RETURN w.name AS name, w.jobs AS jobs, w.edges AS edges, collect([label, category, n]) AS counts
+       ORDER BY name`,
+      { name },
+    ),
+  );
+  return res.records.map((rec) => {
+    const runsByLabel: Record<string, number> = {};
+    const runsByCategory: Record<string, number> = {};
+    for (const [label, category, n] of rec.get('counts') as Array<[string | null, string | null, number]>) {
+      if (label === null || category === null || n === 0) continue;
+      runsByLabel[label] = n;
+      runsByCategory[category] = (runsByCategory[category] ?? 0) + n;
+    }
+    return { name: rec.get('name') as string, jobs: rec.get('jobs') as number, edges: rec.get('edges') as number, runsByLabel, runsByCategory };
+  });
+}
+
+/** The DAG template of a workflow as stored on its node (for validating pushed runs). */
+export async function readTemplate(graph: Graph, name: string): Promise<{ jobs: string[]; edges: number[] } | null> {
+  const res = await graph.read((tx) => tx.run('MATCH (w:Workflow {name: $name}) RETURN w.templateJobs AS jobs, w.templateEdges AS edges', { name }));
+  const rec = res.records[0];
+  return rec ? { jobs: rec.get('jobs') as string[], edges: rec.get('edges') as number[] } : null;
+}
+
+export interface SeriesCell {
+  /** Bucket start, epoch seconds. */
+  bucket: number;
+  category: string;
+  count: number;
+}
+
+/**
+ * Runs per time bucket and category: the true category, or the predicted class of a model
+ * (runs it has not scored count as "unscored").
+ */
+export async function readSeries(graph: Graph, sel: { workflow: string | null; from: number; to: number; step: number; modelId: string | null }): Promise<SeriesCell[]> {
+  const byPrediction = sel.modelId !== null;
+  const q = `
+MATCH (r:Run) WHERE r.startedAt >= $from AND r.startedAt < $to AND ($workflow IS NULL OR r.workflow = $workflow)
+${byPrediction ? "OPTIONAL MATCH (p:Prediction {id: r.id + '|' + $modelId})" : 'WITH r, null AS p'}
+WITH $from + toInteger(floor((r.startedAt - $from) / $step)) * $step AS bucket,
+     ${byPrediction ? "coalesce(p.predicted, 'unscored')" : 'r.category'} AS category
+RETURN bucket, category, count(*) AS n
+ORDER BY bucket, category`;
+  const res = await graph.read((tx) => tx.run(q, { workflow: sel.workflow, from: sel.from, to: sel.to, step: sel.step, modelId: sel.modelId }));
+  return res.records.map((r) => ({ bucket: r.get('bucket') as number, category: r.get('category') as string, count: r.get('n') as number }));
+}

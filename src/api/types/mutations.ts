@@ -1,0 +1,42 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Model } from './model';
+import { Run } from './run';
+import { TimeScalar } from './scalars';
+
+@ObjectType()
+export class IngestRunResult {
+  @Field(() => Run) run!: Run;
+  @Field({ description: 'false when the same run was already stored (nothing written)' }) stored!: boolean;
+}
+
+@ObjectType()
+export class ScoreRunsResult {
+  @Field(() => Model) model!: Model;
+  @Field(() => Int) runsScored!: number;
+  @Field(() => Int, { description: 'job predictions stored (node-level models)' }) jobsScored!: number;
+  @Field(() => Float) seconds!: number;
+}
+
+export enum TrainingStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+}
+registerEnumType(TrainingStatus, { name: 'TrainingStatus' });
+
+@ObjectType({ description: 'An asynchronous training job (trainModel): poll trainingJob(id).' })
+export class TrainingJob {
+  @Field(() => ID) id!: string;
+  @Field(() => TrainingStatus) status!: TrainingStatus;
+  @Field(() => Float, { description: '0..1: epochs done / maximum epochs (1 when finished)' }) progress!: number;
+  @Field(() => Int) epoch!: number;
+  @Field(() => Int) maxEpochs!: number;
+  @Field(() => Float, { nullable: true }) trainLoss!: number | null;
+  @Field(() => Float, { nullable: true }) valAccuracy!: number | null;
+  @Field(() => Int, { nullable: true, description: 'runs trained on' }) runs!: number | null;
+  @Field(() => String, { nullable: true, description: 'why it failed' }) error!: string | null;
+  @Field(() => String, { nullable: true, description: 'id of the registered model once it succeeded' }) modelId!: string | null;
+  @Field(() => TimeScalar) createdAt!: number;
+  @Field(() => TimeScalar, { nullable: true }) finishedAt!: number | null;
+}

@@ -1,0 +1,61 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from './page';
+import { TimeScalar } from './scalars';
+
+@ObjectType({ description: 'One feature of a job: its name (see `featureNames`) and raw value (null when missing).' })
+export class JobFeature {
+  @Field() name!: string;
+  @Field(() => Float, { nullable: true }) value!: number | null;
+}
+
+@ObjectType({ description: 'A DAG dependency inside a run: parent job → child job (indices in template order).' })
+export class DagEdge {
+  @Field(() => Int) source!: number;
+  @Field(() => Int) target!: number;
+  @Field(() => ID) sourceJob!: string;
+  @Field(() => ID) targetJob!: string;
+}
+
+@ObjectType({ description: 'A job of a run, with its trace timings, features, true label and prediction.' })
+export class Job {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => Int, { description: 'position in the workflow template (node index in edgeIndex)' }) index!: number;
+  @Field({ description: 'compute, transfer or auxiliary' }) type!: string;
+  @Field({ description: "true label (jobs inherit their run's)" }) label!: string;
+  @Field({ description: 'true category: normal, cpu, hdd or loss' }) category!: string;
+  @Field(() => Float, { nullable: true, description: 'seconds' }) runtime!: number | null;
+  @Field(() => Float, { nullable: true, description: 'seconds' }) queueDelay!: number | null;
+  @Field(() => Float, { nullable: true, description: 'seconds' }) wmsDelay!: number | null;
+  @Field(() => Float, { nullable: true, description: 'seconds' }) stageInDelay!: number | null;
+  @Field(() => Float, { nullable: true, description: 'seconds' }) stageOutDelay!: number | null;
+  @Field(() => Float, { nullable: true, description: 'seconds' }) cpuTime!: number | null;
+  @Field(() => TimeScalar, { nullable: true }) executeStart!: number | null;
+  @Field(() => TimeScalar, { nullable: true }) executeEnd!: number | null;
+  @Field(() => String, { nullable: true }) hostname!: string | null;
+}
+
+@ObjectType({ description: 'A workflow run: its true label, jobs, DAG edges and predictions.' })
+export class Run {
+  @Field(() => ID, { description: '"<label>/<file stem>"' }) id!: string;
+  @Field() workflow!: string;
+  @Field({ description: 'true label, e.g. normal, cpu_3, hdd_60, loss_0.1' }) label!: string;
+  @Field({ description: 'true category: normal, cpu, hdd or loss' }) category!: string;
+  @Field(() => Float, { nullable: true, description: 'anomaly strength (null for normal runs)' }) level!: number | null;
+  @Field(() => TimeScalar, { nullable: true }) startedAt!: number | null;
+  @Field(() => TimeScalar, { nullable: true }) endedAt!: number | null;
+  @Field(() => Int) jobCount!: number;
+}
+
+@ObjectType()
+export class RunEdge {
+  @Field() cursor!: string;
+  @Field(() => Run) node!: Run;
+}
+
+@ObjectType({ description: 'A page of runs (Relay connection).' })
+export class RunConnection {
+  @Field(() => [RunEdge]) edges!: RunEdge[];
+  @Field(() => [Run], { description: 'the nodes of `edges`, for clients that need no cursors' }) nodes!: Run[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
