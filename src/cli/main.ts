@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
-import { PROJECT_ROOT, defaultDatasetPath, localServerConfig, neo4jConnection } from '../config';
+import { PROJECT_ROOT, localServerConfig, neo4jConnection } from '../config';
 import { toSample } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
 import { modelPath } from '../graph/predictions';
@@ -24,6 +24,7 @@ import { DEFAULT_CONFIG, train, type TrainConfig } from '../train/trainer';
 import { apiConfig } from '../api/config';
 import { startApiServer } from '../api/server';
 import { WfadError } from '../errors';
+import { start } from './start';
 import { openGraph, verify } from '../graph/driver';
 import { migrate } from '../graph/migrations';
 import { labelOrder, stats, type Stats } from '../graph/stats';
@@ -356,21 +357,14 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('the main job: start the local Neo4j and ingest a dataset (default: ../shared/datasets/flowgad)')
-    .argument('[path]', 'dataset to ingest')
-    .action(async (target?: string) => {
-      const dataset = target ?? defaultDatasetPath();
-      if (!fs.existsSync(dataset)) {
-        throw new WfadError('BAD_INPUT', `no dataset at ${dataset}: give one with \`npm start -- /path/to/flowgad\` or set WFAD_DATASET`);
-      }
-      const cfg = localServerConfig();
-      if (!process.env.NEO4J_URI) await server.start(cfg, log);
-      await withGraph((g) => migrate(g));
-      log(`ingesting ${dataset}`);
-      await runIngest(dataset, {});
-      console.log('');
-      console.log(formatStats(await withGraph((g) => stats(g))));
-      console.log(`\nNeo4j keeps running on ${neo4jConnection().uri}; stop it with \`npx wfad db stop\`.`);
+    .description('the main job: local Neo4j, a generated sample (or a dataset) when the database is empty, models, scores, the GraphQL API')
+    .argument('[dataset]', 'a dataset to ingest instead of the generated sample (when the database is empty)')
+    .option('--port <port>', 'API port (default 4000 or $WFAD_API_PORT)', portOption)
+    .option('--runs <n>', 'generated runs per workflow and label', (v) => Number(v), 4)
+    .action(async (dataset: string | undefined, o: { port?: number; runs: number }) => {
+      if (dataset && !fs.existsSync(dataset)) throw new WfadError('BAD_INPUT', `no dataset at ${dataset}`);
+      if (!Number.isInteger(o.runs) || o.runs < 1) throw new WfadError('BAD_INPUT', `--runs ${o.runs}: expected a positive integer`);
+      await start({ dataset, port: o.port, runs: o.runs, log });
     });
   return program;
 }
