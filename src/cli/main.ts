@@ -335,7 +335,7 @@ export function buildProgram(): Command {
         if (!process.stderr.isTTY && !o.json) log(`  ${what}`);
       } });
       bar.stop();
-      const file = writeReport(path.resolve(o.out), result, `wfad reproduce --seeds ${o.seeds}${o.arch !== DEFAULT_CONFIG.arch ? ` --arch ${o.arch}` : ''}${o.epochs !== DEFAULT_CONFIG.maxEpochs ? ` --epochs ${o.epochs}` : ''}`);
+      const file = writeReport(path.resolve(o.out), result, `wfad reproduce --seeds ${o.seeds}${o.arch !== DEFAULT_CONFIG.arch ? ` --arch ${o.arch}` : ''}${o.epochs !== DEFAULT_CONFIG.maxEpochs ? ` --epochs ${o.epochs}` : ''}${o.maxMinutes ? ` --max-minutes ${o.maxMinutes}` : ''}`);
       if (o.json) printJson(result);
       else console.log(`wrote ${file} (${result.seconds.toFixed(0)} s)`);
     });
