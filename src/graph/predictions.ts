@@ -58,31 +58,27 @@ export async function registerModel(graph: Graph, m: ModelRecord, activate = fal
   return { active: res.records[0]?.get('active') === true };
 }
 
-const WRITE_RUN_PREDICTIONS = `
+/**
+ * One batch of predictions MERGEd by id onto their targets (runs or jobs); the relationships are
+ * created only with a new prediction. Labels cannot be Cypher parameters, so the two fixed
+ * variants are built once from this template (no user input reaches the query text).
+ */
+function writeQuery(target: 'Run' | 'Job', level: 'graph' | 'node'): string {
+  return `
 MATCH (m:Model {id: $modelId})
 UNWIND $rows AS row
-MATCH (r:Run {id: row.targetId})
+MATCH (t:${target} {id: row.targetId})
 MERGE (p:Prediction {id: row.targetId + '|' + $modelId})
-WITH m, r, p, row, p.modelId IS NULL AS created
-SET p.modelId = $modelId, p.level = 'graph', p.predicted = row.predicted, p.score = row.score,
+WITH m, t, p, row, p.modelId IS NULL AS created
+SET p.modelId = $modelId, p.level = '${level}', p.predicted = row.predicted, p.score = row.score,
     p.probabilities = row.probabilities, p.scoredAt = datetime($scoredAt)
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
-  CREATE (r)-[:HAS_PREDICTION]->(p)
+  CREATE (t)-[:HAS_PREDICTION]->(p)
   CREATE (p)-[:BY_MODEL]->(m))
 RETURN count(p) AS written`;
-
-const WRITE_JOB_PREDICTIONS = `
-MATCH (m:Model {id: $modelId})
-UNWIND $rows AS row
-MATCH (j:Job {id: row.targetId})
-MERGE (p:Prediction {id: row.targetId + '|' + $modelId})
-WITH m, j, p, row, p.modelId IS NULL AS created
-SET p.modelId = $modelId, p.level = 'node', p.predicted = row.predicted, p.score = row.score,
-    p.probabilities = row.probabilities, p.scoredAt = datetime($scoredAt)
-FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
-  CREATE (j)-[:HAS_PREDICTION]->(p)
-  CREATE (p)-[:BY_MODEL]->(m))
-RETURN count(p) AS written`;
+}
+const WRITE_RUN_PREDICTIONS = writeQuery('Run', 'graph');
+const WRITE_JOB_PREDICTIONS = writeQuery('Job', 'node');
 
 /** Writes one batch in one transaction; returns how many predictions it wrote (targets found). */
 export async function writePredictions(graph: Graph, modelId: string, level: 'graph' | 'node', rows: readonly PredictionRow[], scoredAt: string): Promise<number> {
