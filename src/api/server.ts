@@ -3,6 +3,7 @@
  *   POST/GET /graphql   GraphQL (CSRF prevention on: JSON POSTs, or GETs with a preflight header)
  *   GET /health         liveness: the process answers
  *   GET /ready          readiness: Neo4j answers (503 otherwise)
+ *   GET /metrics        Prometheus text: Neo4j sessions opened/closed, unavailable calls, open fds
  * and structured JSON logs, one line per request.
  */
 import http from 'node:http';
@@ -23,6 +24,7 @@ import { formatError, UnauthenticatedError } from './errors';
 import { ModelRuntime } from './inference';
 import { complexityPlugin, depthRule } from './limits';
 import { createLogger } from './log';
+import { renderMetrics } from './metrics';
 import { ModelRegistry } from './registry';
 import { apiSchema } from './schema';
 import { TrainingJobs } from './training/jobs';
@@ -77,7 +79,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
   const ownGraph = !opts.graph;
-  const graph = opts.graph ?? openGraph(undefined, { maxRetryMs: 3000 });
+  // Bounded waits: a request during a Neo4j outage answers UNAVAILABLE within seconds, not the
+  // driver's 30-60 s, and for 1 s after a failure at once (see GraphOptions.failFastMs).
+  const graph = opts.graph ?? openGraph(undefined, { maxRetryMs: 3000, connectTimeoutMs: 5000, acquireTimeoutMs: 10_000, failFastMs: 1000 });
   const registry = new ModelRegistry(graph);
   const inference = inferenceConfig();
   const services: ApiServices = {
@@ -158,8 +162,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         const up = await neo4jReady(graph);
         return sendJson(res, up ? 200 : 503, { status: up ? 'ready' : 'unavailable', neo4j: up ? 'up' : 'down' });
       }
+      if (url.pathname === '/metrics') {
+        const text = renderMetrics(graph);
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        return void res.end(text);
+      }
       if (url.pathname === '/graphql') return graphql(req, res, url);
-      return sendJson(res, 404, { error: `no route ${url.pathname}: the API is at /graphql (also /health, /ready)` });
+      return sendJson(res, 404, { error: `no route ${url.pathname}: the API is at /graphql (also /health, /ready, /metrics)` });
     };
     handle().catch((err: unknown) => {
       if (err instanceof BodyTooLarge) {

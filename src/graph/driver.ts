@@ -12,14 +12,48 @@ export interface Graph {
   readonly conn: Neo4jConnection;
   read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T>;
   write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T>;
+  /** Sessions opened and closed through `read`/`write` so far (metrics; a gap that grows is a leak). */
+  sessionStats(): SessionStats;
   close(): Promise<void>;
 }
 
-const UNAVAILABLE_CODES = new Set(['ServiceUnavailable', 'SessionExpired', 'ECONNREFUSED']);
+export interface SessionStats {
+  opened: number;
+  closed: number;
+  /** Transaction functions that failed with Neo4jUnavailableError. */
+  unavailable: number;
+}
+
+/**
+ * Codes meaning "the database cannot serve now, later may work". DatabaseUnavailable is what a
+ * Neo4j that is shutting down or still starting answers (Bolt up, database not): found by the
+ * outage test, where it surfaced as INTERNAL_SERVER_ERROR.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ServiceUnavailable',
+  'SessionExpired',
+  'ECONNREFUSED',
+  // The server cut a handshake or a connection short while stopping or starting ("Failed to connect
+  // to server", "Connection was closed by server"); a wrong port answers it too, also "unreachable".
+  'ProtocolError',
+  'Neo.TransientError.General.DatabaseUnavailable',
+  'Neo.TransientError.Database.DatabaseUnavailable',
+]);
+
+/**
+ * The driver's pool-exhausted error has no code (N/A), only this message. Every pooled connection
+ * busy past the acquisition timeout means the server is not answering (the outage test: a Neo4j
+ * shutting down holds connections open without answering for up to 10 s), so it is unavailability.
+ */
+const ACQUISITION_TIMEOUT = /^Connection acquisition timed out/;
+
 
 export function isUnavailable(err: unknown): boolean {
   if (err instanceof Neo4jUnavailableError) return true;
-  const code = (err as { code?: unknown } | null)?.code;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = e?.code;
+  if (typeof e?.message === 'string' && ACQUISITION_TIMEOUT.test(e.message)) return true;
+
   return typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('Neo.ClientError.Security'));
 }
 
@@ -28,6 +62,20 @@ export interface GraphOptions {
   onQuery?: (cypher: string, mode: 'READ' | 'WRITE') => void;
   /** How long transaction functions retry transient failures (driver default 30 s); servers answering people want less. */
   maxRetryMs?: number;
+  /**
+   * Socket connect timeout and pool acquisition timeout (driver defaults 30 s / 60 s). A Neo4j that
+   * is shutting down can accept connections and never answer: without a bound, API requests hung
+   * for up to 33 s in the outage test.
+   */
+  connectTimeoutMs?: number;
+  acquireTimeoutMs?: number;
+  /**
+   * After a call fails because Neo4j is unreachable, fail the calls of the next this-many ms at
+   * once (Neo4jUnavailableError) instead of letting each wait for its own timeouts; the first call
+   * after the window probes again. For servers answering people: in the outage test requests piled
+   * up behind a Neo4j that was shutting down and waited up to 44 s each.
+   */
+  failFastMs?: number;
 }
 
 /** The transaction with `run` reporting each statement to the hook first. */
@@ -51,24 +99,40 @@ export function openGraph(conn: Neo4jConnection = neo4jConnection(), opts: Graph
   const driver = neo4j.driver(conn.uri, auth, {
     // Integers come back as JS numbers (safe: counts and ids stay far below 2^53).
     disableLosslessIntegers: true,
-    connectionAcquisitionTimeout: 30_000,
+    connectionAcquisitionTimeout: opts.acquireTimeoutMs ?? 30_000,
     maxConnectionPoolSize: 50,
+    ...(opts.connectTimeoutMs !== undefined ? { connectionTimeout: opts.connectTimeoutMs } : {}),
     ...(opts.maxRetryMs !== undefined ? { maxTransactionRetryTime: opts.maxRetryMs } : {}),
     logging: { level: 'error', logger: () => undefined },
   });
   const session = (mode: 'READ' | 'WRITE'): Session =>
     driver.session({ database: conn.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
+  const stats: SessionStats = { opened: 0, closed: 0, unavailable: 0 };
+  let downUntil = 0;
   const run = async <T>(mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<T>): Promise<T> => {
+    if (opts.failFastMs && Date.now() < downUntil) {
+      stats.unavailable++;
+      throw new Neo4jUnavailableError(conn.uri, 'it did not answer a moment ago');
+    }
     const s = session(mode);
+    stats.opened++;
     const hook = opts.onQuery;
     const w = hook ? (tx: ManagedTransaction) => work(countingTx(tx, mode, hook)) : work;
     try {
-      return mode === 'READ' ? await s.executeRead(w) : await s.executeWrite(w);
+      const result = mode === 'READ' ? await s.executeRead(w) : await s.executeWrite(w);
+      downUntil = 0;
+      return result;
     } catch (err) {
-      if (isUnavailable(err)) throw new Neo4jUnavailableError(conn.uri, err);
+      if (isUnavailable(err)) {
+        stats.unavailable++;
+        if (opts.failFastMs) downUntil = Date.now() + opts.failFastMs;
+        throw new Neo4jUnavailableError(conn.uri, err);
+      }
       throw err;
     } finally {
-      await s.close();
+      // Counted even when close() itself fails (the server went away): the session is gone either way.
+      await s.close().catch(() => undefined);
+      stats.closed++;
     }
   };
   return {
@@ -76,6 +140,7 @@ export function openGraph(conn: Neo4jConnection = neo4jConnection(), opts: Graph
     conn,
     read: (work) => run('READ', work),
     write: (work) => run('WRITE', work),
+    sessionStats: () => ({ ...stats }),
     close: () => driver.close(),
   };
 }
