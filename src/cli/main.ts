@@ -274,9 +274,14 @@ export function buildProgram(): Command {
     .option('--workflow <name>', 'score only this workflow\'s runs')
     .option('--all', 'score every stored run (the default)')
     .option('--activate', 'make this model the active one of its level and task')
+    .option('--page-size <n>', 'runs read and scored per page (default 1000)', (v) => Number(v))
+    .option('--write-batch <n>', 'predictions per write transaction (default 2000 runs / 5000 jobs)', (v) => Number(v))
     .option('--json', 'machine-readable summary')
-    .action(async (o: { model: string; workflow?: string; all?: boolean; activate?: boolean; json?: boolean }) => {
+    .action(async (o: { model: string; workflow?: string; all?: boolean; activate?: boolean; pageSize?: number; writeBatch?: number; json?: boolean }) => {
       if (o.workflow && o.all) throw new WfadError('BAD_INPUT', 'give either --workflow <name> or --all, not both');
+      for (const [flag, v] of [['--page-size', o.pageSize], ['--write-batch', o.writeBatch]] as const) {
+        if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new WfadError('BAD_INPUT', `${flag} ${v}: expected a positive integer`);
+      }
       const summary = await withGraph(async (g) => {
         await verify(g);
         await migrate(g);
@@ -294,7 +299,7 @@ export function buildProgram(): Command {
           const total = await countRuns(g, workflows ? { workflows } : {});
           if (total === 0) throw new WfadError('BAD_INPUT', workflows ? `no stored runs for workflow "${workflows.join(', ')}"` : 'no stored runs; ingest some first (wfad ingest <path>)');
           const bar = progress(`score ${predictor.name}`, Boolean(o.json));
-          const s = await scoreRuns(g, predictor, { workflows, activate: o.activate, onProgress: (n) => bar.update(n, total) });
+          const s = await scoreRuns(g, predictor, { workflows, activate: o.activate, pageSize: o.pageSize, writeBatch: o.writeBatch, onProgress: (n) => bar.update(n, total) });
           bar.stop();
           return s;
         } finally {
