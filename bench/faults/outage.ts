@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { parseMetrics } from '../../src/api/metrics';
 import { localServerConfig, type LocalServerConfig } from '../../src/config';
@@ -89,9 +90,24 @@ const QUERIES = [
 
 const LEAK = /\bat [\w.<>]+ \(|stacktrace|bolt:\/\/|ECONNREFUSED|Neo4jError|ServiceUnavailable|SessionExpired|\/node_modules\//;
 
-async function request(url: string, query: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(60_000) });
-  return { status: res.status, body: await res.text() };
+/**
+ * One POST on its own connection (no keep-alive): the server's open fds then count only what it
+ * holds itself (Neo4j connections, files), not idle HTTP sockets of this client.
+ */
+function request(url: string, query: string | null): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body = query === null ? '' : JSON.stringify({ query });
+    const req = http.request(url, { method: query === null ? 'GET' : 'POST', agent: false, timeout: 60_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function classify(status: number, body: string): { outcome: Outcome; detail?: string } {
@@ -119,7 +135,7 @@ async function serverConnections(uri: string): Promise<number> {
 }
 
 async function snapshot(base: string, pid: number, uri: string): Promise<ProcessSnapshot> {
-  const m = parseMetrics(await (await fetch(`${base}/metrics`)).text());
+  const m = parseMetrics((await request(`${base}/metrics`, null)).body);
   return {
     sessionsOpened: m.wfad_neo4j_sessions_opened_total ?? -1,
     sessionsClosed: m.wfad_neo4j_sessions_closed_total ?? -1,
@@ -185,7 +201,7 @@ export async function neo4jOutage(o: OutageOptions): Promise<OutageResult> {
     const exitedP = new Promise<void>((resolve) => child?.on('exit', (code) => ((exited = true), (exitCode = code), resolve())));
     const base = `http://127.0.0.1:${o.apiPort}`;
     const url = `${base}/graphql`;
-    await waitFor(async () => (await fetch(`${base}/ready`)).status === 200, 120_000, `wfad serve to be ready (${stderr})`);
+    await waitFor(async () => (await request(`${base}/ready`, null)).status === 200, 120_000, `wfad serve to be ready (${stderr})`);
     for (const q of QUERIES) await request(url, q); // warm: first requests load code paths
     await sleep(500);
     const before = await snapshot(base, child.pid as number, uri);
@@ -230,8 +246,8 @@ export async function neo4jOutage(o: OutageOptions): Promise<OutageResult> {
     const healthDuringOutage: number[] = [];
     const downUntil = now() + downMs;
     while (now() < downUntil) {
-      readyDuringOutage.push((await fetch(`${base}/ready`)).status);
-      healthDuringOutage.push((await fetch(`${base}/health`)).status);
+      readyDuringOutage.push((await request(`${base}/ready`, null)).status);
+      healthDuringOutage.push((await request(`${base}/health`, null)).status);
       await sleep(250);
     }
     log('outage: restarting Neo4j');
@@ -254,7 +270,7 @@ export async function neo4jOutage(o: OutageOptions): Promise<OutageResult> {
     streaming = false;
     await stream;
     await Promise.all([...inFlight]);
-    const readyAfter = (await fetch(`${base}/ready`)).status;
+    const readyAfter = (await request(`${base}/ready`, null)).status;
     await sleep(1000); // let the pool settle: idle connections stay, per-request sessions are gone
     const afterRecovery = await snapshot(base, child.pid as number, uri);
     const serverAlive = !exited;
