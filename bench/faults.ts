@@ -63,7 +63,9 @@ function human(ing: IngestKillResult, sc: ScoreKillResult, out: OutageResult, cm
   L.push('');
   L.push(`3. Neo4j stopped and restarted under wfad serve (${out.runs} runs, a request every 50 ms, response cache off)`);
   L.push(`   stop ${(out.stopMs / 1000).toFixed(1)} s (SIGTERM, clean shutdown) + down + restart ${(out.restartMs / 1000).toFixed(1)} s = outage ${(out.outageMs / 1000).toFixed(1)} s`);
+  L.push(`   requests sent before the stop: ${out.requests.before}: ${out.beforeOutcomes.ok} ok, ${out.beforeOutcomes.unavailable} UNAVAILABLE (in flight when it began), ${out.beforeOutcomes.other} other`);
   L.push(`   requests sent during the outage: ${out.requests.outage}: ${out.outage.unavailable} UNAVAILABLE (${pct(out.outage.unavailable, out.requests.outage)}), ${out.outage.ok} ok (answered before the shutdown closed connections), ${out.outage.other} other errors; latency p50 ${out.outage.p50Ms} ms, max ${out.outage.maxMs} ms`);
+  L.push(`   slowest answer by when it was sent: while Neo4j shut down ${out.maxMsBySent.stopping} ms, while it was down ${out.maxMsBySent.down} ms, while it started ${out.maxMsBySent.starting} ms`);
   L.push(`   /ready during the outage: ${[...new Set(out.readyDuringOutage)].join(', ')} (${out.readyDuringOutage.length} probes); /health: ${[...new Set(out.healthDuringOutage)].join(', ')}; responses leaking internals: ${out.leaks.length}`);
   L.push(`   first success ${out.firstSuccessAfterRestartMs ?? 'never'} ms after Bolt answered again; after the restart ${out.after.ok} ok, ${out.after.unavailable} UNAVAILABLE, ${out.after.other} other; /ready ${out.readyAfter}`);
   L.push(`   API process alive throughout: ${out.serverAlive ? 'yes' : 'NO'}; exit on SIGTERM: ${out.serverExitCode}`);
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
   const kills = Number(opt('--kills') ?? 20);
   const scoreKills = Number(opt('--score-kills') ?? 5);
   const seed = Number(opt('--seed') ?? 20260601);
-  const cmd = `npm run bench:faults --${args.length ? ` ${args.join(' ')}` : ''}`;
+  const cmd = `npm run bench:faults${args.length ? ` -- ${args.join(' ')}` : ''}`;
 
   let stop = async (): Promise<void> => undefined;
   let uri = process.env.NEO4J_URI;
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0]?.toFixed(1)}`;
   if (json) console.log(JSON.stringify({ command: cmd, machine, seconds: Math.round(seconds), ingest: ing, score: sc, outage: out }));
   else console.log(human(ing, sc, out, cmd, machine, seconds));
-  if (ing.failures + sc.failures > 0 || out.outage.other + out.after.other > 0 || !out.serverAlive) process.exitCode = 1;
+  if (ing.failures + sc.failures > 0 || out.beforeOutcomes.other + out.outage.other + out.after.other > 0 || !out.serverAlive) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

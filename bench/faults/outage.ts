@@ -43,8 +43,12 @@ export interface OutageResult {
   neo4jPort: number;
   apiPort: number;
   runs: number;
+  /** By when the request was sent; "before" ones may still be answered during the stop. */
   requests: { total: number; before: number; outage: number; after: number };
+  beforeOutcomes: { ok: number; unavailable: number; other: number };
   outage: { ok: number; unavailable: number; other: number; maxMs: number; p50Ms: number };
+  /** Slowest answer by when the request was sent: while Neo4j shut down, while it was down, while it started. */
+  maxMsBySent: { stopping: number; down: number; starting: number };
   after: { ok: number; unavailable: number; other: number };
   /** Examples of responses that were neither a success nor UNAVAILABLE. */
   otherSamples: string[];
@@ -279,6 +283,8 @@ export async function neo4jOutage(o: OutageOptions): Promise<OutageResult> {
 
     const pick = (w: Window, oc?: Outcome): RequestRecord[] => records.filter((r) => r.window === w && (oc === undefined || r.outcome === oc));
     const outageMsList = pick('outage').map((r) => r.ms).sort((a, b) => a - b);
+    const maxOf = (from: number, to: number): number => Math.round(Math.max(0, ...records.filter((r) => r.sentMs >= from && r.sentMs < to).map((r) => r.ms)));
+    const downAt = s0 + stopMs;
     return {
       neo4jPort: o.neo4jPort,
       apiPort: o.apiPort,
@@ -291,8 +297,10 @@ export async function neo4jOutage(o: OutageOptions): Promise<OutageResult> {
         maxMs: Math.round(outageMsList[outageMsList.length - 1] ?? 0),
         p50Ms: Math.round(outageMsList[Math.floor(outageMsList.length / 2)] ?? 0),
       },
+      maxMsBySent: { stopping: maxOf(s0, downAt), down: maxOf(downAt, r0), starting: maxOf(r0, upAt) },
+      beforeOutcomes: { ok: pick('before', 'ok').length, unavailable: pick('before', 'unavailable').length, other: pick('before', 'other').length },
       after: { ok: pick('after', 'ok').length, unavailable: pick('after', 'unavailable').length, other: pick('after', 'other').length },
-      otherSamples: [...new Set(records.filter((r) => r.outcome === 'other' || (r.window === 'before' && r.outcome !== 'ok')).map((r) => r.detail ?? r.outcome))].slice(0, 5),
+      otherSamples: [...new Set(records.filter((r) => r.outcome === 'other').map((r) => r.detail ?? r.outcome))].slice(0, 5),
       leaks: [...new Set(leaks)].slice(0, 5),
       stopMs: Math.round(stopMs),
       outageMs: Math.round(upAt - s0),
