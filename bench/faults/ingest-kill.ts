@@ -14,7 +14,7 @@ import type { IngestSummary } from '../../src/ingest/pipeline';
 import { loadTemplates } from '../../src/ingest/template';
 import { parseRunFile } from '../../src/ingest/trace';
 import { Rng } from '../../src/nn/random';
-import { runAndKill } from './process';
+import { quiesce, runAndKill } from './process';
 
 export interface CleanCounts {
   files: number;
@@ -198,6 +198,8 @@ export async function ingestKillTrials(o: IngestKillOptions): Promise<IngestKill
       attempts++;
       const delayMs = Math.round(rng.uniform(0, fastestMs));
       const r = await runAndKill(args, delayMs, { probe: o.graph });
+      // The server finishes (commits or rolls back) the dead client's transaction first.
+      await quiesce(o.graph);
       const s = await storeState(o.graph);
       const problems = r.killed ? partialProblems(s) : [...partialProblems(s), ...countProblems(s, clean)];
       if (s.runs < previous) problems.push(`run count went down: ${previous} → ${s.runs}`);

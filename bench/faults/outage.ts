@@ -101,14 +101,14 @@ const LEAK = /\bat [\w.<>]+ \(|stacktrace|bolt:\/\/|ECONNREFUSED|Neo4jError|Serv
 function request(url: string, query: string | null): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const body = query === null ? '' : JSON.stringify({ query });
-    const req = http.request(url, { method: query === null ? 'GET' : 'POST', agent: false, timeout: 60_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: query === null ? 'GET' : 'POST', agent: false, timeout: 120_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
+    req.on('timeout', () => req.destroy(new Error('no answer within 120 s')));
     req.on('error', reject);
     req.end(body);
   });

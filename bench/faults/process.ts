@@ -69,3 +69,18 @@ export function runAndKill(args: string[], delayMs: number, opts: { env?: NodeJS
     });
   });
 }
+
+/**
+ * Waits until no other client has a transaction open on the server. A client killed after it sent
+ * COMMIT still has its transaction committed by the server, some time later on a loaded machine:
+ * measuring before then reads a store that is still changing (the bench, at load 28, saw job and
+ * run counts taken a moment apart disagree). Returns the ms waited.
+ */
+export async function quiesce(graph: Graph, timeoutMs = 120_000): Promise<number> {
+  const t0 = performance.now();
+  while ((await openTransactions(graph)) > 0) {
+    if (performance.now() - t0 > timeoutMs) throw new Error(`transactions still open on the server after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+  return performance.now() - t0;
+}

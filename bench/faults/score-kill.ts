@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Graph } from '../../src/graph/driver';
 import { Rng } from '../../src/nn/random';
-import { runAndKill } from './process';
+import { quiesce, runAndKill } from './process';
 
 export interface PredictionState {
   targets: number;
@@ -143,6 +143,8 @@ export async function scoreKillTrials(o: ScoreKillOptions): Promise<ScoreKillRes
     for (let attempt = 0; kills < o.killsPerModel && attempt < o.killsPerModel * 3; attempt++) {
       const delayMs = Math.round(rng.uniform(0.3 * fastestMs, fastestMs));
       const r = await runAndKill(args, delayMs, { probe: o.graph });
+      // The server finishes (commits or rolls back) the dead client's transaction first.
+      await quiesce(o.graph);
       const s = await predictionState(o.graph, modelId, card.level);
       const problems = r.killed ? duringProblems(s) : finalProblems(s);
       if (s.predictions < previous) problems.push(`predictions went down: ${previous} → ${s.predictions}`);
