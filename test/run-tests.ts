@@ -69,7 +69,10 @@ async function main(): Promise<number> {
   }
   const files = testFiles(path.join(PROJECT_ROOT, 'dist', 'test'));
   const extra = process.argv.slice(2);
-  const selected = extra.length ? files.filter((f) => extra.some((x) => f.includes(x))) : files;
+  // Filters match the path below the project root: matching the absolute path would select every
+  // file whenever the checkout's own folder name contains the filter (e.g. "security" in wt-security).
+  const rel = (f: string): string => path.relative(PROJECT_ROOT, f);
+  const selected = extra.length ? files.filter((f) => extra.some((x) => rel(f).includes(x))) : files;
   log(`${selected.length} test files`);
   const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...selected], {
     stdio: 'inherit',
