@@ -208,6 +208,10 @@ interface MemSample {
   t: number;
   rssMiB: number;
   heapUsedMiB: number;
+  /** V8 heap reserved (what RSS holds for the JS heap, garbage included). */
+  heapTotalMiB: number;
+  /** Memory outside the V8 heap that V8 knows of (Buffers, ArrayBuffers). */
+  externalMiB: number;
 }
 
 function vmRssMiB(pid: number): number {
@@ -352,7 +356,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const sample = async (): Promise<MemSample> => {
       const m = await mem.memory();
-      const s = { t: (Date.now() - t0) / 1000, rssMiB: vmRssMiB(pid), heapUsedMiB: m.heapUsed / 2 ** 20 };
+      const s = { t: (Date.now() - t0) / 1000, rssMiB: vmRssMiB(pid), heapUsedMiB: m.heapUsed / 2 ** 20, heapTotalMiB: m.heapTotal / 2 ** 20, externalMiB: m.external / 2 ** 20 };
       series.push(s);
       return s;
     };
@@ -369,7 +373,7 @@ async function main(): Promise<void> {
             lastReport = Date.now();
             const done = KINDS.reduce((a, k) => a + stats.ms[k].length, 0);
             const errs = KINDS.reduce((a, k) => a + stats.errors[k], 0);
-            progress(`${s.t.toFixed(0)} s: ${done} requests, ${errs} errors, RSS ${s.rssMiB.toFixed(1)} MiB, heap ${s.heapUsedMiB.toFixed(1)} MiB`);
+            progress(`${s.t.toFixed(0)} s: ${done} requests, ${errs} errors, RSS ${s.rssMiB.toFixed(1)} MiB, heap used ${s.heapUsedMiB.toFixed(1)} / total ${s.heapTotalMiB.toFixed(1)} MiB, external ${s.externalMiB.toFixed(1)} MiB, outside the V8 heap ${(s.rssMiB - s.heapTotalMiB).toFixed(1)} MiB`);
           }
         },
         (err: unknown) => progress(`memory sample failed: ${(err as Error).message}`),
@@ -394,7 +398,7 @@ async function main(): Promise<void> {
     all.sort((a, b) => a - b);
     const rss = series.map((s) => s.rssMiB);
     const out = {
-      command: `npm run bench:soak -- --minutes ${minutes} --connections ${connections}`,
+      command: `${process.env.NEO4J_URI ? `NEO4J_URI=${process.env.NEO4J_URI} ` : ''}npm run bench:soak -- --minutes ${minutes} --connections ${connections} --warmup ${warmupSeconds}`,
       neo4j: graph.conn.uri,
       minutes,
       seconds: round1(seconds),
@@ -416,7 +420,8 @@ async function main(): Promise<void> {
         minMiB: round1(Math.min(...rss)),
         maxMiB: round1(Math.max(...rss)),
         samples: rss.length,
-        series: series.map((s) => [Math.round(s.t), round1(s.rssMiB), round1(s.heapUsedMiB)]),
+        /** [seconds, RSS, heap used, heap total, external] in MiB. */
+        series: series.map((s) => [Math.round(s.t), round1(s.rssMiB), round1(s.heapUsedMiB), round1(s.heapTotalMiB), round1(s.externalMiB)]),
       },
       rssBeforeWarmupMiB: round1(idleRssMiB),
       heap: {
