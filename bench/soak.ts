@@ -42,6 +42,15 @@ const connections = Number(opt('--connections') ?? 10);
 // (measured: RSS flat from then on, heap after GC +3 MiB): the start figure is taken after that.
 const warmupSeconds = Number(opt('--warmup') ?? 90);
 const sampleSeconds = Number(opt('--sample') ?? 5);
+/**
+ * Node flags for the server process (--node-option, repeatable). Default: a 64 MiB young-generation
+ * semi-space, the setting the README recommends for `wfad serve` under load. With Node's default
+ * (16 MiB) most per-request objects outlive two scavenges while requests queue, get promoted, and
+ * the old generation saw-tooths between ~45 and ~180 MiB: RSS then swings by ±30 % with the GC phase
+ * (measured), which hides any real trend. `--node-defaults` runs the server without extra flags.
+ */
+const givenNodeOptions = args.flatMap((a, i) => (a === '--node-option' && args[i + 1] ? [args[i + 1] as string] : []));
+const serverNodeOptions = args.includes('--node-defaults') ? [] : givenNodeOptions.length ? givenNodeOptions : ['--max-semi-space-size=64'];
 if (!(minutes > 0) || !(connections >= 1) || !(warmupSeconds >= 0) || !(sampleSeconds > 0)) {
   console.error('usage: bench/soak [--minutes N>0] [--connections C>=1] [--warmup S>=0] [--sample S>0] [--json]');
   process.exit(2);
@@ -317,7 +326,7 @@ async function main(): Promise<void> {
     const probe = path.join(PROJECT_ROOT, 'dist', 'bench', 'soak-probe.js');
     // Logs at warn: a soak measures the API, not the terminal; a random key so that the bad
     // requests meet a configured key ring.
-    child = spawn(process.execPath, ['--expose-gc', '--require', probe, path.join(PROJECT_ROOT, 'bin', 'wfad.js'), 'serve', '--port', String(port), '--host', '127.0.0.1'], {
+    child = spawn(process.execPath, [...serverNodeOptions, '--expose-gc', '--require', probe, path.join(PROJECT_ROOT, 'bin', 'wfad.js'), 'serve', '--port', String(port), '--host', '127.0.0.1'], {
       env: { ...env, WFAD_LOG_LEVEL: 'warn', WFAD_ONNX_PROVIDER: env.WFAD_ONNX_PROVIDER ?? 'cpu', WFAD_API_KEYS: randomBytes(24).toString('base64url') },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -397,8 +406,16 @@ async function main(): Promise<void> {
     });
     all.sort((a, b) => a - b);
     const rss = series.map((s) => s.rssMiB);
+    // Medians of the first and last minute: robust to where in a GC cycle one sample falls.
+    const median = (xs: number[]): number => {
+      const v = [...xs].sort((a, b) => a - b);
+      return v.length ? ((v[(v.length - 1) >> 1] as number) + (v[v.length >> 1] as number)) / 2 : NaN;
+    };
+    const spanS = series[series.length - 1]?.t ?? 0;
+    const firstMin = median(series.filter((s) => s.t <= Math.min(60, spanS / 2)).map((s) => s.rssMiB));
+    const lastMin = median(series.filter((s) => s.t >= Math.max(spanS - 60, spanS / 2)).map((s) => s.rssMiB));
     const out = {
-      command: `${process.env.NEO4J_URI ? `NEO4J_URI=${process.env.NEO4J_URI} ` : ''}npm run bench:soak -- --minutes ${minutes} --connections ${connections} --warmup ${warmupSeconds}`,
+      command: `${process.env.NEO4J_URI ? `NEO4J_URI=${process.env.NEO4J_URI} ` : ''}npm run bench:soak -- --minutes ${minutes} --connections ${connections} --warmup ${warmupSeconds}${serverNodeOptions.map((o) => ` --node-option ${o}`).join('')}`,
       neo4j: graph.conn.uri,
       minutes,
       seconds: round1(seconds),
@@ -417,6 +434,9 @@ async function main(): Promise<void> {
         startMiB: round1(start.rssMiB),
         endMiB: round1(last.rssMiB),
         growthPercent: round1(((last.rssMiB - start.rssMiB) / start.rssMiB) * 100),
+        firstMinuteMedianMiB: round1(firstMin),
+        lastMinuteMedianMiB: round1(lastMin),
+        medianGrowthPercent: round1(((lastMin - firstMin) / firstMin) * 100),
         minMiB: round1(Math.min(...rss)),
         maxMiB: round1(Math.max(...rss)),
         samples: rss.length,
@@ -431,6 +451,7 @@ async function main(): Promise<void> {
       },
       targets: { errors: 0, rssGrowthPercent: 10 },
       errorSamples: stats.errorSamples,
+      serverNodeOptions,
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
     };
     if (json) console.log(JSON.stringify(out));
@@ -443,7 +464,8 @@ async function main(): Promise<void> {
       console.log(`throughput: ${out.requestsPerSecond} req/s; bad requests refused with the expected typed error: ${out.badRequestsRefusedAsExpected}`);
       console.log(`errors: ${out.errors} (target 0)`);
       console.log(`RSS: start ${out.rss.startMiB} MiB, end ${out.rss.endMiB} MiB, growth ${out.rss.growthPercent} % (target < 10 %); min ${out.rss.minMiB}, max ${out.rss.maxMiB} MiB over ${out.rss.samples} samples`);
-      console.log(`RSS before the warm-up (idle server): ${out.rssBeforeWarmupMiB} MiB`);
+      console.log(`RSS, median of the first minute ${out.rss.firstMinuteMedianMiB} MiB, of the last minute ${out.rss.lastMinuteMedianMiB} MiB: growth ${out.rss.medianGrowthPercent} %`);
+      console.log(`RSS before the warm-up (idle server): ${out.rssBeforeWarmupMiB} MiB; server Node flags: ${serverNodeOptions.join(' ') || '(none)'}`);
       console.log(`heap used, low point: first minute ${out.heap.lowFirstMinuteMiB} MiB, last minute ${out.heap.lowLastMinuteMiB} MiB; after a forced GC at the end ${out.heap.afterForcedGcAtEndMiB} MiB`);
       for (const e of out.errorSamples) console.log(`  error: ${e}`);
     }
