@@ -415,7 +415,7 @@ async function main(): Promise<void> {
     const firstMin = median(series.filter((s) => s.t <= Math.min(60, spanS / 2)).map((s) => s.rssMiB));
     const lastMin = median(series.filter((s) => s.t >= Math.max(spanS - 60, spanS / 2)).map((s) => s.rssMiB));
     const out = {
-      command: `${process.env.NEO4J_URI ? `NEO4J_URI=${process.env.NEO4J_URI} ` : ''}npm run bench:soak -- --minutes ${minutes} --connections ${connections} --warmup ${warmupSeconds}${serverNodeOptions.map((o) => ` --node-option ${o}`).join('')}`,
+      command: `${process.env.NEO4J_URI ? `NEO4J_URI=${process.env.NEO4J_URI} ` : ''}npm run bench:soak -- --minutes ${minutes} --connections ${connections} --warmup ${warmupSeconds}${serverNodeOptions.length ? serverNodeOptions.map((o) => ` --node-option ${o}`).join('') : ' --node-defaults'}`,
       neo4j: graph.conn.uri,
       minutes,
       seconds: round1(seconds),
