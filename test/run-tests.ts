@@ -60,6 +60,14 @@ async function main(): Promise<number> {
         home: path.join(PROJECT_ROOT, '.wfad', 'neo4j-test'),
         port: Number(env.WFAD_TEST_NEO4J_PORT ?? 7688),
       });
+      const current = await server.status(cfg);
+      if (current.running) {
+        // Deleting the data folder under a running server breaks it minutes later (transaction log
+        // writes fail); the tests wipe the database through Cypher anyway, so use it as it is.
+        env.NEO4J_URI = current.uri;
+        log(`local test Neo4j already running on ${current.uri} (pid ${current.pid}): used as it is and left running`);
+        return runFiles(env, cleanup);
+      }
       fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
       const res = await server.start(cfg, log, { parentPid: process.pid });
       env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
@@ -67,9 +75,16 @@ async function main(): Promise<number> {
       cleanup = async () => void (await server.stop(cfg));
     }
   }
+  return runFiles(env, cleanup);
+}
+
+async function runFiles(env: NodeJS.ProcessEnv, cleanup: () => Promise<void>): Promise<number> {
   const files = testFiles(path.join(PROJECT_ROOT, 'dist', 'test'));
   const extra = process.argv.slice(2);
-  const selected = extra.length ? files.filter((f) => extra.some((x) => f.includes(x))) : files;
+  // Filters match the path below the project root: matching the absolute path would select every
+  // file whenever the checkout's own folder name contains the filter (e.g. "security" in wt-security).
+  const rel = (f: string): string => path.relative(PROJECT_ROOT, f);
+  const selected = extra.length ? files.filter((f) => extra.some((x) => rel(f).includes(x))) : files;
   log(`${selected.length} test files`);
   const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...selected], {
     stdio: 'inherit',

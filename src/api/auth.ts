@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthChecker } from 'type-graphql';
 import type { ApiContext } from './context';
-import { UnauthenticatedError } from './errors';
+import { ForbiddenError, UnauthenticatedError } from './errors';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -33,6 +33,8 @@ export class KeyRing {
 
 /** type-graphql's check for @Authorized() fields: a valid key, or UNAUTHENTICATED. */
 export const authChecker: AuthChecker<ApiContext> = ({ context }) => {
+  // Checked first, so a read-only server says so even to a caller with a valid key.
+  if (!context.services.config.mutations) throw new ForbiddenError('this server is read-only (WFAD_API_MUTATIONS=0): mutations are not served');
   if (context.authenticated) return true;
   throw new UnauthenticatedError(
     context.services.keys.configured

@@ -13,6 +13,10 @@ export interface ApiConfig {
   apiKeys: string[];
   /** Reads need a key too (WFAD_API_READ_KEYED=1). */
   readKeyed: boolean;
+  /** Mutations are served (WFAD_API_MUTATIONS, default on); off = a read-only API. */
+  mutations: boolean;
+  /** NODE_ENV=production: mutations then need configured keys for the server to start. */
+  production: boolean;
   /** Introspection and the landing page (default: on unless NODE_ENV=production). */
   introspection: boolean;
   maxDepth: number;
@@ -53,6 +57,8 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env, overrides: Parti
       .map((k) => k.trim())
       .filter((k) => k.length > 0),
     readKeyed: flag(env, 'WFAD_API_READ_KEYED', false),
+    mutations: flag(env, 'WFAD_API_MUTATIONS', true),
+    production,
     introspection: flag(env, 'WFAD_API_INTROSPECTION', !production),
     maxDepth: int(env, 'WFAD_API_MAX_DEPTH', 10, 2, 100),
     maxComplexity: int(env, 'WFAD_API_MAX_COMPLEXITY', 50_000, 10, 10_000_000),
@@ -63,4 +69,18 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env, overrides: Parti
     cacheTtlMs: int(env, 'WFAD_API_CACHE_TTL_MS', 30_000, 0, 86_400_000),
     ...overrides,
   };
+}
+
+/**
+ * Settings a server must not start with. In production, mutations without any key would leave
+ * the write paths answering UNAUTHENTICATED forever (or, after a careless fix, open): refuse to
+ * start instead, so the operator sets WFAD_API_KEYS or turns mutations off explicitly.
+ */
+export function assertStartable(config: ApiConfig): void {
+  if (config.production && config.mutations && config.apiKeys.length === 0) {
+    throw new BadConfigError('NODE_ENV=production with mutations on and no WFAD_API_KEYS: set WFAD_API_KEYS (comma-separated keys) or WFAD_API_MUTATIONS=0 for a read-only API');
+  }
+  if (config.readKeyed && config.apiKeys.length === 0) {
+    throw new BadConfigError('WFAD_API_READ_KEYED=1 and no WFAD_API_KEYS: every request would be refused; set WFAD_API_KEYS');
+  }
 }

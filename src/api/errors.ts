@@ -10,7 +10,7 @@ import { Neo4jUnavailableError, WfadError } from '../errors';
 import { isUnavailable } from '../graph/driver';
 
 /** Codes this API answers with (Apollo's own GRAPHQL_* codes pass through unchanged). */
-export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'UNAVAILABLE' | 'MODEL_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | 'MODEL_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 /** Bad input: `field` is the argument path, e.g. `filter.minScore` or `input.jobs[2].runtime`. */
 export class BadInputError extends GraphQLError {
@@ -25,6 +25,13 @@ export class UnauthenticatedError extends GraphQLError {
   }
 }
 
+/** A valid request this server is configured not to serve (mutations off). */
+export class ForbiddenError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+  }
+}
+
 export class UnavailableError extends GraphQLError {
   constructor(message = 'the database is unavailable; try again later') {
     super(message, { extensions: { code: 'UNAVAILABLE', http: { status: 503 } } });
@@ -35,6 +42,7 @@ export class UnavailableError extends GraphQLError {
 const PUBLIC_CODES = new Set([
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
+  'FORBIDDEN',
   'UNAVAILABLE',
   'NOT_FOUND',
   'GRAPHQL_PARSE_FAILED',

@@ -18,7 +18,7 @@ import { openGraph, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
 import { KeyRing } from './auth';
 import { ReadCache } from './cache';
-import type { ApiConfig } from './config';
+import { assertStartable, type ApiConfig } from './config';
 import { createContext, type ApiContext, type ApiServices } from './context';
 import { formatError, UnauthenticatedError } from './errors';
 import { ModelRuntime } from './inference';
@@ -77,6 +77,7 @@ async function neo4jReady(graph: Graph): Promise<boolean> {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const { config } = opts;
+  assertStartable(config);
   const log = opts.log ?? createLogger(config.logLevel);
   const ownGraph = !opts.graph;
   // Bounded waits: a request during a Neo4j outage answers UNAVAILABLE within seconds, not the
@@ -187,7 +188,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.host}:${port}/graphql`;
-  log.info({ url, introspection: config.introspection, readKeyed: config.readKeyed, keys: config.apiKeys.length }, 'wfad API listening');
+  log.info({ url, introspection: config.introspection, readKeyed: config.readKeyed, mutations: config.mutations, keys: config.apiKeys.length }, 'wfad API listening');
 
   return {
     url,

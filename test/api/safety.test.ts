@@ -173,3 +173,78 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('limits at their boundaries (the limit passes, one more is refused with a typed error)', () => {
+  it('depth: 8 levels pass, 9 are refused (WFAD_API_MAX_DEPTH=8)', async () => {
+    const at = await gql(h.url, '{ runs(first: 1) { nodes { jobs { prediction { model { metrics { test { accuracy } } } } } } } }');
+    assert.equal(at.errors, undefined, at.raw);
+    const over = await gql(h.url, '{ runs(first: 1) { edges { node { jobs { prediction { model { metrics { test { accuracy } } } } } } } } }');
+    assert.equal(over.status, 400);
+    assert.equal(errorOf(over).code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.equal(over.errors?.[0]?.extensions?.limit, 'depth');
+    // Fragments do not hide depth.
+    const frag = await gql(h.url, 'query { runs(first: 1) { edges { node { ...J } } } } fragment J on Run { jobs { prediction { model { metrics { test { accuracy } } } } } }');
+    assert.equal(frag.errors?.[0]?.extensions?.limit, 'depth', frag.raw);
+  });
+
+  it('complexity: a query of exactly the limit passes, the limit minus one refuses it', async () => {
+    const q = '{ runs(first: 7) { nodes { id jobs { id features { name value } } } } }';
+    const probe = await variant({ maxComplexity: 10 });
+    let cost: number;
+    try {
+      const r = await gql(probe.url, q);
+      cost = r.errors?.[0]?.extensions?.complexity as number;
+      assert.ok(Number.isInteger(cost) && cost > 10, r.raw);
+    } finally {
+      await probe.close();
+    }
+    const exact = await variant({ maxComplexity: cost });
+    try {
+      const r = await gql(exact.url, q);
+      assert.equal(r.errors, undefined, r.raw);
+    } finally {
+      await exact.close();
+    }
+    const below = await variant({ maxComplexity: cost - 1 });
+    try {
+      const before = h.queries.count;
+      const r = await gql(below.url, q);
+      assert.equal(r.status, 400);
+      assert.equal(errorOf(r).code, 'GRAPHQL_VALIDATION_FAILED');
+      assert.deepEqual([r.errors?.[0]?.extensions?.limit, r.errors?.[0]?.extensions?.complexity, r.errors?.[0]?.extensions?.max], ['complexity', cost, cost - 1]);
+      assert.equal(h.queries.count, before, 'refused before any Cypher ran');
+    } finally {
+      await below.close();
+    }
+  });
+
+  it('page size: first = max passes, max + 1 is refused, for every paged field', async () => {
+    for (const field of ['runs', 'labelledSubgraphs']) {
+      const ok = await gql(h.url, `{ ${field}(first: 100) { pageInfo { hasNextPage } } }`);
+      assert.equal(ok.errors, undefined, `${field}: ${ok.raw}`);
+      const over = await gql(h.url, `{ ${field}(first: 101) { pageInfo { hasNextPage } } }`);
+      assert.deepEqual([errorOf(over).code, errorOf(over).field, over.errors?.[0]?.extensions?.max], ['BAD_USER_INPUT', 'first', 100], field);
+      const negative = await gql(h.url, `{ ${field}(first: -1) { pageInfo { hasNextPage } } }`);
+      assert.equal(errorOf(negative).code, 'BAD_USER_INPUT');
+    }
+  });
+
+  it('body size: exactly the limit is read, one byte more is answered 413 BAD_REQUEST', async () => {
+    const limit = 64 * 1024;
+    const body = (size: number): string => {
+      const head = '{"query":"{ workflows { name } } #';
+      const tail = '"}';
+      return head + 'x'.repeat(size - head.length - tail.length) + tail;
+    };
+    const exact = body(limit);
+    assert.equal(Buffer.byteLength(exact), limit);
+    const ok = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exact });
+    assert.equal(ok.status, 200, await ok.text());
+    const over = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(limit + 1) });
+    assert.equal(over.status, 413);
+    assert.equal(((await over.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code, 'BAD_REQUEST');
+    // The server keeps answering afterwards.
+    const after = await gql(h.url, '{ workflows { name } }');
+    assert.deepEqual(after.data, { workflows: [{ name: 'mini' }] });
+  });
+});

@@ -29,7 +29,8 @@ export class ScoreResolver {
     const { sel } = await toSelection(ctx, filter, false);
     // A model trained on one workflow scores only that workflow's runs.
     if (m.workflow !== 'ALL') {
-      if (sel.workflow && sel.workflow !== m.workflow) throw new BadInputError('filter.workflow', `model ${m.id} was trained on ${m.workflow} and scores only its runs, not ${sel.workflow}`);
+      // `!= null`, not truthiness: an empty workflow is a filter that matches nothing, never "all runs".
+      if (sel.workflow != null && sel.workflow !== m.workflow) throw new BadInputError('filter.workflow', `model ${m.id} was trained on ${m.workflow} and scores only its runs, not ${sel.workflow}`);
       sel.workflow = m.workflow;
     }
     const ids = await runIds(graph, sel, limit);
