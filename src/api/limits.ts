@@ -24,6 +24,16 @@ export function depthRule(maxDepth: number): ValidationRule {
   }) as unknown as ValidationRule;
 }
 
+/**
+ * The schema has no Subscription type; graphql-js would accept the operation and fail it at
+ * execution with an untyped error (answered as INTERNAL_SERVER_ERROR; found by the fuzzer).
+ */
+export const noSubscriptionsRule: ValidationRule = (ctx) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') ctx.reportError(new GraphQLError('this API has no subscriptions: poll with a query instead', { nodes: node }));
+  },
+});
+
 export function complexityPlugin<T extends object>(schema: GraphQLSchema, maxComplexity: number): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
