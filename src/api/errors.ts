@@ -65,7 +65,8 @@ export function formatError(log: Logger) {
     // Apollo's own request errors (persisted-query version or hash, …) carry an HTTP 4xx status but
     // no code; errors of the request itself have no path, unlike anything a resolver throws.
     const status = (original instanceof GraphQLError ? (original.extensions?.http as { status?: number } | undefined)?.status : undefined) ?? 0;
-    const requestError = !formatted.extensions?.code && !path && original instanceof GraphQLError && !original.originalError && status >= 400 && status < 500;
+    // (Apollo fills in INTERNAL_SERVER_ERROR for them, so look at the original's own extensions.)
+    const requestError = !path && original instanceof GraphQLError && !original.extensions?.code && !original.originalError && status >= 400 && status < 500;
     const code = requestError ? 'BAD_REQUEST' : ((formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR');
     if (PUBLIC_CODES.has(code)) {
       const { stacktrace: _drop, http: _http, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;

@@ -103,6 +103,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthRule(config.maxDepth), noSubscriptionsRule],
+    // Parsing and validating cost time linear in the document: 100,000 tokens is far beyond any
+    // real query (a 57-job ingestRun written inline is ~6,000) and bounds what a 2 MiB body costs.
+    parseOptions: { maxTokens: 100_000 },
     formatError: formatError(log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -42,3 +42,49 @@ describe('GraphQL fuzz over HTTP', () => {
     assert.ok(r.aliveAfter);
   });
 });
+
+describe('GraphQL fuzz findings, pinned', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness(4);
+  });
+  after(async () => h?.close());
+
+  const post = async (body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> => {
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('refuses a query over the complexity estimator\'s node budget (2,000 aliases used to run unchecked)', async () => {
+    const t0 = performance.now();
+    const query = `{ ${Array.from({ length: 2000 }, (_, k) => `a${k}: runs(first: 1) { nodes { id jobs { id features { name value } } } }`).join(' ')} }`;
+    const r = await post({ query });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.equal(r.body.errors[0].extensions.limit, 'complexity');
+    assert.ok(performance.now() - t0 < 15_000, 'refused before running');
+  });
+
+  it('answers subscriptions and persisted-query errors with typed codes, not INTERNAL_SERVER_ERROR', async () => {
+    const sub = await post({ query: 'subscription { runs { id } }' });
+    assert.equal(sub.status, 400);
+    assert.equal(sub.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+    for (const persistedQuery of [{ version: 1, sha256Hash: 'abc' }, { version: 2, sha256Hash: 'abc' }]) {
+      const r = await post({ query: '{ workflows { name } }', extensions: { persistedQuery } });
+      assert.equal(r.status, 400);
+      assert.equal(r.body.errors[0].extensions.code, 'BAD_REQUEST', JSON.stringify(r.body));
+    }
+  });
+
+  it('answers oversized headers with a JSON 431', async () => {
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${'k'.repeat(100_000)}` }, body: '{}' });
+    assert.equal(res.status, 431);
+    assert.equal(((await res.json()) as any).errors[0].extensions.code, 'BAD_REQUEST');
+  });
+
+  it('refuses documents over 100,000 tokens at parse time', async () => {
+    const r = await post({ query: `{ workflows { ${'name '.repeat(120_000)} } }` });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errors[0].extensions.code, 'GRAPHQL_PARSE_FAILED');
+  });
+});
