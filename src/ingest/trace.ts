@@ -350,7 +350,8 @@ function parseCell(spec: ColumnSpec, raw: string, job: string, ctx: { workflow: 
           return n;
         case 'code':
           // Stored as a Neo4j integer, which would silently clamp anything past 64 bits.
-          if (!Number.isInteger(n) || n < INT32_MIN || n > INT32_MAX) bad('must be a 32-bit integer');
+          if (!Number.isInteger(n)) bad('must be an integer');
+          if (n < INT32_MIN || n > INT32_MAX) bad('must be a 32-bit integer');
           return n;
         case 'timestamp':
           if (n <= 0) bad('must be a positive epoch time');

@@ -1095,7 +1095,9 @@ export function checkOutcome(cases: readonly FuzzCase[], summary: Pick<IngestSum
       const rej = rejected.get(f.rel);
       const stored = isTemplate ? !rej : storedSources.has(f.rel);
       const outcome = stored && rej ? 'both' : stored ? 'stored' : rej ? 'rejected' : 'neither';
-      outcomes.push({ rel: f.rel, mutator: c.mutator, expect: f.expect, outcome, ...(rej ? { code: rej.code } : {}) });
+      // A template case's run file is tallied apart from the template itself.
+      const mutator = c.kind === 'template' && !isTemplate ? `${c.mutator} → run` : c.mutator;
+      outcomes.push({ rel: f.rel, mutator, expect: f.expect, outcome, ...(rej ? { code: rej.code } : {}) });
       const what = `${f.rel} [${c.mutator}]`;
       if (outcome === 'both' || outcome === 'neither') violations.push(`${what}: ${outcome} stored and rejected`);
       else if (f.expect !== 'either' && outcome !== f.expect) violations.push(`${what}: expected ${f.expect}, got ${outcome}${rej ? ` (${rej.code}: ${rej.reason.slice(0, 160)})` : ''}`);
