@@ -19,7 +19,7 @@ import { auth, startHarness } from '../test/api/harness';
 import { wipe } from '../test/helpers/neo4j';
 import { graphqlFuzzRound } from '../test/fuzz/graphql-run';
 import { ingestFuzzRound } from '../test/fuzz/ingest-run';
-import { tally } from '../test/fuzz/mutators';
+import { RUN_MUTATORS, TEMPLATE_MUTATORS, tally } from '../test/fuzz/mutators';
 
 const args = process.argv.slice(2);
 const opt = (flag: string, fallback: number): number => {
@@ -83,7 +83,8 @@ async function main(): Promise<void> {
         files: ing.files,
         runFiles: ing.outcomes.filter((o) => o.rel.startsWith('data/')).length,
         templateFiles: ing.outcomes.filter((o) => o.rel.startsWith('adjacency_list_dags/')).length,
-        mutators: Object.keys(t.byMutator).length,
+        runMutators: RUN_MUTATORS.length,
+        templateMutators: TEMPLATE_MUTATORS.length,
         byExpect: t.byExpect,
         byMutator: t.byMutator,
         rejectionCodes: t.codes,
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
         statuses: gql.statuses,
         errorCodes: gql.codes,
         kinds: gql.kinds,
+        argsMutated: `${gql.argsMutated}/${gql.args}`,
         http5xx: gql.outcomes.filter((o) => o.status >= 500).length,
         violations: gql.violations.length,
         violationSamples: gql.violations.slice(0, 10),
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
       const out: string[] = [];
       out.push(`bad-input fuzzing, seed ${seed} (${result.command})`);
       out.push('');
-      out.push(`ingest: ${i.cases.toLocaleString('en-US')} cases, ${i.files.toLocaleString('en-US')} files (${i.runFiles.toLocaleString('en-US')} run files, ${i.templateFiles} templates), ${i.mutators} mutators`);
+      out.push(`ingest: ${i.cases.toLocaleString('en-US')} cases, ${i.files.toLocaleString('en-US')} files (${i.runFiles.toLocaleString('en-US')} run files, ${i.templateFiles.toLocaleString('en-US')} templates); ${i.runMutators} run-file and ${i.templateMutators} template mutators`);
       out.push(`  expected stored:   ${pad(i.byExpect.stored.files, 6, true)} files → ${i.byExpect.stored.stored} stored, ${i.byExpect.stored.rejected} rejected`);
       out.push(`  expected rejected: ${pad(i.byExpect.rejected.files, 6, true)} files → ${i.byExpect.rejected.stored} stored, ${i.byExpect.rejected.rejected} rejected`);
       out.push(`  either:            ${pad(i.byExpect.either.files, 6, true)} files → ${i.byExpect.either.stored} stored, ${i.byExpect.either.rejected} rejected`);
@@ -125,15 +127,16 @@ async function main(): Promise<void> {
       out.push(`  re-ingest: exit ${i.reingest.exitCode}, ${i.reingest.runsStored} stored, ${i.reingest.runsUnchanged} unchanged, graph unchanged: ${i.reingest.graphUnchanged} (${i.seconds.reingest} s)`);
       for (const v of i.violationSamples) out.push(`  ! ${v}`);
       out.push('');
-      out.push(`  ${pad('mutator', 30)} ${pad('expect', 8)} ${pad('files', 6, true)} ${pad('stored', 7, true)} ${pad('rejected', 9, true)}`);
+      out.push(`  ${pad('mutator', 34)} ${pad('expect', 8)} ${pad('files', 6, true)} ${pad('stored', 7, true)} ${pad('rejected', 9, true)}`);
       for (const [name, m] of Object.entries(i.byMutator).sort((a, b) => a[0].localeCompare(b[0]))) {
-        out.push(`  ${pad(name, 30)} ${pad(m.expect, 8)} ${pad(m.files, 6, true)} ${pad(m.stored, 7, true)} ${pad(m.rejected, 9, true)}`);
+        out.push(`  ${pad(name, 34)} ${pad(m.expect, 8)} ${pad(m.files, 6, true)} ${pad(m.stored, 7, true)} ${pad(m.rejected, 9, true)}`);
       }
       out.push('');
       out.push(`graphql: ${g.cases.toLocaleString('en-US')} requests in ${g.seconds} s; HTTP 5xx ${g.http5xx}, violations ${g.violations}; a normal query afterwards: ${g.aliveAfter ? 'answered' : 'FAILED'}`);
       out.push(`  HTTP status: ${hist(g.statuses)}`);
       out.push(`  error codes (requests): ${hist(g.errorCodes)}`);
-      out.push(`  kinds: ${hist(g.kinds)}`);
+      out.push(`  root-field arguments given bad values: ${g.argsMutated} (every query and mutation also sent valid)`);
+      out.push(`  cases by kind: ${hist(g.kinds)}`);
       for (const v of g.violationSamples) out.push(`  ! ${v}`);
       out.push('');
       out.push(`machine: ${result.machine}`);

@@ -31,6 +31,7 @@ describe('GraphQL fuzz over HTTP', () => {
     const fields = rootFields(apiSchema()).map((f) => `${f.op}.${f.field.name}:`);
     const missing = fields.filter((f) => !r.outcomes.some((o) => o.kind.startsWith(f)));
     assert.deepEqual(missing, []);
+    assert.equal(r.argsMutated, r.args, 'every argument of every root field got bad values');
   });
 
   it('never answers 5xx or leaks internals; every error has a typed code', () => {
