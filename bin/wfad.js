@@ -8,8 +8,11 @@ if (!fs.existsSync(entry)) {
   console.error('wfad: not built yet. Run `npm run build` (or `npm start`) in ' + path.dirname(__dirname));
   process.exit(2);
 }
+// Exit only once stdout and stderr are flushed: process.exit() drops what a pipe has not taken yet
+// (a --json summary over 64 KiB came out cut short).
+const exit = (code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 require(entry).main(process.argv).then(
-  (code) => process.exit(code ?? 0),
+  (code) => exit(code ?? 0),
   (err) => {
     console.error(err && err.stack ? err.stack : String(err));
     process.exit(1);

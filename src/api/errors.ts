@@ -70,7 +70,12 @@ export function formatError(log: Logger) {
     if (original instanceof WfadError && original.code === 'BAD_INPUT') {
       return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
     }
-    const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+    // Apollo's own request errors (persisted-query version or hash, …) carry an HTTP 4xx status but
+    // no code; errors of the request itself have no path, unlike anything a resolver throws.
+    const status = (original instanceof GraphQLError ? (original.extensions?.http as { status?: number } | undefined)?.status : undefined) ?? 0;
+    // (Apollo fills in INTERNAL_SERVER_ERROR for them, so look at the original's own extensions.)
+    const requestError = !path && original instanceof GraphQLError && !original.extensions?.code && !original.originalError && status >= 400 && status < 500;
+    const code = requestError ? 'BAD_REQUEST' : ((formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR');
     if (PUBLIC_CODES.has(code)) {
       const { stacktrace: _drop, http: _http, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...base, extensions: { ...ext, code } };

@@ -24,6 +24,19 @@ export function depthRule(maxDepth: number): ValidationRule {
   }) as unknown as ValidationRule;
 }
 
+/**
+ * The schema has no Subscription type; graphql-js would accept the operation and fail it at
+ * execution with an untyped error (answered as INTERNAL_SERVER_ERROR; found by the fuzzer).
+ */
+export const noSubscriptionsRule: ValidationRule = (ctx) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') ctx.reportError(new GraphQLError('this API has no subscriptions: poll with a query instead', { nodes: node }));
+  },
+});
+
+/** Nodes the complexity estimator visits at most (graphql-query-complexity's default). */
+const MAX_QUERY_NODES = 10_000;
+
 export function complexityPlugin<T extends object>(schema: GraphQLSchema, maxComplexity: number): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
@@ -37,8 +50,16 @@ export function complexityPlugin<T extends object>(schema: GraphQLSchema, maxCom
               query: document,
               variables: request.variables ?? {},
               estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+              maxQueryNodes: MAX_QUERY_NODES,
             });
-          } catch {
+          } catch (err) {
+            // Over the estimator's node budget: refuse. Swallowing this (as below) let a query of
+            // 2,000 aliases skip the complexity limit and run for half a minute (found by the fuzzer).
+            if (err instanceof Error && /maximum allowed number of nodes/.test(err.message)) {
+              throw new GraphQLError(`query has more than ${MAX_QUERY_NODES} fields and arguments to cost: ask for fewer fields or aliases`, {
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'complexity', max: maxComplexity, http: { status: 400 } },
+              });
+            }
             // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT.
             return;
           }

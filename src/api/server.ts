@@ -22,7 +22,7 @@ import { assertStartable, type ApiConfig } from './config';
 import { createContext, type ApiContext, type ApiServices } from './context';
 import { formatError, UnauthenticatedError } from './errors';
 import { ModelRuntime } from './inference';
-import { complexityPlugin, depthRule } from './limits';
+import { complexityPlugin, depthRule, noSubscriptionsRule } from './limits';
 import { createLogger } from './log';
 import { renderMetrics } from './metrics';
 import { ModelRegistry } from './registry';
@@ -107,7 +107,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // `wfad serve` handles SIGINT/SIGTERM itself (Apollo would re-raise the signal after stopping).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthRule(config.maxDepth)],
+    validationRules: [depthRule(config.maxDepth), noSubscriptionsRule],
+    // Parsing and validating cost time linear in the document: 100,000 tokens is far beyond any
+    // real query (a 57-job ingestRun written inline is ~6,000) and bounds what a 2 MiB body costs.
+    parseOptions: { maxTokens: 100_000 },
     formatError: formatError(log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -180,6 +183,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();
     });
+  });
+
+  // Requests Node's HTTP parser refuses (headers over its limit, malformed request lines) get a
+  // typed JSON answer too, instead of a bare status line.
+  httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const text = JSON.stringify({ errors: [{ message: tooLarge ? 'request headers too large' : 'malformed HTTP request', extensions: { code: 'BAD_REQUEST' } }] });
+    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
   });
 
   await new Promise<void>((resolve, reject) => {

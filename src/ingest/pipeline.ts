@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WfadError } from '../errors';
-import { verify, type Graph } from '../graph/driver';
+import { isUnavailable, verify, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
-import { upsertWorkflows, writeRunBatch } from '../graph/runs';
+import { upsertWorkflows, writeRunBatch, type BatchResult } from '../graph/runs';
 import { discover } from './dataset';
-import { loadTemplates, type DagTemplate } from './template';
+import { loadTemplates, workflowFromTemplateFile, type DagTemplate } from './template';
 import { parseRunFile, workflowOfFile, type ParsedRun, type Rejection } from './trace';
 
 export interface IngestSummary {
@@ -55,14 +55,25 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
   await migrate(graph);
   const changed = await upsertWorkflows(graph, [...templates.values()].map((t) => ({ ...t, hash: templateHash(t) })));
 
+  // A template that cannot be used is itself listed as rejected, and every run file of its
+  // workflow is rejected naming it; other workflows are not affected.
   const rejected: Rejection[] = [];
   const badTemplates = new Map<string, string>();
-  for (const e of errors) badTemplates.set(path.basename(e.file, '.json').replace(/_/g, '-'), e.reason);
+  for (const e of errors) {
+    const wf = workflowFromTemplateFile(e.file);
+    const why = `${rel(e.file)}: ${e.reason}`;
+    badTemplates.set(wf, badTemplates.has(wf) ? `${badTemplates.get(wf)}; ${why}` : why);
+    rejected.push({ file: rel(e.file), code: 'BAD_TEMPLATE', reason: e.reason, workflow: wf });
+  }
   for (const name of changed) {
-    badTemplates.set(name, 'the DAG template differs from the one the stored runs of this workflow were ingested with');
+    const file = rel((templates.get(name) as DagTemplate).file);
+    const reason = 'the DAG template differs from the one the stored runs of this workflow were ingested with';
+    badTemplates.set(name, `${file}: ${reason}`);
+    rejected.push({ file, code: 'BAD_TEMPLATE', reason, workflow: name });
     templates.delete(name);
   }
 
+  const templateRejections = rejected.length;
   const summary: IngestSummary = {
     root: ds.root,
     files: ds.files.length,
@@ -96,6 +107,35 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
     return parseRunFile({ source: rel(file), labelFolder, fileName, bytes }, templates);
   };
 
+  /**
+   * One transaction for the batch; when Neo4j refuses it for a reason other than being down
+   * (a constraint, a value it cannot store), each run is retried alone so that one bad run loses
+   * only itself, and is rejected with Neo4j's error code.
+   */
+  const writeBatchOrEach = async (batch: ParsedRun[]): Promise<BatchResult> => {
+    try {
+      return await writeRunBatch(graph, batch, edgesByWorkflow);
+    } catch (err) {
+      if (isUnavailable(err)) throw err;
+      const total: BatchResult = { stored: [], unchanged: [], conflicts: [], jobs: 0, edges: 0 };
+      for (const run of batch) {
+        try {
+          const r = await writeRunBatch(graph, [run], edgesByWorkflow);
+          total.stored.push(...r.stored);
+          total.unchanged.push(...r.unchanged);
+          total.conflicts.push(...r.conflicts);
+          total.jobs += r.jobs;
+          total.edges += r.edges;
+        } catch (e) {
+          if (isUnavailable(e)) throw e;
+          const code = (e as { code?: unknown }).code;
+          rejected.push({ file: run.source, code: 'STORE_FAILED', reason: `Neo4j refused to store the run (${typeof code === 'string' ? code : 'error'})`, workflow: run.workflow, label: run.label });
+        }
+      }
+      return total;
+    }
+  };
+
   let done = 0;
   const inFlight = new Set<Promise<void>>();
   let writeBusy = 0;
@@ -103,7 +143,7 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
   const submit = async (batch: ParsedRun[]): Promise<void> => {
     if (writeBusy++ === 0) writeStart = performance.now();
     try {
-      const res = await writeRunBatch(graph, batch, edgesByWorkflow);
+      const res = await writeBatchOrEach(batch);
       summary.runsStored += res.stored.length;
       summary.runsUnchanged += res.unchanged.length;
       summary.jobs += res.jobs;
@@ -126,7 +166,7 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
         });
       }
       done += batch.length;
-      opts.onProgress?.(done + rejected.length, ds.files.length);
+      opts.onProgress?.(done + rejected.length - templateRejections, ds.files.length);
     } finally {
       if (--writeBusy === 0) summary.timings.writeSeconds += (performance.now() - writeStart) / 1000;
     }
@@ -151,7 +191,7 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
     summary.timings.parseSeconds += (performance.now() - p0) / 1000;
     if ('reason' in parsed) {
       rejected.push(parsed);
-      opts.onProgress?.(done + rejected.length, ds.files.length);
+      opts.onProgress?.(done + rejected.length - templateRejections, ds.files.length);
       continue;
     }
     batch.push(parsed);

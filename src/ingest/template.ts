@@ -21,8 +21,12 @@ export interface DagTemplate {
 }
 
 export class TemplateError extends Error {
-  constructor(readonly file: string, readonly reason: string) {
-    super(`${file}: ${reason}`);
+  readonly reason: string;
+  constructor(readonly file: string, reason: string) {
+    // Reasons quote job names from the file: clipped, so a huge name stays a short message.
+    const clipped = reason.length > 1000 ? `${reason.slice(0, 1000)}…` : reason;
+    super(`${file}: ${clipped}`);
+    this.reason = clipped;
     this.name = 'TemplateError';
   }
 }
@@ -32,20 +36,74 @@ export function workflowFromTemplateFile(file: string): string {
   return path.basename(file, '.json').replace(/_/g, '-');
 }
 
+/**
+ * Longest job name a template may hold: job ids (`<run id>/<job name>`) are keys of a unique index,
+ * and Neo4j refuses index keys over ~8 KB, which would fail the write of a whole batch of runs.
+ */
+export const MAX_JOB_NAME = 1000;
+
+/**
+ * The first key that appears twice in one JSON object of `text` (already known to be valid JSON),
+ * or null. JSON.parse keeps only the last of duplicate keys, which would silently drop a job's
+ * edges. Iterative, so deeply nested input cannot overflow the stack.
+ */
+export function duplicateJsonKey(text: string): string | null {
+  const stack: Array<{ keys: Set<string> | null; expectKey: boolean }> = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return key;
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      i = j;
+    } else if (ch === 0x7b /* { */) stack.push({ keys: new Set(), expectKey: true });
+    else if (ch === 0x5b /* [ */) stack.push({ keys: null, expectKey: false });
+    else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) stack.pop();
+    else if (ch === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.keys) top.expectKey = true;
+    }
+  }
+  return null;
+}
+
+/**
+ * A JSON value for a message. Never JSON.stringify of the value itself: a deeply nested array
+ * overflows the stack there (found by the fuzzer; it crashed the whole ingest).
+ */
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v !== null && typeof v === 'object') return 'an object';
+  return String(v);
+}
+
 export function parseTemplate(file: string, text: string): DagTemplate {
   const workflow = workflowFromTemplateFile(file);
   let raw: unknown;
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+    raw = JSON.parse(json);
   } catch (err) {
     throw new TemplateError(file, `not valid JSON: ${(err as Error).message}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new TemplateError(file, 'expected an object {"job": ["child", ...], ...}');
   }
+  const dup = duplicateJsonKey(json);
+  if (dup !== null) throw new TemplateError(file, `key ${JSON.stringify(dup.slice(0, 200))} appears twice in one object (JSON would silently keep only the last)`);
   const adjacency = raw as Record<string, unknown>;
   const jobs = Object.keys(adjacency);
   if (jobs.length === 0) throw new TemplateError(file, 'template has no jobs');
+  const long = jobs.find((j) => j.length > MAX_JOB_NAME);
+  if (long !== undefined) throw new TemplateError(file, `job name "${long.slice(0, 60)}…" is ${long.length} characters long (at most ${MAX_JOB_NAME})`);
+  if (jobs.includes('')) throw new TemplateError(file, 'a job has an empty name');
   const keys = jobs.map(auxKey);
   const keyIndex = new Map<string, number>();
   keys.forEach((k, i) => {
@@ -58,9 +116,9 @@ export function parseTemplate(file: string, text: string): DagTemplate {
   const seen = new Set<string>();
   jobs.forEach((parent, p) => {
     const children = adjacency[parent];
-    if (!Array.isArray(children)) throw new TemplateError(file, `children of "${parent}" must be an array, got ${JSON.stringify(children)}`);
+    if (!Array.isArray(children)) throw new TemplateError(file, `children of "${parent}" must be an array, got ${show(children)}`);
     for (const child of children) {
-      if (typeof child !== 'string') throw new TemplateError(file, `child of "${parent}" is not a job name: ${JSON.stringify(child)}`);
+      if (typeof child !== 'string') throw new TemplateError(file, `child of "${parent}" is not a job name: ${show(child)}`);
       const c = index.get(child);
       if (c === undefined) throw new TemplateError(file, `"${parent}" has child "${child}", which is not a job of the template (dangling edge)`);
       if (c === p) throw new TemplateError(file, `"${parent}" depends on itself`);
@@ -71,7 +129,11 @@ export function parseTemplate(file: string, text: string): DagTemplate {
     }
   });
   const cycle = findCycle(jobs.length, edges);
-  if (cycle) throw new TemplateError(file, `template has a cycle: ${cycle.map((i) => jobs[i]).join(' → ')}`);
+  if (cycle) {
+    const names = cycle.map((i) => jobs[i] as string);
+    const shown = names.length <= 12 ? names : [...names.slice(0, 10), `… (${names.length - 1} jobs in all)`, names[names.length - 1] as string];
+    throw new TemplateError(file, `template has a cycle: ${shown.join(' → ')}`);
+  }
   return { workflow, file, jobs, keys, keyIndex, edges };
 }
 
@@ -109,17 +171,45 @@ function findCycle(n: number, edges: Array<[number, number]>): number[] | null {
   return [...cycle, cycle[0] as number];
 }
 
+/** A template file's text: UTF-8 (a BOM is dropped later), or a TemplateError saying why not. */
+function readTemplateText(file: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new TemplateError(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (bytes.length === 0) throw new TemplateError(file, 'empty file (0 bytes)');
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new TemplateError(file, 'UTF-16 text: save it as UTF-8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new TemplateError(file, 'not UTF-8 text');
+  }
+}
+
 export function loadTemplates(dir: string): { templates: Map<string, DagTemplate>; errors: TemplateError[] } {
   const templates = new Map<string, DagTemplate>();
   const errors: TemplateError[] = [];
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  const files = new Map<string, string[]>();
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort()) {
     const file = path.join(dir, f);
+    const wf = workflowFromTemplateFile(file);
+    files.set(wf, [...(files.get(wf) ?? []), file]);
     try {
-      const t = parseTemplate(file, fs.readFileSync(file, 'utf8'));
+      const t = parseTemplate(file, readTemplateText(file));
       templates.set(t.workflow, t);
     } catch (err) {
       if (err instanceof TemplateError) errors.push(err);
       else throw err;
+    }
+  }
+  // `a_b.json` and `a-b.json` name the same workflow: which one applies would be a guess.
+  for (const [wf, fs2] of files) {
+    if (fs2.length < 2) continue;
+    templates.delete(wf);
+    for (const file of fs2) {
+      if (!errors.some((e) => e.file === file)) errors.push(new TemplateError(file, `${fs2.length} template files name workflow ${wf} (${fs2.map((x) => path.basename(x)).join(', ')})`));
     }
   }
   return { templates, errors };

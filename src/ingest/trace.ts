@@ -50,7 +50,8 @@ export type RejectCode =
   | 'UNKNOWN_WORKFLOW'
   | 'BAD_FILE_NAME'
   | 'BAD_TEMPLATE'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  | 'STORE_FAILED';
 
 export interface Rejection {
   file: string;
@@ -70,8 +71,11 @@ export class RejectError extends Error {
   }
 }
 
+const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/** Reasons quote names and values from the file: clipped, so a megabyte cell stays a short message. */
 const reject = (r: Omit<Rejection, 'file'>): never => {
-  throw new RejectError(r);
+  throw new RejectError({ ...r, reason: clip(r.reason, 1000), ...(r.job !== undefined ? { job: clip(r.job, 200) } : {}), ...(r.value !== undefined ? { value: clip(r.value, 200) } : {}) });
 };
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -114,6 +118,7 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
   if (!fm) reject({ code: 'BAD_FILE_NAME', reason: `file name "${input.fileName}" is not <workflow>-<instance>-run<NNNN>.csv`, label: label.label });
   const stem = (fm as RegExpExecArray)[1] as string;
   const runNumber = Number((fm as RegExpExecArray)[2]);
+  if (runNumber > INT32_MAX) reject({ code: 'BAD_FILE_NAME', reason: `run number ${(fm as RegExpExecArray)[2]} in "${input.fileName}" is too large`, label: label.label });
   const workflow = workflowOfFile(input.fileName, templates.keys());
   if (workflow === null) {
     reject({ code: 'UNKNOWN_WORKFLOW', reason: `no DAG template matches "${input.fileName}" (known: ${[...templates.keys()].join(', ')})`, label: label.label });
@@ -123,13 +128,10 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
   const ctx = { workflow: wf, label: label.label };
 
   if (input.bytes.length === 0) reject({ ...ctx, code: 'EMPTY_FILE', reason: 'empty file (0 bytes)' });
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(input.bytes);
-  } catch {
-    reject({ ...ctx, code: 'NOT_UTF8', reason: 'not UTF-8 text' });
-  }
-  text = text!.replace(/^\uFEFF/, '');
+  const text0 = decodeUtf8(input.bytes);
+  if (typeof text0 !== 'string') reject({ ...ctx, code: 'NOT_UTF8', reason: text0.reason });
+  let text = text0 as string;
+  text = text.replace(/^\uFEFF/, '');
   if (text.trim() === '') reject({ ...ctx, code: 'EMPTY_FILE', reason: 'empty file (only whitespace)' });
 
   // `info` gives each record's line number in the file, blank lines included.
@@ -199,6 +201,7 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
         rec[spec.prop] = null;
       } else rec[spec.prop] = v;
     }
+    checkTimeOrder(rec, name, ctx);
     byKey.set(key, { rec: rec as JobRecord, line });
   });
 
@@ -258,6 +261,57 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
   };
 }
 
+/** Line number (1-based) of a byte offset. */
+function lineOf(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i >= 0 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++;
+  return line;
+}
+
+/**
+ * The file as text, or why it is not UTF-8: a UTF-16 byte-order mark, a NUL byte (binary data,
+ * or UTF-16 without a mark: valid UTF-8 in principle, never a CSV), or the first invalid byte.
+ */
+function decodeUtf8(bytes: Buffer): string | { reason: string } {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { reason: `UTF-16 text (byte-order mark ${bytes[0]?.toString(16).toUpperCase()} ${bytes[1]?.toString(16).toUpperCase()}); save it as UTF-8` };
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return { reason: `NUL byte at line ${lineOf(bytes, nul)} (byte ${nul}): binary data or UTF-16 text, not a UTF-8 CSV file` };
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Valid text before the first replacement character encodes to the same bytes.
+    const loose = bytes.toString('utf8');
+    const at = Buffer.byteLength(loose.slice(0, Math.max(0, loose.indexOf('\uFFFD'))), 'utf8');
+    return { reason: `not UTF-8 text: invalid byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at line ${lineOf(bytes, at)} (byte ${at})` };
+  }
+}
+
+/**
+ * Timestamps a job passes through, in the order Pegasus records them; each present one must not
+ * precede the previous present one (real traces never do: a reversed pair is a corrupt row).
+ */
+const TIME_ORDER: ReadonlyArray<readonly string[]> = [
+  ['ready', 'submit', 'executeStart', 'executeEnd', 'postScriptStart', 'postScriptEnd'],
+  ['preScriptStart', 'preScriptEnd'],
+];
+
+function checkTimeOrder(rec: Record<string, JobValue>, job: string, ctx: { workflow: string; label: string }): void {
+  for (const chain of TIME_ORDER) {
+    let prev: string | null = null;
+    for (const prop of chain) {
+      const v = rec[prop];
+      if (typeof v !== 'number') continue;
+      if (prev !== null && v < (rec[prev] as number)) {
+        const col = (p: string): string => COLUMNS.find((c) => c.prop === p)?.column ?? p;
+        reject({ ...ctx, code: 'BAD_VALUE', reason: `job "${job}": ${col(prop)}=${v} is before ${col(prev)}=${rec[prev]} (timestamps out of order)`, job, field: col(prop), value: String(v) });
+      }
+      prev = prop;
+    }
+  }
+}
+
 function findName(body: string[][], key: string): string {
   for (const row of body) {
     const n = (row[0] ?? '').trim();
@@ -267,6 +321,11 @@ function findName(body: string[][], key: string): string {
 }
 
 const SENTINEL = Symbol('sentinel');
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+/** Plausibility bounds: beyond them a value is a unit or corruption error, not a measurement. */
+const MAX_EPOCH_SECONDS = 1e10;
+const MAX_SECONDS = 1e9;
 
 function parseCell(spec: ColumnSpec, raw: string, job: string, ctx: { workflow: string; label: string }): JobValue | typeof SENTINEL {
   if (raw === '') {
@@ -290,17 +349,26 @@ function parseCell(spec: ColumnSpec, raw: string, job: string, ctx: { workflow: 
           if (n !== 0 && n !== 1) bad('must be 0 or 1');
           return n;
         case 'code':
+          // Stored as a Neo4j integer, which would silently clamp anything past 64 bits.
           if (!Number.isInteger(n)) bad('must be an integer');
+          if (n < INT32_MIN || n > INT32_MAX) bad('must be a 32-bit integer');
           return n;
         case 'timestamp':
           if (n <= 0) bad('must be a positive epoch time');
+          if (n > MAX_EPOCH_SECONDS) bad('is past the year 2286: not epoch seconds (milliseconds?)');
           return n;
         case 'cpuTime':
           if (n === -1) return SENTINEL;
           if (n < 0) bad('must not be negative');
+          if (n > MAX_SECONDS) bad(`is over ${MAX_SECONDS} seconds`);
+          return n;
+        case 'bytes':
+          if (n < 0) bad('must not be negative');
+          if (n > Number.MAX_SAFE_INTEGER) bad('is more bytes than a number holds exactly');
           return n;
         default:
           if (n < 0) bad('must not be negative');
+          if (n > MAX_SECONDS) bad(`is over ${MAX_SECONDS} seconds`);
           return n;
       }
     }
