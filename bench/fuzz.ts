@@ -12,9 +12,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, defaultDatasetPath, localServerConfig } from '../src/config';
+import { defaultDatasetPath } from '../src/config';
 import { openGraph } from '../src/graph/driver';
-import * as server from '../src/localdb/server';
+import { freshBenchNeo4j } from './bench-neo4j';
 import { auth, startHarness } from '../test/api/harness';
 import { wipe } from '../test/helpers/neo4j';
 import { graphqlFuzzRound } from '../test/fuzz/graphql-run';
@@ -50,15 +50,7 @@ async function main(): Promise<void> {
     console.error(`bench/fuzz: flowgad dataset not found at ${dataset} (set WFAD_DATASET): the ingest fuzzer mutates its files`);
     process.exit(2);
   }
-  let stop = async (): Promise<void> => undefined;
-  if (!process.env.NEO4J_URI) {
-    const cfg = localServerConfig(process.env, { home: path.join(PROJECT_ROOT, '.wfad', 'neo4j-fuzz'), port: Number(process.env.WFAD_BENCH_NEO4J_PORT ?? 7689) });
-    await server.stop(cfg);
-    fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
-    await server.start(cfg, log, { parentPid: process.pid });
-    process.env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
-    stop = async () => void (await server.stop(cfg));
-  }
+  const stop = await freshBenchNeo4j('neo4j-fuzz', log);
   const graph = openGraph();
   try {
     log(`bench/fuzz: seed ${seed}, ${cases} ingest cases, ${gqlCases} GraphQL cases, Neo4j ${process.env.NEO4J_URI} (wiped)`);

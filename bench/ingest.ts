@@ -9,14 +9,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, defaultDatasetPath, localServerConfig } from '../src/config';
+import { defaultDatasetPath } from '../src/config';
 import { openGraph } from '../src/graph/driver';
 import { migrate } from '../src/graph/migrations';
 import { discover } from '../src/ingest/dataset';
 import { ingest } from '../src/ingest/pipeline';
 import { loadTemplates } from '../src/ingest/template';
 import { parseRunFile } from '../src/ingest/trace';
-import * as server from '../src/localdb/server';
+import { freshBenchNeo4j } from './bench-neo4j';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -42,15 +42,7 @@ async function main(): Promise<void> {
   const parseOnly = (performance.now() - p0) / 1000;
 
   // 2. The full ingest into an empty database.
-  let stop = async (): Promise<void> => undefined;
-  if (!process.env.NEO4J_URI) {
-    const cfg = localServerConfig(process.env, { home: path.join(PROJECT_ROOT, '.wfad', 'neo4j-bench'), port: Number(process.env.WFAD_BENCH_NEO4J_PORT ?? 7689) });
-    await server.stop(cfg);
-    fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
-    await server.start(cfg, log, { parentPid: process.pid });
-    process.env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
-    stop = async () => void (await server.stop(cfg));
-  }
+  const stop = await freshBenchNeo4j('neo4j-bench', log);
   const graph = openGraph();
   try {
     await migrate(graph);
