@@ -55,6 +55,11 @@ export function formatIngest(s: IngestSummary): string {
     `  files ${s.files}: ${s.runsStored} runs stored, ${s.runsUnchanged} unchanged, ${s.rejected.length} rejected`,
     `  wrote ${s.jobs} jobs and ${s.edges} edges in ${s.seconds.toFixed(1)} s (parse ${s.timings.parseSeconds.toFixed(1)} s, write ${s.timings.writeSeconds.toFixed(1)} s)`,
   ];
+  if (s.ignoredFiles.length) {
+    const shown = s.ignoredFiles.slice(0, 5).join(', ');
+    const more = s.ignoredFiles.length > 5 ? ` and ${s.ignoredFiles.length - 5} more (--json lists all)` : '';
+    lines.push(`  ignored ${s.ignoredFiles.length} file(s) that are not .csv run files: ${shown}${more}`);
+  }
   if (s.derivedValues) lines.push(`  ${s.derivedValues} composite values computed from timestamps where the cell was empty`);
   if (s.sentinelValues) lines.push(`  ${s.sentinelValues} kickstart cpu_time values of -1 (no kickstart record) stored as missing`);
   if (s.storedWithMissingColumns.length) {

@@ -13,6 +13,8 @@ export interface DatasetFiles {
   templatesDir: string;
   /** Absolute paths of run files, sorted. */
   files: string[];
+  /** Absolute paths of the other files under the path (not .csv), sorted. */
+  ignored: string[];
 }
 
 export function findDatasetRoot(start: string): string | null {
@@ -34,10 +36,11 @@ export function discover(target: string): DatasetFiles {
     throw new WfadError('BAD_INPUT', `${target}: no adjacency_list_dags/ folder here or above it; expected the layout <root>/adjacency_list_dags/*.json + <root>/data/<label>/*.csv`);
   }
   const files: string[] = [];
+  const ignored: string[] = [];
   const walk = (p: string, depth: number): void => {
     const st = fs.statSync(p);
     if (st.isFile()) {
-      if (p.endsWith('.csv')) files.push(p);
+      (p.toLowerCase().endsWith('.csv') ? files : ignored).push(p);
       return;
     }
     if (!st.isDirectory() || depth > 4) return;
@@ -46,5 +49,6 @@ export function discover(target: string): DatasetFiles {
   };
   walk(abs, 0);
   files.sort();
-  return { root, templatesDir: path.join(root, 'adjacency_list_dags'), files };
+  ignored.sort();
+  return { root, templatesDir: path.join(root, 'adjacency_list_dags'), files, ignored };
 }

@@ -18,6 +18,8 @@ import { parseRunFile, workflowOfFile, type ParsedRun, type Rejection } from './
 export interface IngestSummary {
   root: string;
   files: number;
+  /** Files under the path that are not run files (.csv), relative to the root: not read. */
+  ignoredFiles: string[];
   runsStored: number;
   runsUnchanged: number;
   rejected: Rejection[];
@@ -77,6 +79,7 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
   const summary: IngestSummary = {
     root: ds.root,
     files: ds.files.length,
+    ignoredFiles: ds.ignored.map(rel),
     runsStored: 0,
     runsUnchanged: 0,
     rejected,

@@ -177,29 +177,39 @@ describe('InferenceBatcher', () => {
     }
   });
 
-  it('sends a partial batch after maxWaitMs, and requests arriving meanwhile join the next batch', async () => {
+  it('sends a partial batch after maxWaitMs, and requests arriving meanwhile join the next batch', async (t) => {
     const p = await Predictor.load(writeModel('node', 'wait'), { provider: 'cpu', log: () => undefined });
+    // The batcher's clock is mocked, so the wait window is exact even on a loaded machine
+    // (onnxruntime's own work is native and not timer-driven).
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     try {
       const b = new InferenceBatcher(p, { maxBatch: 1000, maxWaitMs: 30 });
       const first = b.predict(runs[0] as PredictInput);
       const second = b.predict(runs[1] as PredictInput);
-      await new Promise((r) => setTimeout(r, 5));
-      assert.equal(b.stats.calls, 0, 'still waiting for more');
+      t.mock.timers.tick(29);
+      assert.equal(b.stats.calls, 0, 'still waiting for more at 29 ms');
       assert.equal(b.stats.pending, 2);
+      t.mock.timers.tick(1);
+      assert.equal(b.stats.calls, 1, 'sent at 30 ms');
       const [a, c] = await Promise.all([first, second]);
       assert.equal(b.stats.calls, 1);
       assert.equal(a.verdicts.length, runs[0]?.numNodes);
       assert.equal(c.verdicts.length, runs[1]?.numNodes);
-      // Staggered arrivals: 10 requests, 1 ms apart, all within one wait window.
+      // Staggered arrivals: 10 requests, 2 ms apart, all within one wait window → one call.
       const staggered: Array<Promise<unknown>> = [];
       for (let i = 0; i < 10; i++) {
         staggered.push(b.predict(runs[i] as PredictInput));
-        await new Promise((r) => setTimeout(r, 1));
+        t.mock.timers.tick(2);
       }
+      assert.equal(b.stats.calls, 1, 'the window opened by the first of them has 10 ms left');
+      assert.equal(b.stats.pending, 10);
+      t.mock.timers.tick(10);
       await Promise.all(staggered);
-      assert.ok(b.stats.calls <= 3, `10 staggered requests took ${b.stats.calls - 1} session.runs`);
+      assert.equal(b.stats.calls, 2, '10 staggered requests took one session.run');
+      assert.equal(b.stats.largestBatch, 10);
       await b.drain();
     } finally {
+      t.mock.timers.reset();
       await p.release();
     }
   });

@@ -26,14 +26,18 @@ describe('wfad ingest on small datasets', () => {
       'normal/mini-mini-T1-run0002.csv': runCsv('mini-T1', 3000).replace(/^(work_ID01(?:,[^,]*){13}),10,/m, '$1,abc,'),
       'weird_label/mini-mini-T1-run0001.csv': runCsv('mini-T1', 4000),
       'normal/mini-mini-T1-run0003.csv': '',
+      'normal/mini-mini-T1-run0004.CSV': runCsv('mini-T1', 5000),
+      'normal/notes.txt': 'not a run file',
     });
     const r = await cli(['ingest', root, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as IngestSummary;
-    assert.equal(s.files, 5);
-    assert.equal(s.runsStored, 2);
-    assert.equal(s.jobs, 6);
-    assert.equal(s.edges, 4);
+    assert.equal(s.files, 6);
+    assert.equal(s.runsStored, 3);
+    assert.equal(s.jobs, 9);
+    assert.equal(s.edges, 6);
+    assert.deepEqual(s.ignoredFiles, ['data/normal/notes.txt'], 'a file that is not a run file is named, not skipped silently');
+    assert.equal(await count(graph, "MATCH (r:Run {id: 'normal/mini-mini-T1-run0004'}) RETURN count(r)"), 1, 'an upper-case .CSV is a run file');
     const byFile = new Map(s.rejected.map((x) => [x.file, x]));
     assert.equal(byFile.get('data/normal/mini-mini-T1-run0003.csv')?.code, 'EMPTY_FILE');
     assert.equal(byFile.get('data/weird_label/mini-mini-T1-run0001.csv')?.code, 'UNKNOWN_LABEL');
@@ -44,7 +48,8 @@ describe('wfad ingest on small datasets', () => {
     // Human output names the same files.
     const h = await cli(['ingest', root]);
     assert.equal(h.code, 0);
-    assert.match(h.stdout, /0 runs stored, 2 unchanged, 3 rejected/);
+    assert.match(h.stdout, /0 runs stored, 3 unchanged, 3 rejected/);
+    assert.match(h.stdout, /ignored 1 file\(s\) that are not \.csv run files: data\/normal\/notes\.txt/);
     assert.match(h.stdout, /data\/normal\/mini-mini-T1-run0002\.csv: \[BAD_VALUE\]/);
   });
 

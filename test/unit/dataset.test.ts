@@ -13,6 +13,7 @@ describe('discover', () => {
     normal1: 'data/normal/tiny-wf-a-run0001.csv',
     normal2: 'data/normal/tiny-wf-a-run0002.csv',
     hdd: 'data/hdd_60/tiny-wf-b-run0001.csv',
+    upper: 'data/hdd_60/tiny-wf-b-run0002.CSV',
   };
   const abs = (r: string): string => path.join(root, r);
 
@@ -26,6 +27,7 @@ describe('discover', () => {
       [rel.hdd]: csv,
       [rel.normal2]: csv,
       [rel.normal1]: csv,
+      [rel.upper]: csv,
       'data/normal/notes.txt': 'not a run file',
       'data/normal/.hidden-run0001.csv': csv,
       'README.md': '# dataset',
@@ -34,13 +36,14 @@ describe('discover', () => {
   });
   after(() => tmp.remove());
 
-  const all = (): string[] => [abs(rel.hdd), abs(rel.normal1), abs(rel.normal2)];
+  const all = (): string[] => [abs(rel.hdd), abs(rel.upper), abs(rel.normal1), abs(rel.normal2)];
 
-  it('from the root: every run file, sorted, no templates or other files', () => {
+  it('from the root: every run file (.csv in any case), sorted; other files listed as ignored, templates and hidden files not', () => {
     const d = discover(root);
     assert.equal(d.root, root);
     assert.equal(d.templatesDir, path.join(root, 'adjacency_list_dags'));
     assert.deepEqual(d.files, all());
+    assert.deepEqual(d.ignored, [abs('README.md'), abs('data/normal/notes.txt')]);
   });
 
   it('from data/: the same root and files', () => {
