@@ -4,12 +4,18 @@
  * configuration (edge direction, architecture, regularisation, …) and prints validation accuracy
  * (the selection criterion; test accuracy alongside for information) averaged over seeds, with
  * per-label test accuracy. Reads the runs from Neo4j (NEO4J_URI or the local server).
+ *
+ * `--tune-threshold` also reports a decision threshold on P(anomalous) chosen on validation
+ * (instead of argmax, i.e. 0.5) and the accuracies it gives: whether calibrating the cut helps.
  */
 import { neo4jConnection } from '../src/config';
-import { toSample, type GraphSample } from '../src/features/dataset';
+import { targetOf, toSample, type GraphSample } from '../src/features/dataset';
+import { applyScaler, scaledWidth } from '../src/features/scaler';
 import { openGraph, verify } from '../src/graph/driver';
 import { readRuns } from '../src/graph/read-runs';
-import { DEFAULT_CONFIG, train, type TrainConfig } from '../src/train/trainer';
+import { softmaxRows } from '../src/nn/cross-entropy';
+import { makeBatch } from '../src/train/batch';
+import { DEFAULT_CONFIG, train, type TrainConfig, type TrainResult } from '../src/train/trainer';
 
 const DEFAULT_VARIANTS: Array<Partial<TrainConfig>> = [
   { arch: 'paper', direction: 'forward', dropout: 0, weightDecay: 0 },
@@ -21,6 +27,44 @@ const DEFAULT_VARIANTS: Array<Partial<TrainConfig>> = [
   { arch: 'skip', direction: 'forward', dropout: 0, weightDecay: 0, classWeights: true },
   { arch: 'skip', direction: 'forward', dropout: 0.2, weightDecay: 1e-4 },
 ];
+
+/** Graph level: P(class 1) of every sample (the split is read from res.graphSplit). */
+function positiveProbabilities(res: TrainResult, samples: readonly GraphSample[]): Float64Array {
+  const width = scaledWidth(res.scaler);
+  const out = new Float64Array(samples.length);
+  for (let i = 0; i < samples.length; i += 512) {
+    const idx = samples.slice(i, i + 512);
+    const batch = makeBatch(idx.map((s) => ({ numNodes: s.numNodes, x: applyScaler(res.scaler, s.workflow, s.x), edgeIndex: s.edgeIndex })), width);
+    const logits = res.model.forward({ ...batch });
+    const C = logits.cols;
+    const p = softmaxRows(logits.data, logits.rows, C);
+    for (let r = 0; r < logits.rows; r++) out[i + r] = 1 - (p[r * C] as number); // P(not normal)
+  }
+  return out;
+}
+
+/** Accuracy of "anomalous iff p ≥ t" over the samples in split `split`. */
+function accuracyAt(p: Float64Array, y: Int32Array, split: Uint8Array, which: number, t: number): number {
+  let ok = 0;
+  let n = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (split[i] !== which) continue;
+    n++;
+    if (+((p[i] as number) >= t) === +((y[i] as number) > 0)) ok++;
+  }
+  return ok / n;
+}
+
+/** The threshold with the best validation accuracy (ties: the one nearest 0.5). */
+function tuneThreshold(p: Float64Array, y: Int32Array, split: Uint8Array): number {
+  let best = { t: 0.5, acc: accuracyAt(p, y, split, 1, 0.5) };
+  for (let k = 5; k <= 95; k++) {
+    const t = k / 100;
+    const acc = accuracyAt(p, y, split, 1, t);
+    if (acc > best.acc + 1e-12 || (Math.abs(acc - best.acc) < 1e-12 && Math.abs(t - 0.5) < Math.abs(best.t - 0.5))) best = { t, acc };
+  }
+  return best.t;
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -39,15 +83,25 @@ async function main(): Promise<void> {
   await g.close();
   if (runs.length === 0) throw new Error(`no stored runs for ${wf}: ingest the dataset first (wfad ingest <path>)`);
   const samples: GraphSample[] = runs.map(toSample);
+  const tune = process.argv.includes('--tune-threshold');
+  const y = Int32Array.from(samples, (s) => targetOf(s, 'binary'));
   const rows = [];
   for (const v of variants) {
     const val: number[] = [];
     const test: number[] = [];
+    const tuned = { threshold: [] as number[], val: [] as number[], test: [] as number[] };
     const perLabel: Record<string, [number, number]> = {};
     for (const seed of seeds) {
       const r = train(samples, { ...DEFAULT_CONFIG, ...v, seed });
       val.push(r.val.accuracy);
       test.push(r.test.accuracy);
+      if (tune) {
+        const p = positiveProbabilities(r, samples);
+        const t = tuneThreshold(p, y, r.graphSplit);
+        tuned.threshold.push(t);
+        tuned.val.push(accuracyAt(p, y, r.graphSplit, 1, t));
+        tuned.test.push(accuracyAt(p, y, r.graphSplit, 2, t));
+      }
       for (const p of r.testPredictions) {
         const e = (perLabel[(samples[p.sample] as GraphSample).label] ??= [0, 0]);
         e[0] += p.predicted === p.target ? 1 : 0;
@@ -55,9 +109,11 @@ async function main(): Promise<void> {
       }
     }
     const mean = (a: number[]): number => Number((a.reduce((x, y) => x + y, 0) / a.length).toFixed(4));
-    const row = { variant: v, valAccuracy: mean(val), testAccuracy: mean(test), testByLabel: Object.fromEntries(Object.entries(perLabel).sort().map(([k, [a, n]]) => [k, Number((a / n).toFixed(3))])) };
+    const threshold = tune ? { thresholds: tuned.threshold, valAccuracy: mean(tuned.val), testAccuracy: mean(tuned.test) } : undefined;
+    const row = { variant: v, valAccuracy: mean(val), testAccuracy: mean(test), tunedThreshold: threshold, testByLabel: Object.fromEntries(Object.entries(perLabel).sort().map(([k, [a, n]]) => [k, Number((a / n).toFixed(3))])) };
     rows.push(row);
-    if (!json) console.log(`${JSON.stringify(v)}  val ${row.valAccuracy.toFixed(4)}  test ${row.testAccuracy.toFixed(4)}\n   ${Object.entries(row.testByLabel).map(([k, a]) => `${k}:${a}`).join(' ')}`);
+    const tunedText = threshold ? `  | tuned threshold ${threshold.thresholds.join(',')}: val ${threshold.valAccuracy.toFixed(4)}  test ${threshold.testAccuracy.toFixed(4)}` : '';
+    if (!json) console.log(`${JSON.stringify(v)}  val ${row.valAccuracy.toFixed(4)}  test ${row.testAccuracy.toFixed(4)}${tunedText}\n   ${Object.entries(row.testByLabel).map(([k, a]) => `${k}:${a}`).join(' ')}`);
   }
   if (json) console.log(JSON.stringify({ workflow: wf, seeds, level: 'graph', task: 'binary', rows }));
 }

@@ -10,7 +10,7 @@ import { Neo4jUnavailableError, WfadError } from '../errors';
 import { isUnavailable } from '../graph/driver';
 
 /** Codes this API answers with (Apollo's own GRAPHQL_* codes pass through unchanged). */
-export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | 'MODEL_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | 'MODEL_UNAVAILABLE' | 'TOO_MANY_REQUESTS' | 'INTERNAL_SERVER_ERROR';
 
 /** Bad input: `field` is the argument path, e.g. `filter.minScore` or `input.jobs[2].runtime`. */
 export class BadInputError extends GraphQLError {
@@ -38,12 +38,20 @@ export class UnavailableError extends GraphQLError {
   }
 }
 
+/** A bounded queue is full (e.g. training jobs): try again once some have finished. */
+export class TooManyRequestsError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'TOO_MANY_REQUESTS', http: { status: 429 } } });
+  }
+}
+
 /** Codes whose messages are safe to show as they are. */
 const PUBLIC_CODES = new Set([
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'UNAVAILABLE',
+  'TOO_MANY_REQUESTS',
   'NOT_FOUND',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

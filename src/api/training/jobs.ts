@@ -1,7 +1,8 @@
 /**
  * Asynchronous training jobs (trainModel): each runs in a worker thread, one at a time (training
- * takes the CPU), the others wait in order. Job state lives in this process: a restart forgets
- * jobs, not the models they registered.
+ * takes the CPU), the others wait in order, at most MAX_QUEUED of them (a key holder cannot pile
+ * up unbounded work or memory). Job state lives in this process: a restart forgets jobs, not the
+ * models they registered; the last KEEP_FINISHED finished jobs stay visible.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Graph } from '../../graph/driver';
 import type { TrainConfig } from '../../train/trainer';
+import { TooManyRequestsError } from '../errors';
 import type { ModelRegistry } from '../registry';
 import { registerModel } from '../../graph/predictions';
 import type { TrainMessage, TrainRequest } from './messages';
@@ -37,6 +39,8 @@ interface Pending {
 }
 
 const KEEP_FINISHED = 100;
+/** Jobs waiting behind the running one; one more is refused with TOO_MANY_REQUESTS. */
+export const MAX_QUEUED = 8;
 
 export class TrainingJobs {
   private readonly jobs = new Map<string, JobState>();
@@ -59,6 +63,9 @@ export class TrainingJobs {
   }
 
   submit(workflow: string, config: TrainConfig, activate: boolean): JobState {
+    if (this.queue.length >= MAX_QUEUED) {
+      throw new TooManyRequestsError(`${MAX_QUEUED} training jobs are already waiting behind the running one; try again when one has finished (trainingJobs shows them)`);
+    }
     const id = randomUUID();
     const name = `${workflow}-${config.level}-${config.task}`;
     const state: JobState = { id, status: 'QUEUED', epoch: 0, maxEpochs: config.maxEpochs, trainLoss: null, valAccuracy: null, runs: null, error: null, modelId: null, createdAt: Date.now() / 1000, finishedAt: null };
