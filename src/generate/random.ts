@@ -4,6 +4,7 @@
  * same files as generating it among others. Integer arithmetic (mulberry32, FNV-1a) and V8's
  * deterministic Math functions: the same seed gives byte-identical files.
  */
+import { Mulberry32 } from '../random/mulberry32';
 
 /** FNV-1a over the parts, then a murmur3 finaliser: a well-mixed 32-bit stream seed. */
 export function streamSeed(...parts: Array<string | number>): number {
@@ -20,30 +21,7 @@ export function streamSeed(...parts: Array<string | number>): number {
   return h >>> 0;
 }
 
-export class GenRng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1) (mulberry32). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
+export class GenRng extends Mulberry32 {
   bernoulli(p: number): boolean {
     return this.next() < p;
   }

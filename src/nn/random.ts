@@ -1,27 +1,11 @@
 /**
- * A seeded PRNG (mulberry32): the same seed gives bit-for-bit the same weights, dropout masks,
- * shuffles and splits, on every machine (integer arithmetic only, no platform randomness).
+ * The trainer's seeded PRNG (mulberry32, src/random): the same seed gives bit-for-bit the same
+ * weights, dropout masks, shuffles and splits, on every machine (no platform randomness).
  */
-export class Rng {
-  private state: number;
+import { Mulberry32 } from '../random/mulberry32';
+
+export class Rng extends Mulberry32 {
   private spare: number | null = null;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Uniform in [lo, hi). */
-  uniform(lo = 0, hi = 1): number {
-    return lo + (hi - lo) * this.next();
-  }
 
   /** Normal(mean, std) by Box–Muller; the second variate of each pair is kept for the next call. */
   normal(mean = 0, std = 1): number {
@@ -34,11 +18,6 @@ export class Rng {
       this.spare = r * Math.sin(theta);
     } else this.spare = null;
     return mean + std * z;
-  }
-
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
   }
 
   /** Fisher–Yates, in place. */
