@@ -79,7 +79,8 @@ const reject = (r: Omit<Rejection, 'file'>): never => {
 };
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const FILE_RE = /^(.+)-run(\d+)\.csv$/i;
+// The extension in any case (a `.CSV` from another system); the `-run` marker exactly as written.
+const FILE_RE = /^(.+)-run(\d+)\.[cC][sS][vV]$/;
 
 export interface RunFileInput {
   /** Path shown in reports (relative to the dataset root). */
@@ -168,7 +169,7 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
     // Unknown extra columns are ignored: they carry nothing the platform models.
   }
 
-  const runId = `${label.label}/${input.fileName.replace(/\.csv$/i, "")}`;
+  const runId = `${label.label}/${input.fileName.replace(/\.[cC][sS][vV]$/, "")}`;
   let sentinelValues = 0;
   const byKey = new Map<string, { rec: JobRecord; line: number }>();
   let instance: string | null = null;
