@@ -29,6 +29,7 @@ import { PROJECT_ROOT } from '../src/config';
 import { openGraph, type Graph } from '../src/graph/driver';
 import { registerModel } from '../src/graph/predictions';
 import { Predictor } from '../src/inference';
+import { Mulberry32 } from '../src/random/mulberry32';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -340,15 +341,9 @@ async function main(): Promise<void> {
     progress(`wfad serve pid ${pid} on ${url}; ${f.ids.length} runs, live model ${f.liveModel} (${f.liveIds.length} runs), ${connections} connections`);
 
     const bad = badRequests();
-    let seed = 0x5eed;
-    // A small deterministic PRNG (mulberry32): the same mix on every soak.
-    const rand = (): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = seed;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Seeded: the same request mix on every soak.
+    const prng = new Mulberry32(0x5eed);
+    const rand = (): number => prng.next();
     const drive = async (until: number, stats: Stats | null): Promise<void> => {
       await Promise.all(
         Array.from({ length: connections }, async () => {

@@ -10,11 +10,9 @@
  */
 import { neo4jConnection } from '../src/config';
 import { targetOf, toSample, type GraphSample } from '../src/features/dataset';
-import { applyScaler, scaledWidth } from '../src/features/scaler';
 import { openGraph, verify } from '../src/graph/driver';
 import { readRuns } from '../src/graph/read-runs';
-import { softmaxRows } from '../src/nn/cross-entropy';
-import { makeBatch } from '../src/train/batch';
+import { evaluate } from '../src/train/evaluate';
 import { DEFAULT_CONFIG, train, type TrainConfig, type TrainResult } from '../src/train/trainer';
 
 const DEFAULT_VARIANTS: Array<Partial<TrainConfig>> = [
@@ -28,19 +26,10 @@ const DEFAULT_VARIANTS: Array<Partial<TrainConfig>> = [
   { arch: 'skip', direction: 'forward', dropout: 0.2, weightDecay: 1e-4 },
 ];
 
-/** Graph level: P(class 1) of every sample (the split is read from res.graphSplit). */
+/** Graph level: P(anomalous) of every sample, in sample order (the split is in res.graphSplit). */
 function positiveProbabilities(res: TrainResult, samples: readonly GraphSample[]): Float64Array {
-  const width = scaledWidth(res.scaler);
-  const out = new Float64Array(samples.length);
-  for (let i = 0; i < samples.length; i += 512) {
-    const idx = samples.slice(i, i + 512);
-    const batch = makeBatch(idx.map((s) => ({ numNodes: s.numNodes, x: applyScaler(res.scaler, s.workflow, s.x), edgeIndex: s.edgeIndex })), width);
-    const logits = res.model.forward({ ...batch });
-    const C = logits.cols;
-    const p = softmaxRows(logits.data, logits.rows, C);
-    for (let r = 0; r < logits.rows; r++) out[i + r] = 1 - (p[r * C] as number); // P(not normal)
-  }
-  return out;
+  const { probabilities } = evaluate(res.model, res.scaler, samples, 'binary');
+  return Float64Array.from({ length: samples.length }, (_, i) => 1 - (probabilities[2 * i] as number));
 }
 
 /** Accuracy of "anomalous iff p ≥ t" over the samples in split `split`. */

@@ -45,8 +45,8 @@ export class TooManyRequestsError extends GraphQLError {
   }
 }
 
-/** Codes whose messages are safe to show as they are. */
-const PUBLIC_CODES = new Set([
+/** Codes whose messages are safe to show as they are (Apollo's own and this API's). */
+export const PUBLIC_CODES: ReadonlySet<string> = new Set([
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
   'FORBIDDEN',

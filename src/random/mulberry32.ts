@@ -1,8 +1,8 @@
 /**
  * mulberry32: a 32-bit seeded PRNG in integer arithmetic only, so a seed gives the same stream on
- * every machine. One implementation for the two users with different needs on top: the trainer's
- * Rng (src/nn/random.ts: init, dropout, shuffles, splits) and the trace generator's GenRng
- * (src/generate/random.ts). A seed of 0 is replaced by a fixed odd constant.
+ * every machine. One implementation under the trainer's Rng (src/nn/random.ts: init, dropout,
+ * shuffles, splits), the trace generator's GenRng (src/generate/random.ts), the fuzzers' case
+ * choices (test/fuzz) and the soak's request mix. A seed of 0 is replaced by a fixed constant.
  */
 export class Mulberry32 {
   private state: number;

@@ -16,6 +16,8 @@ export interface Evaluation {
   metrics: Metrics;
   /** Per run (graph level) or per job (job level): truth and prediction. */
   predictions: Prediction[];
+  /** [predictions.length, C]: softmax probabilities, rows in the order of `predictions`. */
+  probabilities: Float32Array;
 }
 
 export function evaluate(model: GcnModel, scaler: ScalerState, samples: readonly GraphSample[], task: Task, batchSize = 512): Evaluation {
@@ -27,12 +29,14 @@ export function evaluate(model: GcnModel, scaler: ScalerState, samples: readonly
   const yT: number[] = [];
   const yP: number[] = [];
   const predictions: Prediction[] = [];
+  const probs: Float32Array[] = [];
   for (let b0 = 0; b0 < samples.length; b0 += batchSize) {
     const chunk = samples.slice(b0, b0 + batchSize);
     const batch = makeBatch(chunk.map((s) => ({ numNodes: s.numNodes, x: applyScaler(scaler, s.workflow, s.x), edgeIndex: s.edgeIndex })), width);
     const logits = model.forward({ ...batch }, false);
     // prob: [rows, C]
     const prob = softmaxRows(logits.data, logits.rows, C);
+    probs.push(prob);
     for (let r = 0; r < logits.rows; r++) {
       const g = graphLevel ? r : (batch.batch[r] as number);
       const target = targetOf(chunk[g] as GraphSample, task);
@@ -43,5 +47,11 @@ export function evaluate(model: GcnModel, scaler: ScalerState, samples: readonly
       predictions.push({ sample: b0 + g, node: graphLevel ? -1 : r - (batch.ptr[g] as number), target, predicted: best });
     }
   }
-  return { metrics: metrics(yT, yP, C), predictions };
+  const probabilities = new Float32Array(predictions.length * C);
+  let at = 0;
+  for (const p of probs) {
+    probabilities.set(p, at);
+    at += p.length;
+  }
+  return { metrics: metrics(yT, yP, C), predictions, probabilities };
 }

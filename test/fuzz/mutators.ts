@@ -13,26 +13,12 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { IngestSummary } from '../../src/ingest/pipeline';
 import { loadTemplates } from '../../src/ingest/template';
 import { parseRunFile, type RejectCode } from '../../src/ingest/trace';
+import { Mulberry32 } from '../../src/random/mulberry32';
 
 export type Expect = 'stored' | 'rejected' | 'either';
 
-/** mulberry32: a small, fast, seedable PRNG (same seed, same cases). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export class Rng {
-  constructor(readonly next: () => number) {}
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
+/** Seeded choices over the project's PRNG (src/random): the same seed gives the same cases. */
+export class Rng extends Mulberry32 {
   pick<T>(xs: readonly T[]): T {
     return xs[this.int(xs.length)] as T;
   }
@@ -944,7 +930,7 @@ const FILE_RE = /^(.+)-run(\d+)\.csv$/;
  * files the ingest's own parser accepts (the real data has a few it rightly rejects).
  */
 export function loadBases(dataset: string, seed: number, perWorkflow = 4): Base[] {
-  const rng = new Rng(mulberry32(seed ^ 0x5eed));
+  const rng = new Rng(seed ^ 0x5eed);
   const tdir = path.join(dataset, 'adjacency_list_dags');
   const { templates } = loadTemplates(tdir);
   const labels = fs.readdirSync(path.join(dataset, 'data')).sort();
@@ -995,7 +981,7 @@ const TEMPLATE_SHARE = 0.2;
 
 export function generateCases(bases: readonly Base[], n: number, seed: number): FuzzCase[] {
   if (!bases.length) throw new Error('no base files to mutate');
-  const rng = new Rng(mulberry32(seed));
+  const rng = new Rng(seed);
   const runPlan = schedule(RUN_MUTATORS);
   const tplPlan = schedule(TEMPLATE_MUTATORS);
   const cases: FuzzCase[] = [];

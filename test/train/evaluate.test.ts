@@ -74,6 +74,14 @@ describe('evaluate', () => {
       assert.deepEqual(ev.metrics.confusion, r.test.confusion);
       assert.equal(ev.metrics.accuracy, r.test.accuracy);
       assert.deepEqual(ev.predictions.map((p) => p.predicted), r.testPredictions.map((p) => p.predicted));
+      // probabilities: one row per prediction, summing to 1, its argmax the predicted class.
+      const C = r.classes.length;
+      assert.equal(ev.probabilities.length, ev.predictions.length * C);
+      ev.predictions.forEach((p, i) => {
+        const row = Array.from(ev.probabilities.subarray(i * C, (i + 1) * C));
+        assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+        assert.equal(row.indexOf(Math.max(...row)), p.predicted);
+      });
     });
   }
 
