@@ -243,7 +243,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
 /** Exit status for the CLI: non-zero only when nothing could be stored. */
 export function assertSomethingStored(s: IngestSummary): void {
   if (s.runsStored + s.runsUnchanged === 0) {
-    throw new WfadError('NOTHING_STORED', s.files === 0 ? `no run files found under ${s.root}` : `none of the ${s.files} runs could be stored (all rejected)`);
+    throw new WfadError('NOTHING_STORED', s.files === 0 ? `no run files found under ${s.root}` : `none of the ${s.files} files could be stored (all rejected)`);
   }
 }
 

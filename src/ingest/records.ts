@@ -5,6 +5,7 @@
  * database (e.g. generated and real traces use the same workflow names with other templates).
  */
 import { JOB_FIELDS, type RunRecord } from '../graph/read-runs';
+import { TemplateCatalog } from '../graph/templates';
 import { openCsvSource, type CsvSourceOptions } from './csv-source';
 import { isRejection, type Rejection } from './rejection';
 import type { SourceRun } from './run-shape';
@@ -35,13 +36,19 @@ export function toRunRecord(run: SourceRun): RunRecord {
   };
 }
 
+/** Records as an ingest into an empty database would store them (template versions included). */
 export function readRunFiles(target: string, opts: CsvSourceOptions = {}): FileRecords {
   const source = openCsvSource(target, opts);
+  const catalog = new TemplateCatalog();
+  for (const t of source.templates) catalog.ensure(t.workflow, t.jobs, t.edges, t.origin);
   const records: RunRecord[] = [];
   const rejected: Rejection[] = [...source.rejected];
   for (const item of source.runs() as Iterable<SourceRun | Rejection>) {
     if (isRejection(item)) rejected.push(item);
-    else records.push(toRunRecord(item));
+    else {
+      const placed = catalog.place(item);
+      records.push({ ...toRunRecord(placed.run), template: placed.template.id, templateVersion: placed.template.version });
+    }
   }
   records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { records, rejected };
