@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { PROJECT_ROOT, localServerConfig, neo4jConnection } from '../config';
 import { labelledSamples } from '../features/dataset';
@@ -85,7 +85,7 @@ export function formatIngest(s: IngestSummary): string {
 /** `--batch-jobs <n>`: a positive integer (anything else would put the whole dataset in one transaction). */
 function batchJobsOption(v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new CommanderError(2, 'wfad.batchJobs', `--batch-jobs ${v}: expected a positive integer (jobs per write transaction)`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer (jobs per write transaction)');
   return n;
 }
 
