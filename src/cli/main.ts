@@ -64,6 +64,7 @@ export function formatIngest(s: IngestSummary): string {
   };
   list(s.ignoredFiles, (f) => f, 'ignored # file(s) that are not .csv run files');
   list(s.skipped, (x) => `${x.path} (${x.reason})`, 'did not read # entr(ies)');
+  list(s.runsReplaced, (id) => id, 'replaced # run(s) stored while in progress with their newer content');
   for (const t of s.newTemplates) lines.push(`  new template: ${t.workflow} v${t.version} (${t.jobs} jobs, ${t.edges} edges) from ${t.origin}`);
   for (const d of s.derived) lines.push(`  derived ${d.count} ${d.prop} value(s) as ${d.how}`);
   if (s.sentinelValues) lines.push(`  ${s.sentinelValues} kickstart cpu_time values of -1 (no kickstart record) stored as missing`);

@@ -11,6 +11,10 @@
  *
  * Sub-workflows: `(parentJob:Job)-[:RUNS]->(sub:Run)-[:SUBWORKFLOW_OF]->(parent:Run)`, linked in
  * the transaction that stores the second of the two (parent or child), whichever comes last.
+ *
+ * A run stored while still in progress (`state: 'running'`) is replaced, in the same transaction,
+ * when its source later brings other content (the run went on); a finished run never is
+ * (different content under its id is a conflict).
  */
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import type { SourceRun } from '../ingest/run-shape';
@@ -39,7 +43,22 @@ export async function storeTemplates(graph: Graph, templates: readonly TemplateR
 const EXISTING = `
 UNWIND $ids AS id
 MATCH (r:Run {id: id})
-RETURN r.id AS id, r.contentHash AS hash`;
+RETURN r.id AS id, r.contentHash AS hash, r.state AS state`;
+
+/** Removes in-progress runs about to be stored again: the run, its jobs and their predictions. */
+const DELETE_RUNNING = `
+UNWIND $ids AS id
+MATCH (r:Run {id: id}) WHERE r.state = 'running'
+OPTIONAL MATCH (r)-[:HAS_JOB]->(j:Job)
+OPTIONAL MATCH (j)-[:HAS_PREDICTION]->(jp:Prediction)
+DETACH DELETE jp
+WITH DISTINCT r, j
+DETACH DELETE j
+WITH DISTINCT r
+OPTIONAL MATCH (r)-[:HAS_PREDICTION]->(rp:Prediction)
+DETACH DELETE rp
+WITH DISTINCT r
+DETACH DELETE r`;
 
 const CREATE_RUNS = `
 UNWIND $runs AS r
@@ -90,6 +109,8 @@ export interface BatchResult {
   unchanged: string[];
   /** Run ids already stored with other content: [id, stored hash]. */
   conflicts: Array<[string, string]>;
+  /** Of `stored`, runs that replaced an in-progress version of themselves. */
+  replaced: string[];
   jobs: number;
   edges: number;
 }
@@ -169,22 +190,26 @@ export function parentsFirst<T extends { run: SourceRun }>(runs: T[]): T[] {
 export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: TemplateCatalog): Promise<BatchResult> {
   const placed: PlacedRun[] = parentsFirst(runs.map((r) => catalog.place(r)));
   return graph.write(async (tx: ManagedTransaction) => {
-    const existing = new Map(
-      (await tx.run(EXISTING, { ids: placed.map((p) => p.run.id) })).records.map((rec) => [rec.get('id') as string, rec.get('hash') as string]),
-    );
-    const result: BatchResult = { stored: [], unchanged: [], conflicts: [], jobs: 0, edges: 0 };
+    const found = (await tx.run(EXISTING, { ids: placed.map((p) => p.run.id) })).records;
+    const existing = new Map(found.map((rec) => [rec.get('id') as string, rec.get('hash') as string]));
+    const running = new Set(found.filter((rec) => rec.get('state') === 'running').map((rec) => rec.get('id') as string));
+    const result: BatchResult = { stored: [], unchanged: [], conflicts: [], replaced: [], jobs: 0, edges: 0 };
+    const replace: string[] = [];
     const fresh: PlacedRun[] = [];
     // The same id twice in one batch: the first is stored, the second compared with it.
     const inBatch = new Map<string, string>();
     for (const p of placed) {
-      const h = existing.get(p.run.id) ?? inBatch.get(p.run.id);
-      if (h === undefined) {
+      const h = inBatch.get(p.run.id) ?? existing.get(p.run.id);
+      const replacing = !inBatch.has(p.run.id) && h !== undefined && h !== p.run.contentHash && running.has(p.run.id);
+      if (h === undefined || replacing) {
         fresh.push(p);
         inBatch.set(p.run.id, p.run.contentHash);
+        if (replacing) replace.push(p.run.id);
       } else if (h === p.run.contentHash) result.unchanged.push(p.run.id);
       else result.conflicts.push([p.run.id, h]);
     }
     if (fresh.length === 0) return result;
+    if (replace.length) await tx.run(DELETE_RUNNING, { ids: replace });
     const templates = new Map(fresh.map((p) => [p.template.id, p.template]));
     await tx.run(STORE_TEMPLATES, { templates: [...templates.values()].map(templateProps) });
     const res = await tx.run(CREATE_RUNS, {
@@ -199,6 +224,7 @@ export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: Te
     result.stored = (rec?.get('ids') as string[] | null) ?? [];
     result.jobs = (rec?.get('jobs') as number | null) ?? 0;
     result.edges = (rec?.get('edges') as number | null) ?? 0;
+    result.replaced = replace.filter((id) => result.stored.includes(id));
     if (fresh.some((p) => p.run.parent !== null) || (await hasChildrenWaiting(tx, result.stored))) {
       await tx.run(LINK_PARENTS, { ids: result.stored });
     }

@@ -26,6 +26,8 @@ export interface IngestSummary {
   /** Ids of the runs this ingest stored (as the database counted them). */
   storedRunIds: string[];
   runsUnchanged: number;
+  /** Of the stored runs, those that replaced an in-progress version of themselves (the run went on). */
+  runsReplaced: string[];
   /** Of the stored runs, those with unknown truth. */
   runsUnlabelled: number;
   rejected: Rejection[];
@@ -93,6 +95,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     runsStored: 0,
     storedRunIds: [],
     runsUnchanged: 0,
+    runsReplaced: [],
     runsUnlabelled: 0,
     rejected,
     jobs: 0,
@@ -129,13 +132,14 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
       return await writeRunBatch(graph, batch, catalog);
     } catch (err) {
       if (isUnavailable(err)) throw err;
-      const total: BatchResult = { stored: [], unchanged: [], conflicts: [], jobs: 0, edges: 0 };
+      const total: BatchResult = { stored: [], unchanged: [], conflicts: [], replaced: [], jobs: 0, edges: 0 };
       for (const run of batch) {
         try {
           const r = await writeRunBatch(graph, [run], catalog);
           total.stored.push(...r.stored);
           total.unchanged.push(...r.unchanged);
           total.conflicts.push(...r.conflicts);
+          total.replaced.push(...r.replaced);
           total.jobs += r.jobs;
           total.edges += r.edges;
         } catch (e) {
@@ -175,6 +179,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
       summary.runsStored += res.stored.length;
       summary.storedRunIds.push(...res.stored);
       summary.runsUnchanged += res.unchanged.length;
+      summary.runsReplaced.push(...res.replaced);
       summary.jobs += res.jobs;
       summary.edges += res.edges;
       const byId = new Map(batch.map((r) => [r.id, r]));

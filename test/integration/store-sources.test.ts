@@ -118,6 +118,22 @@ describe('storing SourceRuns', () => {
     }
   });
 
+  it('replaces a run stored while in progress when it comes back with other content; a finished run is never replaced', async () => {
+    const catalog = await TemplateCatalog.load(graph);
+    const early = { ...run('r/1', 'live', ['a', 'b'], [['a', 'b']], null), state: 'running' as const };
+    await writeRunBatch(graph, [early], catalog);
+    const later = { ...run('r/1', 'live', ['a', 'b', 'c'], [['a', 'b'], ['b', 'c']], null), state: 'succeeded' as const };
+    const res = await writeRunBatch(graph, [later], catalog);
+    assert.deepEqual(res.stored, ['r/1']);
+    assert.deepEqual(res.replaced, ['r/1']);
+    assert.equal(await count(graph, "MATCH (r:Run {id: 'r/1'}) RETURN count(r)"), 1);
+    assert.equal(await count(graph, "MATCH (:Run {id: 'r/1'})-[:HAS_JOB]->(j:Job) RETURN count(j)"), 3);
+    assert.equal(await count(graph, "MATCH (j:Job) WHERE j.runId = 'r/1' RETURN count(j)"), 3, 'the old jobs are gone');
+    const again = await writeRunBatch(graph, [{ ...later, contentHash: 'other' }], catalog);
+    assert.deepEqual(again.stored, []);
+    assert.equal(again.conflicts.length, 1, 'a finished run with other content is a conflict');
+  });
+
   it('adopts a workflow stored before template versions: its DAG becomes version 1 of its runs', async () => {
     await graph.write((tx) =>
       tx.run(
