@@ -154,6 +154,8 @@ export function buildRun(w: ReadWorkflow): SourceRun | PegasusRejection {
   const count = (prop: string, how: string, n: number): void => void (n > 0 && derived.push({ prop, how, count: n }));
   count('ready', 'no ready event exists: the latest parent end (post script end, else execute end); root jobs: the DAGMan start', readyCount);
   count('wmsDelay', '(pre script start, else submit) − ready', jobs.filter((j) => j.wmsDelay !== null).length);
+  const runtimeDerived = order.filter(({ j }, k) => j.localDuration === null && (jobs[k] as SourceJob).runtime !== null).length;
+  count('runtime', 'no local_duration recorded: JOB_TERMINATED − last EXECUTE, as pegasus-monitord computes it', runtimeDerived);
   const typeHows = new Map<string, number>();
   for (const j of w.jobs) if (j.typeHow) typeHows.set(j.typeHow, (typeHows.get(j.typeHow) ?? 0) + 1);
   for (const [how, n] of typeHows) count('type', how, n);

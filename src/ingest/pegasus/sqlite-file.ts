@@ -16,7 +16,7 @@ import v8 from 'node:v8';
 import initSqlJs, { type Database, type SqlJsStatic, type SqlValue } from 'sql.js';
 
 let sqlJs: Promise<SqlJsStatic> | null = null;
-function loadSqlJs(): Promise<SqlJsStatic> {
+export function loadSqlJs(): Promise<SqlJsStatic> {
   // V8 optimises WebAssembly in background threads; a process ending while one still runs hung
   // at exit now and then on this Node 20 (about 1 run in 12 under load). The baseline compiler
   // alone is fast enough for reading a monitoring database, and ends cleanly.
