@@ -39,7 +39,16 @@ export async function storeTemplates(graph: Graph, templates: readonly TemplateR
 const EXISTING = `
 UNWIND $ids AS id
 MATCH (r:Run {id: id})
-RETURN r.id AS id, r.contentHash AS hash`;
+RETURN r.id AS id, r.contentHash AS hash, r.state AS state`;
+
+/** A run stored while still in progress, replaced by newer content of the same run. */
+const DELETE_RUNS = `
+UNWIND $ids AS id
+MATCH (r:Run {id: id})
+OPTIONAL MATCH (r)-[:HAS_JOB]->(j:Job)
+DETACH DELETE j
+WITH DISTINCT r
+DETACH DELETE r`;
 
 const CREATE_RUNS = `
 UNWIND $runs AS r
@@ -90,6 +99,8 @@ export interface BatchResult {
   unchanged: string[];
   /** Run ids already stored with other content: [id, stored hash]. */
   conflicts: Array<[string, string]>;
+  /** Of `stored`: runs that were stored in progress (state running) and are replaced by newer content. */
+  replaced: string[];
   jobs: number;
   edges: number;
 }
@@ -169,10 +180,10 @@ export function parentsFirst<T extends { run: SourceRun }>(runs: T[]): T[] {
 export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: TemplateCatalog): Promise<BatchResult> {
   const placed: PlacedRun[] = parentsFirst(runs.map((r) => catalog.place(r)));
   return graph.write(async (tx: ManagedTransaction) => {
-    const existing = new Map(
-      (await tx.run(EXISTING, { ids: placed.map((p) => p.run.id) })).records.map((rec) => [rec.get('id') as string, rec.get('hash') as string]),
-    );
-    const result: BatchResult = { stored: [], unchanged: [], conflicts: [], jobs: 0, edges: 0 };
+    const found = (await tx.run(EXISTING, { ids: placed.map((p) => p.run.id) })).records;
+    const existing = new Map(found.map((rec) => [rec.get('id') as string, rec.get('hash') as string]));
+    const running = new Set(found.filter((rec) => rec.get('state') === 'running').map((rec) => rec.get('id') as string));
+    const result: BatchResult = { stored: [], unchanged: [], conflicts: [], replaced: [], jobs: 0, edges: 0 };
     const fresh: PlacedRun[] = [];
     // The same id twice in one batch: the first is stored, the second compared with it.
     const inBatch = new Map<string, string>();
@@ -182,9 +193,15 @@ export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: Te
         fresh.push(p);
         inBatch.set(p.run.id, p.run.contentHash);
       } else if (h === p.run.contentHash) result.unchanged.push(p.run.id);
-      else result.conflicts.push([p.run.id, h]);
+      else if (running.has(p.run.id) && !inBatch.has(p.run.id)) {
+        // Stored while in progress: the newer content (more jobs done, or its end) replaces it.
+        result.replaced.push(p.run.id);
+        fresh.push(p);
+        inBatch.set(p.run.id, p.run.contentHash);
+      } else result.conflicts.push([p.run.id, h]);
     }
     if (fresh.length === 0) return result;
+    if (result.replaced.length) await tx.run(DELETE_RUNS, { ids: result.replaced });
     const templates = new Map(fresh.map((p) => [p.template.id, p.template]));
     await tx.run(STORE_TEMPLATES, { templates: [...templates.values()].map(templateProps) });
     const res = await tx.run(CREATE_RUNS, {

@@ -13,6 +13,7 @@ import { openCsvSource, type CsvSourceOptions } from './csv-source';
 import { isRejection, type Rejection } from './rejection';
 import type { Derivation, SourceRun } from './run-shape';
 import { parseRunJson, templateFromStored, type JsonRejection, type RunJson } from './run-json';
+import { looksLikeSubmitDirs, openPegasusSource } from './pegasus';
 import type { RunSource } from './source';
 
 export interface IngestSummary {
@@ -26,6 +27,10 @@ export interface IngestSummary {
   /** Ids of the runs this ingest stored (as the database counted them). */
   storedRunIds: string[];
   runsUnchanged: number;
+  /** Of the stored runs, those that replaced the same run stored earlier while still in progress. */
+  runsReplaced: number;
+  /** Stored runs by the source they were read from (csv traces, stampede-db, jobstate-log, …). */
+  sources: Array<{ kind: string; runs: number; jobs: number; edges: number }>;
   /** Of the stored runs, those with unknown truth. */
   runsUnlabelled: number;
   rejected: Rejection[];
@@ -57,8 +62,16 @@ export interface IngestOptions extends CsvSourceOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The source for a path: the layout found there. */
+/**
+ * The source for a path: the layout found there. Pegasus submit directories (a stampede
+ * database, jobstate.log or braindump at or below the path) are read as such; anything else as
+ * CSV traces.
+ */
 export function openSource(target: string, opts: IngestOptions = {}): RunSource {
+  if (looksLikeSubmitDirs(target)) {
+    if (opts.templates?.length) throw new WfadError('BAD_INPUT', `--template names DAG files for CSV traces; ${target} holds Pegasus submit directories, whose runs carry their own DAG`);
+    return openPegasusSource(target);
+  }
   return openCsvSource(target, opts);
 }
 
@@ -93,6 +106,8 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     runsStored: 0,
     storedRunIds: [],
     runsUnchanged: 0,
+    runsReplaced: 0,
+    sources: [],
     runsUnlabelled: 0,
     rejected,
     jobs: 0,
@@ -129,13 +144,14 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
       return await writeRunBatch(graph, batch, catalog);
     } catch (err) {
       if (isUnavailable(err)) throw err;
-      const total: BatchResult = { stored: [], unchanged: [], conflicts: [], jobs: 0, edges: 0 };
+      const total: BatchResult = { stored: [], unchanged: [], conflicts: [], replaced: [], jobs: 0, edges: 0 };
       for (const run of batch) {
         try {
           const r = await writeRunBatch(graph, [run], catalog);
           total.stored.push(...r.stored);
           total.unchanged.push(...r.unchanged);
           total.conflicts.push(...r.conflicts);
+          total.replaced.push(...r.replaced);
           total.jobs += r.jobs;
           total.edges += r.edges;
         } catch (e) {
@@ -148,7 +164,13 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     }
   };
 
+  const bySource = new Map<string, { kind: string; runs: number; jobs: number; edges: number }>();
   const recordStored = (run: SourceRun): void => {
+    const k = bySource.get(run.kind) ?? { kind: run.kind, runs: 0, jobs: 0, edges: 0 };
+    bySource.set(run.kind, k);
+    k.runs++;
+    k.jobs += run.jobs.length;
+    k.edges += run.edges.length;
     if (run.missingColumns.length) summary.storedWithMissingColumns.push({ file: run.source, columns: run.missingColumns });
     if (run.truth === null) summary.runsUnlabelled++;
     summary.sentinelValues += run.sentinelValues;
@@ -175,6 +197,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
       summary.runsStored += res.stored.length;
       summary.storedRunIds.push(...res.stored);
       summary.runsUnchanged += res.unchanged.length;
+      summary.runsReplaced += res.replaced.length;
       summary.jobs += res.jobs;
       summary.edges += res.edges;
       const byId = new Map(batch.map((r) => [r.id, r]));
@@ -224,12 +247,15 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
   }
   await flush();
   await Promise.all(inFlight);
+  // A source may learn its total while reading (a database holding several workflows).
+  summary.files = source.total;
 
   for (const w of catalog.workflows()) {
     for (const t of catalog.versions(w)) {
       if (!before.has(t.id)) summary.newTemplates.push({ workflow: w, version: t.version, jobs: t.jobs.length, edges: t.edges.length, origin: t.origin });
     }
   }
+  summary.sources = [...bySource.values()];
   summary.extraColumns = [...extra.values()];
   summary.unstoredColumns = [...unstored.values()];
   summary.derived = [...derived.values()];

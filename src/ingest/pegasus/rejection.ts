@@ -1,38 +1,21 @@
 /**
- * Why a submit directory, a database or one workflow in it was not read: a code, the file at
- * fault (relative to what the user named) and a sentence naming the field/value. Same fields as
- * the CSV readers' rejections, so the ingest summary lists them all alike.
+ * Why a submit directory, a database or one workflow in it was not read: the shared `Rejection`
+ * (code, file relative to what the user named, a reason naming the field/value), with these codes:
+ *   CORRUPT_DB              not an SQLite file, truncated, or SQLite finds it damaged
+ *   NOT_STAMPEDE_DB         SQLite, but not a Pegasus monitoring database (another program's)
+ *   UNKNOWN_SCHEMA_VERSION  a Pegasus database whose schema version (dbversion) is not known here
+ *   NO_RUN_RECORD           a submit directory with neither a database nor jobstate.log + .dag
+ *   BAD_SUBMIT_FILE         jobstate.log or the .dag file cannot be read as such
+ *   BAD_DAG                 a cycle, an edge naming an undefined job, a job defined twice
+ *   UNLINKED_SUBWORKFLOW    a sub-workflow whose parent job cannot be found
  */
-export type PegasusRejectCode =
-  /** Not an SQLite file, truncated, or SQLite finds it damaged. */
-  | 'CORRUPT_DB'
-  /** SQLite, but not a Pegasus monitoring database (another program's, or tables missing). */
-  | 'NOT_STAMPEDE_DB'
-  /** A Pegasus database whose schema version (dbversion) this reader does not know. */
-  | 'UNKNOWN_SCHEMA_VERSION'
-  /** A submit directory with neither a stampede database nor jobstate.log + a .dag file. */
-  | 'NO_RUN_RECORD'
-  /** jobstate.log or the .dag file cannot be read as such. */
-  | 'BAD_SUBMIT_FILE'
-  /** The DAG has a cycle, an edge to an undefined job, or a job defined twice. */
-  | 'BAD_DAG'
-  /** A sub-workflow whose parent job cannot be found. */
-  | 'UNLINKED_SUBWORKFLOW';
+import { clip, type RejectCode, type Rejection } from '../rejection';
 
-export interface PegasusRejection {
-  file: string;
-  code: PegasusRejectCode;
-  reason: string;
-  workflow?: string;
-  job?: string;
-  field?: string;
-  value?: string;
-}
-
-const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+export type PegasusRejectCode = Extract<RejectCode, 'CORRUPT_DB' | 'NOT_STAMPEDE_DB' | 'UNKNOWN_SCHEMA_VERSION' | 'NO_RUN_RECORD' | 'BAD_SUBMIT_FILE' | 'BAD_DAG' | 'UNLINKED_SUBWORKFLOW'>;
+export type PegasusRejection = Rejection & { code: PegasusRejectCode };
 
 export function reject(
-  ctx: { file: string; workflow?: string },
+  ctx: { file: string; workflow?: string | undefined },
   code: PegasusRejectCode,
   reason: string,
   more: { job?: string | undefined; field?: string; value?: string } = {},
@@ -44,5 +27,3 @@ export function reject(
   if (more.value !== undefined) r.value = clip(more.value, 200);
   return r;
 }
-
-export const isPegasusRejection = (x: object): x is PegasusRejection => 'code' in x && 'reason' in x && !('jobs' in x);
