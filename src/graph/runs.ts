@@ -41,12 +41,21 @@ UNWIND $ids AS id
 MATCH (r:Run {id: id})
 RETURN r.id AS id, r.contentHash AS hash, r.state AS state`;
 
-/** A run stored while still in progress, replaced by newer content of the same run. */
+/**
+ * A run stored while still in progress, replaced by newer content of the same run: its jobs and
+ * the predictions made on the partial run go with it (the new content is scored afresh).
+ */
 const DELETE_RUNS = `
 UNWIND $ids AS id
 MATCH (r:Run {id: id})
 OPTIONAL MATCH (r)-[:HAS_JOB]->(j:Job)
+OPTIONAL MATCH (j)-[:HAS_PREDICTION]->(jp:Prediction)
+DETACH DELETE jp
+WITH DISTINCT r, j
 DETACH DELETE j
+WITH DISTINCT r
+OPTIONAL MATCH (r)-[:HAS_PREDICTION]->(rp:Prediction)
+DETACH DELETE rp
 WITH DISTINCT r
 DETACH DELETE r`;
 

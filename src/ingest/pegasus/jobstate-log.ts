@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { COLUMNS } from '../columns';
 import type { SourceRun } from '../run-shape';
 import type { Braindump } from './braindump';
 import { parseDagFile } from './dag-file';
@@ -23,20 +24,8 @@ import { buildRun, type ReadJob } from './run-builder';
 import { TYPE_BY_JOB_CLASS, typeFromName, type JobType } from './stampede-schema';
 import { runNumberOf } from './submit-names';
 
-/** Trace columns jobstate.log + .dag do not give. */
-export const JOBSTATE_MISSING = [
-  'stage_in_delay',
-  'stage_in_bytes',
-  'stage_out_delay',
-  'stage_out_bytes',
-  'kickstart_user',
-  'kickstart_hostname',
-  'kickstart_transformations',
-  'kickstart_executables',
-  'kickstart_executables_argv',
-  'kickstart_executables_cpu_time',
-  'kickstart_status',
-];
+/** Trace columns jobstate.log + .dag do not give: transfers, and all kickstart figures but the site and exit code. */
+export const JOBSTATE_MISSING = COLUMNS.filter((c) => /^(stage_|kickstart_)/.test(c.column) && c.column !== 'kickstart_site' && c.column !== 'kickstart_executables_exitcode').map((c) => c.column);
 
 export interface JobstateLogInput {
   /** The submit directory. */
