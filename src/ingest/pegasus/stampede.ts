@@ -27,6 +27,12 @@ const num = (v: unknown): number | null => {
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
 };
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
 /** Sums of NUMERIC(10,3) durations, without binary float noise (0.399 + … = 0.39899999999999997). */
 const micro = (x: number): number => Math.round(x * 1e6) / 1e6;
 const str = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
@@ -106,8 +112,7 @@ function readWorkflows(db: SqliteFile, file: string, source: string): StampedeRe
 
   const states = new Map<number, Row[]>();
   for (const r of db.rows("SELECT wf_id, state, timestamp, status FROM workflowstate ORDER BY timestamp, CASE state WHEN 'WORKFLOW_STARTED' THEN 0 ELSE 1 END")) {
-    const k = num(r.wf_id) as number;
-    states.set(k, [...(states.get(k) ?? []), r]);
+    push(states, num(r.wf_id) as number, r);
   }
   const hosts = new Map(db.rows('SELECT host_id, hostname FROM host').map((h) => [num(h.host_id), str(h.hostname)]));
 
@@ -124,7 +129,7 @@ function readWorkflows(db: SqliteFile, file: string, source: string): StampedeRe
       exitRaw: num(r.exitcode),
       hostId: num(r.host_id),
     };
-    instancesByJob.set(inst.jobId, [...(instancesByJob.get(inst.jobId) ?? []), inst]);
+    push(instancesByJob, inst.jobId, inst);
   }
   const lastInstance = new Map<number, Instance>();
   for (const [jobId, list] of instancesByJob) lastInstance.set(jobId, list[list.length - 1] as Instance);
@@ -135,7 +140,7 @@ function readWorkflows(db: SqliteFile, file: string, source: string): StampedeRe
     const id = num(r.job_instance_id) as number;
     const ts = num(r.timestamp);
     if (!lastIds.has(id) || ts === null) continue;
-    events.set(id, [...(events.get(id) ?? []), { state: String(r.state), ts, seq: num(r.jobstate_submit_seq) ?? 0 }]);
+    push(events, id, { state: String(r.state), ts, seq: num(r.jobstate_submit_seq) ?? 0 });
   }
 
   // Kickstart records: tasks are task_submit_seq ≥ 1 (monitord numbers them from 1, so the
@@ -163,13 +168,11 @@ function readWorkflows(db: SqliteFile, file: string, source: string): StampedeRe
 
   const jobsByWf = new Map<number, Row[]>();
   for (const r of db.rows('SELECT job_id, wf_id, exec_job_id, type_desc, clustered FROM job ORDER BY job_id')) {
-    const k = num(r.wf_id) as number;
-    jobsByWf.set(k, [...(jobsByWf.get(k) ?? []), r]);
+    push(jobsByWf, num(r.wf_id) as number, r);
   }
   const edgesByWf = new Map<number, Array<[string, string]>>();
   for (const r of db.rows('SELECT wf_id, parent_exec_job_id, child_exec_job_id FROM job_edge')) {
-    const k = num(r.wf_id) as number;
-    edgesByWf.set(k, [...(edgesByWf.get(k) ?? []), [String(r.parent_exec_job_id), String(r.child_exec_job_id)]]);
+    push(edgesByWf, num(r.wf_id) as number, [String(r.parent_exec_job_id), String(r.child_exec_job_id)]);
   }
   // Which job ran each sub-workflow (job_instance.subwf_id), by the sub-workflow's wf_id.
   const subwfJob = new Map<number, { wfId: number; name: string }>();
