@@ -57,6 +57,7 @@ export function formatIngest(s: IngestSummary): string {
     `  wrote ${s.jobs} jobs and ${s.edges} edges in ${s.seconds.toFixed(1)} s (parse ${s.timings.parseSeconds.toFixed(1)} s, write ${s.timings.writeSeconds.toFixed(1)} s)`,
   ];
   if (s.sources.length) lines.push(`  read from: ${s.sources.map((x) => `${x.kind} ${x.runs} run(s) (${x.jobs} jobs, ${x.edges} edges)`).join('; ')}`);
+  if (s.storedRuns.length <= 10) for (const r of s.storedRuns) lines.push(`    ${r.id}: ${r.kind} ${r.source}${r.state === 'running' ? ' (in progress)' : ''}`);
   if (s.runsReplaced) lines.push(`  ${s.runsReplaced} run(s) stored earlier while in progress were replaced by their newer record`);
   const list = <T>(items: T[], show: (x: T) => string, head: string): void => {
     if (!items.length) return;

@@ -31,6 +31,8 @@ export interface IngestSummary {
   runsReplaced: number;
   /** Stored runs by the source they were read from (csv traces, stampede-db, jobstate-log, …). */
   sources: Array<{ kind: string; runs: number; jobs: number; edges: number }>;
+  /** Each stored run: what it was read from, and how it ended (`running`: stored in progress). */
+  storedRuns: Array<{ id: string; kind: string; source: string; state: string }>;
   /** Of the stored runs, those with unknown truth. */
   runsUnlabelled: number;
   rejected: Rejection[];
@@ -108,6 +110,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     runsUnchanged: 0,
     runsReplaced: 0,
     sources: [],
+    storedRuns: [],
     runsUnlabelled: 0,
     rejected,
     jobs: 0,
@@ -171,6 +174,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     k.runs++;
     k.jobs += run.jobs.length;
     k.edges += run.edges.length;
+    summary.storedRuns.push({ id: run.id, kind: run.kind, source: run.source, state: run.state });
     if (run.missingColumns.length) summary.storedWithMissingColumns.push({ file: run.source, columns: run.missingColumns });
     if (run.truth === null) summary.runsUnlabelled++;
     summary.sentinelValues += run.sentinelValues;

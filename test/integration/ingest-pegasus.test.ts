@@ -33,6 +33,7 @@ describe('wfad ingest on Pegasus submit directories', { skip: skipNoSubmitDirs }
     assert.equal(s.runsStored, 5);
     assert.equal(s.runsUnlabelled, 5);
     assert.deepEqual(s.sources, [{ kind: 'stampede-db', runs: 5, jobs: 46, edges: 53 }]);
+    assert.deepEqual(s.storedRuns.map((x) => `${x.kind} ${x.state}`).sort(), ['stampede-db failed', 'stampede-db failed', 'stampede-db running', 'stampede-db succeeded', 'stampede-db succeeded']);
     assert.equal(await count(graph, 'MATCH (r:Run) RETURN count(r)'), 5);
     assert.equal(await count(graph, 'MATCH (:Run)-[:HAS_JOB]->(j:Job) RETURN count(j)'), 46);
     assert.equal(await count(graph, 'MATCH (:Job)-[f:FEEDS]->(:Job) RETURN count(f)'), 53);
