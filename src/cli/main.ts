@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { PROJECT_ROOT, localServerConfig, neo4jConnection } from '../config';
 import { labelledSamples } from '../features/dataset';
@@ -58,7 +58,6 @@ export function formatIngest(s: IngestSummary): string {
   ];
   if (s.sources.length) lines.push(`  read from: ${s.sources.map((x) => `${x.kind} ${x.runs} run(s) (${x.jobs} jobs, ${x.edges} edges)`).join('; ')}`);
   if (s.storedRuns.length <= 10) for (const r of s.storedRuns) lines.push(`    ${r.id}: ${r.kind} ${r.source}${r.state === 'running' ? ' (in progress)' : ''}`);
-  if (s.runsReplaced) lines.push(`  ${s.runsReplaced} run(s) stored earlier while in progress were replaced by their newer record`);
   const list = <T>(items: T[], show: (x: T) => string, head: string): void => {
     if (!items.length) return;
     const shown = items.slice(0, 5).map(show).join(', ');
@@ -67,6 +66,7 @@ export function formatIngest(s: IngestSummary): string {
   };
   list(s.ignoredFiles, (f) => f, 'ignored # file(s) that are not .csv run files');
   list(s.skipped, (x) => `${x.path} (${x.reason})`, 'did not read # entr(ies)');
+  list(s.runsReplaced, (id) => id, 'replaced # run(s) stored while in progress with their newer content');
   for (const t of s.newTemplates) lines.push(`  new template: ${t.workflow} v${t.version} (${t.jobs} jobs, ${t.edges} edges) from ${t.origin}`);
   for (const d of s.derived) lines.push(`  derived ${d.count} ${d.prop} value(s) as ${d.how}`);
   if (s.sentinelValues) lines.push(`  ${s.sentinelValues} kickstart cpu_time values of -1 (no kickstart record) stored as missing`);
@@ -88,7 +88,7 @@ export function formatIngest(s: IngestSummary): string {
 /** `--batch-jobs <n>`: a positive integer (anything else would put the whole dataset in one transaction). */
 function batchJobsOption(v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new CommanderError(2, 'wfad.batchJobs', `--batch-jobs ${v}: expected a positive integer (jobs per write transaction)`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer (jobs per write transaction)');
   return n;
 }
 

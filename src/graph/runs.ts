@@ -11,6 +11,10 @@
  *
  * Sub-workflows: `(parentJob:Job)-[:RUNS]->(sub:Run)-[:SUBWORKFLOW_OF]->(parent:Run)`, linked in
  * the transaction that stores the second of the two (parent or child), whichever comes last.
+ *
+ * A run stored while still in progress (`state: 'running'`) is replaced, in the same transaction,
+ * when its source later brings other content (the run went on); a finished run never is
+ * (different content under its id is a conflict).
  */
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import type { SourceRun } from '../ingest/run-shape';
@@ -41,13 +45,10 @@ UNWIND $ids AS id
 MATCH (r:Run {id: id})
 RETURN r.id AS id, r.contentHash AS hash, r.state AS state`;
 
-/**
- * A run stored while still in progress, replaced by newer content of the same run: its jobs and
- * the predictions made on the partial run go with it (the new content is scored afresh).
- */
-const DELETE_RUNS = `
+/** Removes in-progress runs about to be stored again: the run, its jobs and their predictions. */
+const DELETE_RUNNING = `
 UNWIND $ids AS id
-MATCH (r:Run {id: id})
+MATCH (r:Run {id: id}) WHERE r.state = 'running'
 OPTIONAL MATCH (r)-[:HAS_JOB]->(j:Job)
 OPTIONAL MATCH (j)-[:HAS_PREDICTION]->(jp:Prediction)
 DETACH DELETE jp
@@ -108,7 +109,7 @@ export interface BatchResult {
   unchanged: string[];
   /** Run ids already stored with other content: [id, stored hash]. */
   conflicts: Array<[string, string]>;
-  /** Of `stored`: runs that were stored in progress (state running) and are replaced by newer content. */
+  /** Of `stored`, runs that replaced an in-progress version of themselves. */
   replaced: string[];
   jobs: number;
   edges: number;
@@ -193,24 +194,22 @@ export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: Te
     const existing = new Map(found.map((rec) => [rec.get('id') as string, rec.get('hash') as string]));
     const running = new Set(found.filter((rec) => rec.get('state') === 'running').map((rec) => rec.get('id') as string));
     const result: BatchResult = { stored: [], unchanged: [], conflicts: [], replaced: [], jobs: 0, edges: 0 };
+    const replace: string[] = [];
     const fresh: PlacedRun[] = [];
     // The same id twice in one batch: the first is stored, the second compared with it.
     const inBatch = new Map<string, string>();
     for (const p of placed) {
-      const h = existing.get(p.run.id) ?? inBatch.get(p.run.id);
-      if (h === undefined) {
+      const h = inBatch.get(p.run.id) ?? existing.get(p.run.id);
+      const replacing = !inBatch.has(p.run.id) && h !== undefined && h !== p.run.contentHash && running.has(p.run.id);
+      if (h === undefined || replacing) {
         fresh.push(p);
         inBatch.set(p.run.id, p.run.contentHash);
+        if (replacing) replace.push(p.run.id);
       } else if (h === p.run.contentHash) result.unchanged.push(p.run.id);
-      else if (running.has(p.run.id) && !inBatch.has(p.run.id)) {
-        // Stored while in progress: the newer content (more jobs done, or its end) replaces it.
-        result.replaced.push(p.run.id);
-        fresh.push(p);
-        inBatch.set(p.run.id, p.run.contentHash);
-      } else result.conflicts.push([p.run.id, h]);
+      else result.conflicts.push([p.run.id, h]);
     }
     if (fresh.length === 0) return result;
-    if (result.replaced.length) await tx.run(DELETE_RUNS, { ids: result.replaced });
+    if (replace.length) await tx.run(DELETE_RUNNING, { ids: replace });
     const templates = new Map(fresh.map((p) => [p.template.id, p.template]));
     await tx.run(STORE_TEMPLATES, { templates: [...templates.values()].map(templateProps) });
     const res = await tx.run(CREATE_RUNS, {
@@ -225,6 +224,7 @@ export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: Te
     result.stored = (rec?.get('ids') as string[] | null) ?? [];
     result.jobs = (rec?.get('jobs') as number | null) ?? 0;
     result.edges = (rec?.get('edges') as number | null) ?? 0;
+    result.replaced = replace.filter((id) => result.stored.includes(id));
     if (fresh.some((p) => p.run.parent !== null) || (await hasChildrenWaiting(tx, result.stored))) {
       await tx.run(LINK_PARENTS, { ids: result.stored });
     }

@@ -67,7 +67,7 @@ export function openCsvSource(target: string, opts: CsvSourceOptions = {}): RunS
   return {
     root: ds.root,
     total: ds.files.length,
-    ignoredFiles: ds.ignored.map(rel),
+    ignoredFiles: ds.ignored.filter((f) => !namedFiles.has(path.resolve(f))).map(rel),
     skipped: ds.skipped.map((s) => ({ path: rel(s.path), reason: s.reason })),
     templates: [...templates.values()].map((t) => ({ workflow: t.workflow, jobs: t.jobs, edges: t.edges, origin: rel(t.file) })),
     rejected,

@@ -27,8 +27,8 @@ export interface IngestSummary {
   /** Ids of the runs this ingest stored (as the database counted them). */
   storedRunIds: string[];
   runsUnchanged: number;
-  /** Of the stored runs, those that replaced the same run stored earlier while still in progress. */
-  runsReplaced: number;
+  /** Of the stored runs, those that replaced an in-progress version of themselves (the run went on). */
+  runsReplaced: string[];
   /** Stored runs by the source they were read from (csv traces, stampede-db, jobstate-log, …). */
   sources: Array<{ kind: string; runs: number; jobs: number; edges: number }>;
   /** Each stored run: what it was read from, and how it ended (`running`: stored in progress). */
@@ -108,7 +108,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     runsStored: 0,
     storedRunIds: [],
     runsUnchanged: 0,
-    runsReplaced: 0,
+    runsReplaced: [],
     sources: [],
     storedRuns: [],
     runsUnlabelled: 0,
@@ -201,7 +201,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
       summary.runsStored += res.stored.length;
       summary.storedRunIds.push(...res.stored);
       summary.runsUnchanged += res.unchanged.length;
-      summary.runsReplaced += res.replaced.length;
+      summary.runsReplaced.push(...res.replaced);
       summary.jobs += res.jobs;
       summary.edges += res.edges;
       const byId = new Map(batch.map((r) => [r.id, r]));

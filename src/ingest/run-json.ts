@@ -56,10 +56,12 @@ export type JsonRejection = Rejection & { jobIndex?: number };
 /** The run's own DAG from its edge list, or why it is unusable (unknown job, cycle). */
 function ownDag(run: RunJson, where: Omit<Rejection, 'code' | 'reason'>): DagTemplate | JsonRejection {
   const index = new Map<string, number>();
-  run.jobs.forEach((j, i) => {
-    if (!index.has(j.name)) index.set(j.name, i);
+  for (const [i, j] of run.jobs.entries()) {
+    const prev = index.get(j.name);
+    if (prev !== undefined) return { ...where, code: 'DUPLICATE_JOB', job: j.name, jobIndex: prev, reason: `duplicate job "${j.name}" (jobs[${prev}] and jobs[${i}])` };
+    index.set(j.name, i);
     if (!index.has(auxKey(j.name))) index.set(auxKey(j.name), i);
-  });
+  }
   const pairs: Array<[number, number]> = [];
   for (const [i, e] of (run.edges ?? []).entries()) {
     const p = index.get(e.parent) ?? index.get(auxKey(e.parent));

@@ -660,10 +660,13 @@ export const RUN_MUTATORS: RunMutator[] = [
     name: 'unknown-label',
     expect: 'rejected',
     codes: ['UNKNOWN_LABEL'],
-    apply: ({ base, rng }) => ({ text: base.text, label: rng.pick(['cpu_x', 'foo', 'CPU_2', 'normal_1', 'hdd_', 'loss_-1', 'cpu_2.x', 'normal ', 'cpu_1e3', 'ünknown', 'cpu__2']) }),
+    // Folders meant as labels but misspelled: rejected, never taken for unlabelled ones.
+    apply: ({ base, rng }) => ({ text: base.text, label: rng.pick(['cpu_x', 'CPU_2', 'normal_1', 'hdd_', 'loss_-1', 'cpu_2.x', 'normal ', 'cpu_1e3', 'cpu__2', 'Normal', 'cpu']) }),
   },
-  { name: 'file-outside-label-folder', expect: 'rejected', codes: ['UNKNOWN_LABEL'], apply: ({ base }) => ({ text: base.text, label: '' }) },
-  { name: 'label-folder-nested', expect: 'rejected', codes: ['UNKNOWN_LABEL'], apply: ({ base, rng }) => ({ text: base.text, label: `${base.label}/${rng.pick(['sub', 'old', '2020'])}` }) },
+  // A folder that is no label holds runs of unknown truth: stored unlabelled (with a note).
+  { name: 'folder-not-a-label', expect: 'stored', apply: ({ base, rng }) => ({ text: base.text, label: rng.pick(['foo', 'ünknown', 'runs', '2024-06']) }) },
+  { name: 'file-outside-label-folder', expect: 'stored', apply: ({ base }) => ({ text: base.text, label: '' }) },
+  { name: 'label-folder-nested', expect: 'stored', apply: ({ base, rng }) => ({ text: base.text, label: `${base.label}/${rng.pick(['sub', 'old', '2020'])}` }) },
   {
     name: 'many-junk-rows',
     expect: 'rejected',

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inferenceConfig } from '../../src/config';
 import { WfadError } from '../../src/errors';
-import { FEATURES, FEATURE_NAMES, NUM_FEATURES } from '../../src/features/job-features';
+import { FEATURES, FEATURE_NAMES, NUM_FEATURES, selectFeatures } from '../../src/features/job-features';
 import { fitScaler, scaledWidth } from '../../src/features/scaler';
 import { cudaMissingReason, InferenceBatcher, Predictor, ProviderUnavailableError, type PredictInput } from '../../src/inference';
 import { GcnModel, type Level } from '../../src/models/gcn';
@@ -106,6 +106,26 @@ describe('execution providers', () => {
   });
 });
 
+describe('a model trained on an older feature list', () => {
+  it('reads its own columns, by name, of the current raw features (a model from before type_subwf)', async () => {
+    const older = FEATURES.filter((f) => f.name !== 'type_subwf');
+    const oldRuns = runs.map((s) => ({ ...s, x: selectFeatures(s.x, s.numNodes, FEATURE_NAMES, older.map((f) => f.name)) as Float32Array }));
+    const oldScaler = fitScaler(older, oldRuns.map((s) => ({ workflow: s.workflow, x: s.x })));
+    const model = new GcnModel({ level: 'graph', arch: 'skip', inFeatures: scaledWidth(oldScaler), hidden: 8, numClasses: 4, direction: 'both', dropout: 0 }, 5);
+    const dir = path.join(tmp, 'older');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'model.onnx'), gcnToOnnx(model, { name: 'older', version: 'v1', workflow: 'ALL', task: 'multiclass', classes: ['normal', 'cpu', 'hdd', 'loss'], features: older.map((f) => f.name), scaler: oldScaler }));
+    const p = await Predictor.load(dir, { provider: 'cpu', log: () => undefined });
+    try {
+      const current = await p.predict(runs.slice(0, 5));
+      const own = await p.predict(oldRuns.slice(0, 5));
+      assert.deepEqual(current.map((r) => r.verdicts[0]?.probabilities), own.map((r) => r.verdicts[0]?.probabilities));
+    } finally {
+      await p.release();
+    }
+  });
+});
+
 describe('Predictor', () => {
   it('refuses a folder without model.onnx, naming the export command', async () => {
     const dir = path.join(tmp, 'empty');
@@ -144,7 +164,7 @@ describe('Predictor', () => {
     try {
       const bad = { ...run('broken', 4), edgeIndex: Int32Array.from([0, 1, 2, 9]) };
       await assert.rejects(p.predict([bad]), /run broken: edgeIndex\[3\] = 9 is not a job index in \[0, 4\)/);
-      await assert.rejects(p.predict([{ ...run('short', 3), x: new Float32Array(5) }]), /run short: x has 5 values, \[3, 24\] raw features expected/);
+      await assert.rejects(p.predict([{ ...run('short', 3), x: new Float32Array(5) }]), new RegExp(`run short: x has 5 values, \\[3, ${NUM_FEATURES}\\] raw features expected`));
       await assert.rejects(p.predict([]), /no runs given/);
       assert.equal(p.stats.calls, 0, 'nothing reached onnxruntime');
     } finally {

@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver';
 import type { IngestSummary } from '../../src/ingest/pipeline';
-import { miniDataset, runCsv } from '../helpers/fixtures';
+import { TEMPLATE, miniDataset, runCsv } from '../helpers/fixtures';
 import { cli, count, testGraph, wipe } from '../helpers/neo4j';
 
 describe('wfad ingest on small datasets', () => {
@@ -82,6 +83,57 @@ describe('wfad ingest on small datasets', () => {
     const r3 = await cli(['ingest', '/nonexistent/path']);
     assert.equal(r3.code, 2);
     assert.match(r3.stderr, /\/nonexistent\/path: no such file or folder/);
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-bare-'));
+    fs.writeFileSync(path.join(bare, 'mini-mini-T1-run0001.csv'), runCsv('mini-T1', 1000));
+    const r4 = await cli(['ingest', bare]);
+    assert.equal(r4.code, 2);
+    assert.match(r4.stderr, /no adjacency_list_dags\/ folder here or above it.*--template <workflow>=<file\.json>/);
+  });
+
+  it('--batch-jobs takes a positive integer, else exits 2 naming the value', async () => {
+    const root = miniDataset({ 'normal/mini-mini-T1-run0001.csv': runCsv('mini-T1', 1000) });
+    for (const v of ['abc', '0', '-5', '2.5']) {
+      const r = await cli(['ingest', root, '--batch-jobs', v]);
+      assert.equal(r.code, 2, `${v}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`option '--batch-jobs <n>' argument '${v}' is invalid\\. expected a positive integer`));
+    }
+    assert.equal(await count(graph, "MATCH (r:Run) WHERE r.source STARTS WITH 'data/normal/mini-mini-T1' AND r.contentHash IS NULL RETURN count(r)"), 0);
+  });
+
+  it('--template names a template whatever its file is called; a missing file exits 2 naming it', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-named-'));
+    fs.mkdirSync(path.join(root, 'runs', 'normal'), { recursive: true });
+    // File names without an instance id; no adjacency_list_dags/ anywhere.
+    fs.writeFileSync(path.join(root, 'runs', 'normal', 'other-run0001.csv'), runCsv('other', 7000));
+    fs.writeFileSync(path.join(root, 'runs', 'normal', 'other-run0002.csv'), runCsv('other', 8000));
+    const dag = path.join(root, 'dag_of_2022.json');
+    fs.writeFileSync(dag, JSON.stringify(TEMPLATE));
+    const missing = await cli(['ingest', root, '--template', `other=${root}/nope.json`]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, new RegExp(`--template other=${root}/nope\\.json: no such file`));
+    const bad = await cli(['ingest', root, '--template', 'other']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--template other: expected <workflow>=<file\.json>/);
+    const r = await cli(['ingest', path.join(root, 'runs'), '--template', `other=${dag}`, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as IngestSummary;
+    assert.equal(s.runsStored, 2);
+    assert.deepEqual(s.rejected, []);
+    assert.deepEqual(s.newTemplates.map((t) => [t.workflow, t.version, t.jobs, t.edges]), [['other', 1, 3, 2]]);
+    assert.equal(await count(graph, "MATCH (:Workflow {name: 'other'})-[:HAS_RUN]->(r:Run) RETURN count(r)"), 2);
+  });
+
+  it('--unlabelled stores every run with unknown truth, whatever its folder', async () => {
+    const root = miniDataset({ 'cpu_2/mini-unl-U1-run0001.csv': runCsv('unl-U1', 9000, 50), 'normal/mini-unl-U1-run0002.csv': runCsv('unl-U1', 9100) });
+    const r = await cli(['ingest', root, '--unlabelled', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as IngestSummary;
+    assert.equal(s.runsStored, 2);
+    assert.equal(s.runsUnlabelled, 2);
+    assert.equal(await count(graph, "MATCH (r:Run) WHERE r.id IN ['cpu_2/mini-unl-U1-run0001', 'normal/mini-unl-U1-run0002'] AND r.label IS NULL RETURN count(r)"), 2);
+    assert.equal(await count(graph, "MATCH (r:Run {id: 'cpu_2/mini-unl-U1-run0001'})-[:HAS_JOB]->(j:Job) WHERE j.label IS NOT NULL RETURN count(j)"), 0);
+    const st = JSON.parse((await cli(['stats', '--json'])).stdout) as { workflows: Array<{ name: string; runs: Record<string, number> }> };
+    assert.ok((st.workflows.find((w) => w.name === 'mini')?.runs.unlabelled ?? 0) >= 2);
   });
 
   it('exits 3 and says so when Neo4j is unreachable', async () => {

@@ -62,7 +62,7 @@ describe('wfad ingest on Pegasus submit directories', { skip: skipNoSubmitDirs }
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as IngestSummary;
     assert.deepEqual(s.rejected, []);
-    assert.equal(s.runsReplaced, 1);
+    assert.deepEqual(s.runsReplaced, ['hierarchical-workflow/48f759a4-165f-47d6-8c32-571649ce311b']);
     assert.equal(s.runsUnchanged, 1, 'the finished sub-workflow is unchanged');
     assert.equal(await count(graph, "MATCH (r:Run {workflow: 'hierarchical-workflow'}) WHERE r.state = 'succeeded' AND r.endedAt = 1677920801 RETURN count(r)"), 1);
     assert.equal(await count(graph, "MATCH (r:Run {workflow: 'hierarchical-workflow'}) RETURN count(r)"), 1);

@@ -137,10 +137,11 @@ describe('Cypher injection through every String/ID argument of the schema', () =
     }
     const afterAll = await census();
     assert.equal(afterAll.canary, 1, 'the canary node is untouched');
-    // Only ingestRun with a payload in a free-text job field stores anything: one run, 3 jobs, 2 edges each.
+    // Only ingestRun with a payload in a free-text job field stores anything: one run, 3 jobs, 2 edges
+    // each, under the workflow's stored template (HAS_RUN, 3 HAS_JOB, 2 FEEDS, USES_TEMPLATE).
     assert.equal(afterAll.runs, before.runs + storedRuns);
     assert.equal(afterAll.nodes, before.nodes + storedRuns * 4, `${before.labels} → ${afterAll.labels}`);
-    assert.equal(afterAll.rels, before.rels + storedRuns * (1 + 3 + 2));
+    assert.equal(afterAll.rels, before.rels + storedRuns * (1 + 3 + 2 + 1));
     assert.ok(storedRuns > 0, 'some payloads were stored (free-text job fields)');
     assert.ok(checked.length >= targets.length * CYPHER_PAYLOADS.length);
   });

@@ -35,6 +35,7 @@ const CYPHER = /\b(MATCH|MERGE|CREATE|UNWIND|RETURN|DETACH DELETE|SET|REMOVE|CAL
 const ALLOWED: Record<string, Record<string, string>> = {
   'src/graph/read-runs.ts': {
     "JOB_FIELDS.map((f) => `j.${f}`).join(', ')": 'the constant list of job property names',
+    WHERE: 'constant run predicates, each comparing with a $parameter',
   },
   'src/graph/predictions.ts': {
     target: "the label, typed 'Run' | 'Job', from the two constant queries built at load time",
@@ -58,7 +59,7 @@ const ALLOWED: Record<string, Record<string, string>> = {
     dir: "'ASC' or 'DESC'",
     afterClause: 'constant keyset predicate with $afterK/$afterId, or empty',
     "byPrediction ? \"OPTIONAL MATCH (p:Prediction {id: r.id + '|' + $modelId})\" : 'WITH r, null AS p'": 'clause choice',
-    "byPrediction ? \"coalesce(p.predicted, 'unscored')\" : 'r.category'": 'expression choice',
+    "byPrediction ? \"coalesce(p.predicted, 'unscored')\" : \"coalesce(r.category, 'unlabelled')\"": 'expression choice',
   },
 };
 
