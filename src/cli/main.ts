@@ -56,6 +56,8 @@ export function formatIngest(s: IngestSummary): string {
     `  runs ${s.files}: ${s.runsStored} stored${s.runsUnlabelled ? ` (${s.runsUnlabelled} unlabelled)` : ''}, ${s.runsUnchanged} unchanged, ${s.rejected.length} rejected`,
     `  wrote ${s.jobs} jobs and ${s.edges} edges in ${s.seconds.toFixed(1)} s (parse ${s.timings.parseSeconds.toFixed(1)} s, write ${s.timings.writeSeconds.toFixed(1)} s)`,
   ];
+  if (s.sources.length) lines.push(`  read from: ${s.sources.map((x) => `${x.kind} ${x.runs} run(s) (${x.jobs} jobs, ${x.edges} edges)`).join('; ')}`);
+  if (s.storedRuns.length <= 10) for (const r of s.storedRuns) lines.push(`    ${r.id}: ${r.kind} ${r.source}${r.state === 'running' ? ' (in progress)' : ''}`);
   const list = <T>(items: T[], show: (x: T) => string, head: string): void => {
     if (!items.length) return;
     const shown = items.slice(0, 5).map(show).join(', ');
@@ -195,7 +197,7 @@ export function buildProgram(): Command {
 
   program
     .command('ingest')
-    .description('store workflow runs in Neo4j: Pegasus/Panorama CSV traces (<root>/adjacency_list_dags + <root>/data/<label>/*.csv; see docs/ingest.md)')
+    .description('store workflow runs in Neo4j: Pegasus submit directories (any depth; see docs/pegasus-submit-dirs.md) or Pegasus/Panorama CSV traces (<root>/adjacency_list_dags + <root>/data/<label>/*.csv; see docs/ingest.md)')
     .argument('<path>', 'dataset root, its data/ folder, a label folder or one .csv file')
     .option('--template <workflow=file.json>', 'the DAG template of a workflow, whatever the file is called (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--unlabelled', 'every run has unknown truth, whatever folder it is in (per-job truth columns are not stored)')

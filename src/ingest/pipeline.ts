@@ -13,6 +13,7 @@ import { openCsvSource, type CsvSourceOptions } from './csv-source';
 import { isRejection, type Rejection } from './rejection';
 import type { Derivation, SourceRun } from './run-shape';
 import { parseRunJson, templateFromStored, type JsonRejection, type RunJson } from './run-json';
+import { looksLikeSubmitDirs, openPegasusSource } from './pegasus';
 import type { RunSource } from './source';
 
 export interface IngestSummary {
@@ -28,6 +29,10 @@ export interface IngestSummary {
   runsUnchanged: number;
   /** Of the stored runs, those that replaced an in-progress version of themselves (the run went on). */
   runsReplaced: string[];
+  /** Stored runs by the source they were read from (csv traces, stampede-db, jobstate-log, …). */
+  sources: Array<{ kind: string; runs: number; jobs: number; edges: number }>;
+  /** Each stored run: what it was read from, and how it ended (`running`: stored in progress). */
+  storedRuns: Array<{ id: string; kind: string; source: string; state: string }>;
   /** Of the stored runs, those with unknown truth. */
   runsUnlabelled: number;
   rejected: Rejection[];
@@ -59,8 +64,16 @@ export interface IngestOptions extends CsvSourceOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The source for a path: the layout found there. */
+/**
+ * The source for a path: the layout found there. Pegasus submit directories (a stampede
+ * database, jobstate.log or braindump at or below the path) are read as such; anything else as
+ * CSV traces.
+ */
 export function openSource(target: string, opts: IngestOptions = {}): RunSource {
+  if (looksLikeSubmitDirs(target)) {
+    if (opts.templates?.length) throw new WfadError('BAD_INPUT', `--template names DAG files for CSV traces; ${target} holds Pegasus submit directories, whose runs carry their own DAG`);
+    return openPegasusSource(target);
+  }
   return openCsvSource(target, opts);
 }
 
@@ -96,6 +109,8 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     storedRunIds: [],
     runsUnchanged: 0,
     runsReplaced: [],
+    sources: [],
+    storedRuns: [],
     runsUnlabelled: 0,
     rejected,
     jobs: 0,
@@ -152,7 +167,14 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     }
   };
 
+  const bySource = new Map<string, { kind: string; runs: number; jobs: number; edges: number }>();
   const recordStored = (run: SourceRun): void => {
+    const k = bySource.get(run.kind) ?? { kind: run.kind, runs: 0, jobs: 0, edges: 0 };
+    bySource.set(run.kind, k);
+    k.runs++;
+    k.jobs += run.jobs.length;
+    k.edges += run.edges.length;
+    summary.storedRuns.push({ id: run.id, kind: run.kind, source: run.source, state: run.state });
     if (run.missingColumns.length) summary.storedWithMissingColumns.push({ file: run.source, columns: run.missingColumns });
     if (run.truth === null) summary.runsUnlabelled++;
     summary.sentinelValues += run.sentinelValues;
@@ -229,12 +251,15 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
   }
   await flush();
   await Promise.all(inFlight);
+  // A source may learn its total while reading (a database holding several workflows).
+  summary.files = source.total;
 
   for (const w of catalog.workflows()) {
     for (const t of catalog.versions(w)) {
       if (!before.has(t.id)) summary.newTemplates.push({ workflow: w, version: t.version, jobs: t.jobs.length, edges: t.edges.length, origin: t.origin });
     }
   }
+  summary.sources = [...bySource.values()];
   summary.extraColumns = [...extra.values()];
   summary.unstoredColumns = [...unstored.values()];
   summary.derived = [...derived.values()];

@@ -19,6 +19,13 @@ export type RejectCode =
   | 'BAD_FILE_NAME'
   | 'BAD_TEMPLATE'
   | 'BAD_DAG'
+  // Pegasus submit directories (pegasus/rejection.ts says what each means)
+  | 'CORRUPT_DB'
+  | 'NOT_STAMPEDE_DB'
+  | 'UNKNOWN_SCHEMA_VERSION'
+  | 'NO_RUN_RECORD'
+  | 'BAD_SUBMIT_FILE'
+  | 'UNLINKED_SUBWORKFLOW'
   | 'CONFLICT'
   | 'STORE_FAILED';
 
