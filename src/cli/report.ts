@@ -22,8 +22,27 @@ export function duration(s: number | null): string {
 const iso = (t: number | null): string => (t === null ? '-' : new Date(t * 1000).toISOString().replace('.000Z', 'Z'));
 const sigma = (z: number): string => `${z >= 0 ? '+' : ''}${z.toFixed(1)}σ`;
 const NAMES: Record<string, string> = { wmsDelay: 'wms delay', queueDelay: 'queue delay', runtime: 'runtime', postScriptDelay: 'post-script delay', stageInDelay: 'stage-in delay', stageOutDelay: 'stage-out delay', cpuTime: 'cpu time' };
+/** A measurement's name as people say it: report names (camelCase) or the detector's feature names (snake_case). */
+const label = (name: string): string => NAMES[name] ?? name.replace(/_/g, ' ').replace(/\bstage (in|out)\b/, 'stage-$1').replace(/\bpost script\b/, 'post-script');
+function bytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+/** A value in its unit: bytes for volumes, a duration for times, else a plain number (ratios). */
+function value(name: string, v: number | null): string {
+  if (v === null) return '?';
+  if (/bytes/i.test(name)) return bytes(v);
+  if (/delay|runtime|time/i.test(name)) return duration(v);
+  return Number(v.toPrecision(3)).toString();
+}
 const feature = (f: { name: string; value: number | null; normal: number | null; deviation: number | null }): string =>
-  `${NAMES[f.name] ?? f.name} ${f.value === null ? '?' : duration(f.value)}${f.normal !== null ? ` (normal ${duration(f.normal)}${f.deviation !== null ? `, ${sigma(f.deviation)}` : ''})` : f.deviation !== null ? ` (${sigma(f.deviation)})` : ''}`;
+  `${label(f.name)} ${value(f.name, f.value)}${f.normal !== null ? ` (normal ${value(f.name, f.normal)}${f.deviation !== null ? `, ${sigma(f.deviation)}` : ''})` : f.deviation !== null ? ` (${sigma(f.deviation)})` : ''}`;
 
 /** The human view of a run report; `limit` caps the job table (0 = every job). */
 export function formatRunReport(r: RunReport, limit: number): string {
@@ -64,7 +83,7 @@ export function formatRunReport(r: RunReport, limit: number): string {
         duration(j.cpuTime),
         ...(hasPred ? [j.prediction ? `${j.prediction.predicted} ${j.prediction.score.toFixed(2)}` : '-'] : []),
         j.onCriticalPath ? '*' : '',
-        j.deviations.filter((d) => Math.abs(d.deviation) >= 3).slice(0, 2).map((d) => `${NAMES[d.name] ?? d.name} ${sigma(d.deviation)}`).join(', ') || '',
+        j.deviations.filter((d) => Math.abs(d.deviation) >= 3).slice(0, 2).map((d) => `${label(d.name)} ${sigma(d.deviation)}`).join(', ') || '',
       ]),
     ),
   );

@@ -105,17 +105,19 @@ describe('wfad report and wfad stats predictions', () => {
     assert.equal(rep.verdict.probabilities.cpu, 0.9);
     assert.equal(rep.drivers.source, 'deviation');
 
-    const explanation = [{ job: 'a_ID01', contribution: 0.8, features: [{ name: 'runtime', value: 100, normal: 11, deviation: 4.1 }] }];
+    // As the detector stores it: JSON text, detector feature names (snake_case), volumes in bytes.
+    const features = [{ name: 'runtime', value: 100, normal: 11, deviation: 4.1 }, { name: 'stage_in_bytes', value: 2_500_000, normal: 1_000_000, deviation: 3.2 }];
+    const explanation = [{ job: 'a_ID01', index: 1, contribution: 0.8, score: 2.1, baseline: 'job', features }];
     await graph.write((tx) => tx.run('MATCH (p:Prediction {id: $id}) SET p.explanation = $e', { id: `${SLOW}|${MODEL}`, e: JSON.stringify(explanation) }));
     r = await cli(['report', SLOW, '--json']);
     rep = JSON.parse(r.stdout);
     assert.equal(rep.drivers.source, 'explanation');
-    assert.deepEqual(rep.drivers.jobs, explanation);
+    assert.deepEqual(rep.drivers.jobs, [{ job: 'a_ID01', contribution: 0.8, features }]);
 
     const human = await cli(['report', SLOW]);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /verdict: CPU, score 0\.970 \(model dia-graph-multiclass@1, active/);
-    assert.match(human.stdout, /1\. a_ID01 \(contribution 0\.800\): runtime 1m 40s \(normal 11\.0 s, \+4\.1σ\)/);
+    assert.match(human.stdout, /1\. a_ID01 \(contribution 0\.800\): runtime 1m 40s \(normal 11\.0 s, \+4\.1σ\); stage-in bytes 2\.5 MB \(normal 1\.0 MB, \+3\.2σ\)/);
     assert.match(human.stdout, /slowest path \(3 jobs, 1m 55s\): create_dir_C0_0_condorpool \[1\.0 s\] → a_ID01 \[1m 40s\] → merge_ID01 \[5\.0 s\]/);
   });
 
