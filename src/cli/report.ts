@@ -49,7 +49,7 @@ export function formatRunReport(r: RunReport, limit: number): string {
   const out: string[] = [];
   const truth = r.run.label ? `truth ${r.run.label}${r.run.category && r.run.category !== r.run.label ? ` (${r.run.category})` : ''}` : 'truth unknown';
   out.push(`run ${r.run.id}`, `  workflow ${r.run.workflow}, ${r.run.jobs} jobs, ${r.run.edges} edges, ${truth}`);
-  out.push(`  started ${iso(r.run.startedAt)}, makespan ${duration(r.makespan)}`);
+  out.push(`  started ${iso(r.run.startedAt)}, makespan ${duration(r.makespan)}${r.run.state ? `, state ${r.run.state}` : ''}`);
   out.push('');
   if (r.verdict) {
     const v = r.verdict;

@@ -56,7 +56,8 @@ export interface Driver {
 }
 
 export interface RunReport {
-  run: { id: string; workflow: string; label: string | null; category: string | null; startedAt: number | null; endedAt: number | null; jobs: number; edges: number };
+  /** `state`: the run's own state when its source records one (submit directories: e.g. running), else null. */
+  run: { id: string; workflow: string; label: string | null; category: string | null; state: string | null; startedAt: number | null; endedAt: number | null; jobs: number; edges: number };
   verdict: { model: string; level: string; task: string | null; active: boolean; predicted: string; score: number; probabilities: Record<string, number>; scoredAt: string | null } | null;
   /** Why there is no verdict, when there is none. */
   verdictNote: string | null;
@@ -212,6 +213,7 @@ export function buildRunReport(run: ReportRun, baseline: Baseline, opts: { model
       workflow: run.workflow,
       label: str(run.props.label),
       category: str(run.props.category),
+      state: str(run.props.state),
       startedAt: num(run.props.startedAt),
       endedAt: num(run.props.endedAt),
       jobs: run.jobs.length,
