@@ -33,6 +33,8 @@ import { assertSomethingStored, ingest, type IngestSummary } from '../ingest/pip
 import { WORKFLOWS, generateDataset } from '../generate';
 import * as server from '../localdb/server';
 import { printJson, progress, table } from './output';
+import { withPredictionCounts } from '../graph/prediction-counts';
+import { formatPredictionCounts, registerReportCommand } from './report';
 
 const EXIT: Record<string, number> = { NEO4J_UNAVAILABLE: 3, NOTHING_STORED: 4, BAD_CONFIG: 2, BAD_INPUT: 2, JAVA_MISSING: 2, BAD_MODEL: 2, PROVIDER_UNAVAILABLE: 2 };
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -233,15 +235,15 @@ export function buildProgram(): Command {
 
   program
     .command('stats')
-    .description('per workflow: DAG size, runs by label and category, and the integrity check')
+    .description('per workflow: DAG size, runs by label and category, runs by predicted class per model that scored them, and the integrity check')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
       const s = await withGraph(async (g) => {
         await verify(g);
-        return stats(g);
+        return withPredictionCounts(g, await stats(g));
       });
       if (o.json) printJson(s);
-      else console.log(formatStats(s));
+      else console.log(`${formatStats(s)}\n\n${formatPredictionCounts(s.workflows)}`);
     });
 
   program
@@ -398,6 +400,9 @@ export function buildProgram(): Command {
       if (!Number.isInteger(o.runs) || o.runs < 1) throw new WfadError('BAD_INPUT', `--runs ${o.runs}: expected a positive integer`);
       await start({ dataset, port: o.port, runs: o.runs, log });
     });
+
+  // One run in the terminal, pegasus-analyzer style (src/cli/report.ts).
+  registerReportCommand(program);
   return program;
 }
 

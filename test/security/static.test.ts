@@ -3,7 +3,7 @@
  *  - all Cypher is parameterised: every template literal in src/ that reads as Cypher may
  *    interpolate only the constant-only expressions listed (and explained) below; anything else
  *    fails, and so does a listed expression that no longer occurs (the list stays tight);
- *  - secrets come only from the environment: tracked code, scripts, CI, model cards and README
+ *  - secrets come only from the environment: tracked code, scripts, CI, model cards, README and docs
  *    examples hold no credential literals other than documented placeholders.
  */
 import assert from 'node:assert/strict';
@@ -120,7 +120,7 @@ describe('all Cypher is parameterised', () => {
 
 describe('secrets come only from the environment', () => {
   /** Tracked files a credential could hide in (tests hold their own throwaway keys). */
-  const files = execFileSync('git', ['ls-files', '-z', '--', 'src', 'scripts', 'bin', '.ci', 'bench', 'examples', 'cypher', 'models', 'README.md', 'package.json', '.npmrc'], { cwd: PROJECT_ROOT, encoding: 'utf8' })
+  const files = execFileSync('git', ['ls-files', '-z', '--', 'src', 'scripts', 'bin', '.ci', 'bench', 'examples', 'cypher', 'models', 'README.md', 'docs', 'package.json', '.npmrc'], { cwd: PROJECT_ROOT, encoding: 'utf8' })
     .split('\0')
     .filter((f) => f && !/\.(onnx|bin|png|svg)$/.test(f) && !(f.startsWith('models/') && !f.endsWith('.md')));
 
