@@ -69,6 +69,9 @@ export function readJobstateLog(input: JobstateLogInput): SourceRun | PegasusRej
   let terminal: { ts: number; status: number } | null = null;
   const byJob = new Map<string, Map<number, LogInstance>>();
   const lines = logText.split('\n');
+  // A log still being written may end in half a line: that line is left for the next ingest.
+  let partial: string | null = null;
+  if (!logText.endsWith('\n') && lines.length > 0) partial = lines.pop() as string;
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] as string).trim();
     if (line === '') continue;
@@ -151,6 +154,11 @@ export function readJobstateLog(input: JobstateLogInput): SourceRun | PegasusRej
     parent: input.parent,
     missingColumns: withRecord > 0 ? NEVER : [...NEVER, ...FROM_KICKSTART],
   });
+  if (!('code' in run) && partial !== null && partial.trim() !== '' && terminal === null) {
+    run.notes = [...(run.notes ?? []), `jobstate.log ends in an incomplete line (still being written), not read: "${partial.slice(0, 80)}"`];
+  } else if (partial !== null && partial.trim() !== '' && !('code' in run)) {
+    return reject({ ...ctx, file: relLog }, 'BAD_SUBMIT_FILE', `the last line has no line end, in a finished run: "${partial.slice(0, 120)}"`, { field: 'line', value: String(lines.length + 1) });
+  }
   if (!('code' in run) && unreadable.length) {
     run.notes = [...(run.notes ?? []), `${unreadable.length} kickstart record(s) could not be read, their values are absent: ${unreadable.slice(0, 3).join('; ')}${unreadable.length > 3 ? ' …' : ''}`];
   }
