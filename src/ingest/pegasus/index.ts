@@ -83,6 +83,7 @@ async function* runsOf(base: string, dirs: SubmitDir[], report: SubmitDirReport,
     const by = uuid === null ? undefined : coveredBy.get(uuid);
     if (by !== undefined) {
       report.covered.push({ dir: source, by });
+      foundRuns(-1);
       continue;
     }
     if (!d.jobstateLog) {
@@ -144,8 +145,9 @@ export function openPegasusSource(target: string): RunSource {
   const skipped: RunSource['skipped'] = [];
   const source: RunSource = {
     root: base,
-    // One run per database or jobstate.log until a database tells how many workflows it holds.
-    total: dirs.filter((d) => d.databases.length > 0 || d.jobstateLog).length,
+    // One run (or rejection) per submit directory, until a database tells how many workflows it
+    // holds and which folders it covers.
+    total: dirs.reduce((n, d) => n + Math.max(1, d.databases.length), 0),
     ignoredFiles: [],
     skipped,
     templates: [],
