@@ -62,7 +62,7 @@ export function toSample(run: RunRecord): GraphSample {
   const yMulti = MULTICLASS.indexOf(run.category as (typeof MULTICLASS)[number]);
   if (yMulti < 0) throw new Error(`run ${run.id}: unknown category ${run.category}`);
   const jobY = Int32Array.from(run.jobs, (_, i) => {
-    const c = categoryOf(run.jobLabels?.[i] ?? run.label);
+    const c = categoryOf(run.jobLabels[i] ?? null);
     return c === null ? -1 : MULTICLASS.indexOf(c as (typeof MULTICLASS)[number]);
   });
   return {

@@ -9,6 +9,7 @@ import { isUnavailable, verify, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
 import { storeTemplates, writeRunBatch, type BatchResult } from '../graph/runs';
 import { TemplateCatalog } from '../graph/templates';
+import { checkSourceRun } from './check-run';
 import { openCsvSource, type CsvSourceOptions } from './csv-source';
 import { isRejection, type Rejection } from './rejection';
 import type { Derivation, SourceRun } from './run-shape';
@@ -235,7 +236,8 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
   };
 
   let p0 = performance.now();
-  for await (const item of source.runs()) {
+  for await (const raw of source.runs()) {
+    const item = isRejection(raw) ? raw : (checkSourceRun(raw) ?? raw);
     summary.timings.parseSeconds += (performance.now() - p0) / 1000;
     if (isRejection(item)) {
       rejectRun(item);
@@ -295,6 +297,8 @@ export async function ingestPushedRun(graph: Graph, input: RunJson): Promise<Pus
   const stored = catalog.versions(input.workflow).map((t) => templateFromStored(t.workflow, t.jobs, t.edges.flat()));
   const parsed = parseRunJson(input, stored);
   if ('reason' in parsed) return parsed;
+  const bad = checkSourceRun(parsed);
+  if (bad) return bad;
   const known = new Set(catalog.versions(input.workflow).map((t) => t.id));
   const res = await writeRunBatch(graph, [parsed], catalog);
   if (res.conflicts.length) {

@@ -52,7 +52,8 @@ export class SeriesResolver {
       const row = categories.map((category) => ({ category, count: counts.get(`${t}|${category}`) ?? 0 }));
       for (const r of row) points.push({ time: t, timestamp: t * 1000, category: r.category, count: r.count });
       const total = row.reduce((a, r) => a + r.count, 0);
-      const anomalous = row.filter((r) => r.category !== 'normal' && r.category !== 'unscored').reduce((a, r) => a + r.count, 0);
+      // Runs of unknown truth (true-category series) are neither normal nor anomalous.
+      const anomalous = row.filter((r) => r.category !== 'normal' && r.category !== 'unscored' && r.category !== 'unlabelled').reduce((a, r) => a + r.count, 0);
       buckets.push({ time: t, timestamp: t * 1000, total, anomalous, counts: row });
     }
     return { workflow, by, model: m ? toModelView(m) : null, from: fromS, to, interval, intervalSeconds: step, categories, points, buckets };

@@ -34,7 +34,7 @@ function toSubgraph(rec: RunRecord): SubgraphView {
     numNodes: rec.jobs.length,
     jobIds: rec.jobNames.map((n) => `${rec.id}/${n}`),
     jobTypes: rec.jobs.map((j) => String(j[0] ?? '')),
-    nodeY: rec.jobs.map((_, i) => classOf(rec.jobLabels[i] ?? rec.label)),
+    nodeY: rec.jobs.map((_, i) => classOf(rec.jobLabels[i] ?? null)),
     edgeIndex: [src, dst],
     record: rec,
   };
