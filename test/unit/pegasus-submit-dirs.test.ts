@@ -224,6 +224,37 @@ describe('Pegasus submit directories: jobstate.log + .dag when there is no datab
     assert.match(held?.notes?.join(' ') ?? '', /1 kickstart record\(s\) could not be read.*chebi_drug_loader_ID0000001\.out\.000/);
   });
 
+  it("a sub-workflow with its own jobstate.log is linked to its parent's job by its folder name", async () => {
+    const dir = copySubmitDirs('hierarchical_wf_success');
+    try {
+      const db = dbOf(dir, 'hierarchical_wf_success');
+      // The sub-workflow's own jobstate.log, as pegasus-monitord writes it, from the database's events.
+      const rows = await query(
+        db,
+        `SELECT js.timestamp ts, j.exec_job_id name, js.state state, ji.job_submit_seq seq FROM jobstate js
+         JOIN job_instance ji ON ji.job_instance_id = js.job_instance_id JOIN job j ON j.job_id = ji.job_id
+         WHERE j.wf_id = 2 ORDER BY js.timestamp, js.jobstate_submit_seq`,
+      );
+      const ws = await query(db, "SELECT state, timestamp ts FROM workflowstate WHERE wf_id = 2 ORDER BY timestamp");
+      const lines = [`${ws[0]?.ts} INTERNAL *** DAGMAN_STARTED 1.0 ***`, ...rows.map((r) => `${r.ts} ${r.name} ${r.state} 0 local - ${r.seq}`), `${ws[1]?.ts} INTERNAL *** DAGMAN_FINISHED 0 ***`];
+      const sub = path.join(dir, 'hierarchical_wf_success', '00', '00', 'blackdiamond_diamond_subworkflow.000');
+      fs.writeFileSync(path.join(sub, 'jobstate.log'), `${lines.join('\n')}\n`);
+      fs.rmSync(db);
+      const fromLog = await readSubmitDirs(dir);
+      assert.deepEqual(fromLog.rejected, []);
+      const parent = fromLog.runs.find((r) => r.workflow === 'hierarchical-workflow');
+      const child = fromLog.runs.find((r) => r.workflow === 'blackdiamond');
+      assert.ok(parent && child);
+      assert.deepEqual(child.parent, { runId: parent.id, jobName: 'pegasus-plan_diamond_subworkflow' });
+      const fromDb = read.runs.find((r) => r.workflow === 'blackdiamond') as SourceRun;
+      assert.equal(child.id, fromDb.id);
+      assert.deepEqual(child.edges, fromDb.edges);
+      for (const j of child.jobs) for (const p of ['submit', 'executeStart', 'executeEnd', 'runtime', 'queueDelay', 'ready', 'state']) assert.equal(j[p], (fromDb.jobs[j.index] as SourceJob)[p], `${j.name} ${p}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the database file is never modified by reading it', async () => {
     const dir = copySubmitDirs('process_wf_success');
     try {
