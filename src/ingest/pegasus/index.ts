@@ -87,7 +87,11 @@ async function* runsOf(base: string, dirs: SubmitDir[], report: SubmitDirReport,
       continue;
     }
     if (!d.jobstateLog) {
-      yield reject({ file: source }, 'NO_RUN_RECORD', 'a Pegasus submit directory (braindump) with neither a *.stampede.db nor jobstate.log + a .dag file: nothing records how its run went');
+      const sub = d.braindump?.rootWfUuid && d.braindump.wfUuid && d.braindump.rootWfUuid !== d.braindump.wfUuid;
+      const why = sub
+        ? `a sub-workflow's submit directory without its own jobstate.log: its run is in the root workflow's database (root wf_uuid ${d.braindump?.rootWfUuid}); ingest the root's submit directory`
+        : 'a Pegasus submit directory (braindump) with neither a *.stampede.db nor jobstate.log + a .dag file: nothing records how its run went';
+      yield reject({ file: source, workflow: d.braindump?.daxLabel ?? undefined }, 'NO_RUN_RECORD', why);
       continue;
     }
     if (d.dagFile === null) {
