@@ -130,6 +130,30 @@ describe('Pegasus submit directories: bad input', { skip }, () => {
     assert.match(only.reason, /^line 40 .*garbage here/);
   });
 
+  it('a jobstate.log still being written: its half-written last line is left for the next ingest', async () => {
+    tmp = copySubmitDirs('process_wf_success');
+    fs.rmSync(dbOf(tmp, 'process_wf_success'));
+    const log = path.join(tmp, 'process_wf_success', 'jobstate.log');
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    // Cut before DAGMan's end, in the middle of a line.
+    fs.writeFileSync(log, `${lines.slice(0, 30).join('\n')}\n${(lines[30] as string).slice(0, 15)}`);
+    const read = await readSubmitDirs(tmp);
+    assert.deepEqual(read.rejected, []);
+    const run = read.runs[0];
+    assert.equal(run?.state, 'running');
+    assert.match(run?.notes?.join(' ') ?? '', /incomplete line \(still being written\)/);
+  });
+
+  it('a damaged database next to its SQLite journal: the reason says a writer may be at work', async () => {
+    const { only } = await readDamaged((root) => {
+      const f = dbOf(root, 'process_wf_success');
+      fs.truncateSync(f, 4096 + 100);
+      fs.writeFileSync(`${f}-journal`, 'x'.repeat(512));
+    });
+    assert.equal(only.code, 'CORRUPT_DB');
+    assert.match(only.reason, /process-0\.stampede\.db-journal is present: .* ingest again once it is done/);
+  });
+
   it('a run still in progress is read as such, and read again as finished once its end is recorded', async () => {
     tmp = copySubmitDirs('process_wf_success');
     const f = dbOf(tmp, 'process_wf_success');

@@ -49,6 +49,7 @@ describe('DAG files and cycles', () => {
     assert.ok(!('reason' in d));
     assert.deepEqual(d.nodes.map((n) => [n.name, n.subdag]), [['a', false], ['b', false], ['s', true], ['a2', false]]);
     assert.deepEqual(d.edges, [['a', 's'], ['b', 's'], ['s', 'a2']]);
+    assert.equal(d.nodes[1]?.submitFile, 'x/b.sub', 'a DIR is where the submit file is');
   });
 
   it('names the line of a statement it cannot read', () => {

@@ -10,7 +10,7 @@
  */
 export interface DagNode {
   name: string;
-  /** The node's HTCondor submit file (JOB), relative to the .dag file's folder; null for SUBDAG. */
+  /** The node's HTCondor submit file (JOB), relative to the .dag file's folder (and its DIR); null for SUBDAG. */
   submitFile: string | null;
   subdag: boolean;
 }
@@ -31,7 +31,9 @@ export function parseDagFile(text: string): DagFile | { line: number; reason: st
     const kw = (f[0] as string).toUpperCase();
     if (kw === 'JOB' || kw === 'DATA') {
       if (f.length < 3) return { line: i + 1, reason: `${f[0]} needs a node name and a submit file: "${line.slice(0, 120)}"` };
-      nodes.push({ name: f[1] as string, submitFile: f[2] as string, subdag: false });
+      const d = f.findIndex((x, k) => k > 2 && x.toUpperCase() === 'DIR');
+      const file = d > 0 && f[d + 1] ? `${f[d + 1]}/${f[2]}` : (f[2] as string);
+      nodes.push({ name: f[1] as string, submitFile: file, subdag: false });
     } else if (kw === 'SUBDAG') {
       if ((f[1] ?? '').toUpperCase() !== 'EXTERNAL' || f.length < 4) return { line: i + 1, reason: `SUBDAG needs EXTERNAL, a node name and a .dag file: "${line.slice(0, 120)}"` };
       nodes.push({ name: f[2] as string, submitFile: null, subdag: true });

@@ -83,10 +83,15 @@ async function* runsOf(base: string, dirs: SubmitDir[], report: SubmitDirReport,
     const by = uuid === null ? undefined : coveredBy.get(uuid);
     if (by !== undefined) {
       report.covered.push({ dir: source, by });
+      foundRuns(-1);
       continue;
     }
     if (!d.jobstateLog) {
-      yield reject({ file: source }, 'NO_RUN_RECORD', 'a Pegasus submit directory (braindump) with neither a *.stampede.db nor jobstate.log + a .dag file: nothing records how its run went');
+      const sub = d.braindump?.rootWfUuid && d.braindump.wfUuid && d.braindump.rootWfUuid !== d.braindump.wfUuid;
+      const why = sub
+        ? `a sub-workflow's submit directory without its own jobstate.log: its run is in the root workflow's database (root wf_uuid ${d.braindump?.rootWfUuid}); ingest the root's submit directory`
+        : 'a Pegasus submit directory (braindump) with neither a *.stampede.db nor jobstate.log + a .dag file: nothing records how its run went';
+      yield reject({ file: source, workflow: d.braindump?.daxLabel ?? undefined }, 'NO_RUN_RECORD', why);
       continue;
     }
     if (d.dagFile === null) {
@@ -144,8 +149,9 @@ export function openPegasusSource(target: string): RunSource {
   const skipped: RunSource['skipped'] = [];
   const source: RunSource = {
     root: base,
-    // One run per database or jobstate.log until a database tells how many workflows it holds.
-    total: dirs.filter((d) => d.databases.length > 0 || d.jobstateLog).length,
+    // One run (or rejection) per submit directory, until a database tells how many workflows it
+    // holds and which folders it covers.
+    total: dirs.reduce((n, d) => n + Math.max(1, d.databases.length), 0),
     ignoredFiles: [],
     skipped,
     templates: [],

@@ -2,8 +2,8 @@
  * Reads a submit directory that has no monitoring database: `jobstate.log` (the job events
  * pegasus-monitord writes, one per line) + the `.dag` file (the DAG) + each job's `.sub` file
  * (its Pegasus job class). Gives the same run shape, with the same derivations (run-builder.ts),
- * as the database; what only kickstart records in the database carry (cpu time, host name,
- * executables) is absent here.
+ * as the database. Cpu time, host, user and executables come from each job's kickstart record
+ * (`<job>.out.<retry>`, kickstart.ts) when it is there.
  *
  * jobstate.log lines:
  *   <epoch> <job> <STATE> <condor id | exit code> <site> <−> <job submit seq>
@@ -18,14 +18,17 @@ import { COLUMNS } from '../columns';
 import type { SourceRun } from '../run-shape';
 import type { Braindump } from './braindump';
 import { parseDagFile } from './dag-file';
-import type { JobEvent } from './job-timeline';
+import { rawToRegular, type JobEvent } from './job-timeline';
+import { readKickstart } from './kickstart';
 import { reject, type PegasusRejection } from './rejection';
 import { buildRun, type ReadJob } from './run-builder';
 import { TYPE_BY_JOB_CLASS, typeFromName, type JobType } from './stampede-schema';
 import { runNumberOf } from './submit-names';
 
-/** Trace columns jobstate.log + .dag do not give: transfers, and all kickstart figures but the site and exit code. */
-export const JOBSTATE_MISSING = COLUMNS.filter((c) => /^(stage_|kickstart_)/.test(c.column) && c.column !== 'kickstart_site' && c.column !== 'kickstart_executables_exitcode').map((c) => c.column);
+/** Trace columns no submit directory file gives (transfers, kickstart_status). */
+const NEVER = COLUMNS.filter((c) => c.column.startsWith('stage_') || c.column === 'kickstart_status').map((c) => c.column);
+/** Trace columns only the kickstart records give. */
+const FROM_KICKSTART = ['kickstart_user', 'kickstart_hostname', 'kickstart_transformations', 'kickstart_executables', 'kickstart_executables_argv', 'kickstart_executables_cpu_time'];
 
 export interface JobstateLogInput {
   /** The submit directory. */
@@ -66,6 +69,9 @@ export function readJobstateLog(input: JobstateLogInput): SourceRun | PegasusRej
   let terminal: { ts: number; status: number } | null = null;
   const byJob = new Map<string, Map<number, LogInstance>>();
   const lines = logText.split('\n');
+  // A log still being written may end in half a line: that line is left for the next ingest.
+  let partial: string | null = null;
+  if (!logText.endsWith('\n') && lines.length > 0) partial = lines.pop() as string;
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] as string).trim();
     if (line === '') continue;
@@ -99,11 +105,20 @@ export function readJobstateLog(input: JobstateLogInput): SourceRun | PegasusRej
     return reject({ ...ctx, file: relLog }, 'BAD_SUBMIT_FILE', `jobstate.log has events of job "${stray}", which ${path.basename(input.dagFile)} does not define`, { job: stray });
   }
 
+  let withRecord = 0;
+  const unreadable: string[] = [];
   const jobs: ReadJob[] = dag.nodes.map((n) => {
     const insts = byJob.get(n.name);
     const seqs = insts ? [...insts.keys()].sort((a, b) => a - b) : [];
     const last = insts && seqs.length ? insts.get(seqs[seqs.length - 1] as number) : undefined;
     const cls = n.submitFile ? jobClass(path.join(dir, n.submitFile)) : null;
+    // The last try's record: DAGMan numbers the .out files by retry (000 = first try).
+    const ksFile = n.submitFile && seqs.length ? path.join(dir, path.dirname(n.submitFile), `${n.name}.out.${String(seqs.length - 1).padStart(3, '0')}`) : null;
+    const read = ksFile ? readKickstart(ksFile) : null;
+    const ks = read !== null && !('defect' in read) ? read : null;
+    if (read !== null && 'defect' in read) unreadable.push(`${path.relative(dir, ksFile as string)} (${read.defect})`);
+    if (ks) withRecord++;
+    const logExit = last?.exitCode ?? null;
     const known: JobType | undefined = n.subdag ? 'subwf' : cls?.jobClass !== undefined ? TYPE_BY_JOB_CLASS[cls.jobClass] : undefined;
     return {
       name: n.name,
@@ -114,19 +129,19 @@ export function readJobstateLog(input: JobstateLogInput): SourceRun | PegasusRej
       events: last?.events ?? [],
       localDuration: null,
       exitRaw: null,
-      exitCode: last?.exitCode ?? null,
+      exitCode: logExit ?? (ks?.exitRaw != null ? rawToRegular(ks.exitRaw) : null),
       site: last?.site ?? null,
-      hostname: null,
-      user: null,
-      cpuTime: null,
-      kickstartDuration: null,
-      transformations: null,
-      executables: null,
-      argv: null,
+      hostname: ks?.hostname ?? null,
+      user: ks?.user ?? null,
+      cpuTime: ks?.cpuTime ?? null,
+      kickstartDuration: ks?.duration ?? null,
+      transformations: ks?.transformations ?? null,
+      executables: ks?.executables ?? null,
+      argv: ks?.argv ?? null,
     };
   });
 
-  return buildRun({
+  const run = buildRun({
     kind: 'jobstate-log',
     source,
     uuid: bd.wfUuid ?? `${label}-${starts[0] ?? 'unstarted'}`,
@@ -137,8 +152,17 @@ export function readJobstateLog(input: JobstateLogInput): SourceRun | PegasusRej
     jobs,
     edges: dag.edges,
     parent: input.parent,
-    missingColumns: JOBSTATE_MISSING,
+    missingColumns: withRecord > 0 ? NEVER : [...NEVER, ...FROM_KICKSTART],
   });
+  if (!('code' in run) && partial !== null && partial.trim() !== '' && terminal === null) {
+    run.notes = [...(run.notes ?? []), `jobstate.log ends in an incomplete line (still being written), not read: "${partial.slice(0, 80)}"`];
+  } else if (partial !== null && partial.trim() !== '' && !('code' in run)) {
+    return reject({ ...ctx, file: relLog }, 'BAD_SUBMIT_FILE', `the last line has no line end, in a finished run: "${partial.slice(0, 120)}"`, { field: 'line', value: String(lines.length + 1) });
+  }
+  if (!('code' in run) && unreadable.length) {
+    run.notes = [...(run.notes ?? []), `${unreadable.length} kickstart record(s) could not be read, their values are absent: ${unreadable.slice(0, 3).join('; ')}${unreadable.length > 3 ? ' …' : ''}`];
+  }
+  return run;
 }
 
 /** `+pegasus_job_class` and `+pegasus_cluster_size` of a .sub file; null when it cannot be read. */

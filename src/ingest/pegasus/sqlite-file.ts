@@ -45,6 +45,25 @@ export async function openSqlite(file: string): Promise<SqliteFile | { defect: s
   } catch (err) {
     return { defect: `cannot read: ${(err as Error).message}` };
   }
+  const res = await check(bytes);
+  if ('defect' in res) return { defect: `${res.defect}${beingWritten(file)}` };
+  return res;
+}
+
+/** A hint when SQLite's journal of the file is there: a writer may have been mid-transaction. */
+function beingWritten(file: string): string {
+  for (const ext of ['-journal', '-wal']) {
+    try {
+      if (fs.statSync(file + ext).size > 0) return ` (${path.basename(file + ext)} is present: a program, e.g. pegasus-monitord, may be writing the database; ingest again once it is done)`;
+    } catch {
+      // no journal
+    }
+  }
+  return '';
+}
+
+/** Header, size and integrity checks, then the database opened on the bytes. */
+async function check(bytes: Buffer): Promise<SqliteFile | { defect: string }> {
   if (bytes.length < 100 || !bytes.subarray(0, 16).equals(HEADER)) {
     const head = JSON.stringify(bytes.subarray(0, 16).toString('latin1').replace(/[^\x20-\x7e]/g, '.'));
     return { defect: bytes.length === 0 ? 'empty file (0 bytes)' : `not an SQLite 3 database (${bytes.length} bytes, starts ${head})` };
