@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
-import { PROJECT_ROOT, localServerConfig, neo4jConnection } from '../config';
+import { PROJECT_ROOT, localServerConfig, neo4jConnection, type LocalServerConfig } from '../config';
 import { toSample } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
 import { modelPath } from '../graph/predictions';
@@ -73,8 +73,10 @@ export function formatIngest(s: IngestSummary): string {
   return lines.join('\n');
 }
 
-async function withGraph<T>(fn: (g: ReturnType<typeof openGraph>) => Promise<T>): Promise<T> {
-  const g = openGraph(neo4jConnection());
+/** Runs `fn` on the configured Neo4j, or on the local server of `local` (the one `wfad db` manages). */
+async function withGraph<T>(fn: (g: ReturnType<typeof openGraph>) => Promise<T>, local?: LocalServerConfig): Promise<T> {
+  const conn = neo4jConnection();
+  const g = openGraph(local ? { ...conn, uri: `bolt://${local.host}:${local.port}` } : conn);
   try {
     return await fn(g);
   } finally {
@@ -127,14 +129,11 @@ export function buildProgram(): Command {
     .action(async (o: { port?: number; json?: boolean }) => {
       const cfg = localServerConfig(process.env, o.port ? { port: o.port } : {});
       const res = await server.start(cfg, log);
+      // The schema goes to the server just started (on --port), whatever NEO4J_URI points at.
       const applied = await withGraph(async (g) => {
         await verify(g);
         return migrate(g);
-      }).catch((err: unknown) => {
-        // NEO4J_URI may point elsewhere; the local server itself is up.
-        if (process.env.NEO4J_URI) return [] as string[];
-        throw err;
-      });
+      }, cfg);
       const st = await server.status(cfg);
       if (o.json) printJson({ ...st, started: res.started, migrationsApplied: applied });
       else console.log(`${res.started ? 'started' : 'already running'}: Neo4j on ${st.uri} (pid ${res.pid}, data in ${cfg.home})${applied.length ? `; applied ${applied.join(', ')}` : ''}`);
@@ -168,7 +167,7 @@ export function buildProgram(): Command {
       if (!o.yes) throw new WfadError('BAD_INPUT', 'refusing to wipe the local database without --yes');
       const cfg = localServerConfig(process.env, o.port ? { port: o.port } : {});
       const r = await server.reset(cfg, log);
-      if (r.restarted) await withGraph((g) => migrate(g));
+      if (r.restarted) await withGraph((g) => migrate(g), cfg);
       console.log(`wiped the local database${r.restarted ? ' and restarted it' : ''}`);
     });
   db.command('build')
