@@ -1,6 +1,7 @@
 /**
- * The `wfad` command line. Human output by default, `--json` for machines. Exit codes: 0 success,
- * 1 unexpected error, 2 bad usage or configuration, 3 Neo4j unreachable, 4 nothing could be stored.
+ * The `wfad` command line. Human output by default, `--json` for machines. Exit codes (docs/cli.md):
+ * 0 success, 1 unexpected error, 2 bad usage, configuration, input or model file, 3 Neo4j unreachable,
+ * 4 nothing could be stored, 5 the local Neo4j could not be started, 6 a model is missing.
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,7 @@ import { reproduce, type OutcomeCache, type TrainingOutcome } from '../train/rep
 import { DEFAULT_CONFIG, train, type TrainConfig } from '../train/trainer';
 import { apiConfig } from '../api/config';
 import { startApiServer } from '../api/server';
-import { WfadError } from '../errors';
+import { WfadError, type WfadErrorCode } from '../errors';
 import { start } from './start';
 import { openGraph, verify } from '../graph/driver';
 import { migrate } from '../graph/migrations';
@@ -33,7 +34,17 @@ import { WORKFLOWS, generateDataset } from '../generate';
 import * as server from '../localdb/server';
 import { printJson, progress, table } from './output';
 
-const EXIT: Record<string, number> = { NEO4J_UNAVAILABLE: 3, NOTHING_STORED: 4, BAD_CONFIG: 2, BAD_INPUT: 2, JAVA_MISSING: 2, BAD_MODEL: 2, PROVIDER_UNAVAILABLE: 2 };
+export const EXIT: Readonly<Record<WfadErrorCode, number>> = {
+  BAD_CONFIG: 2,
+  BAD_INPUT: 2,
+  JAVA_MISSING: 2,
+  BAD_MODEL: 2,
+  PROVIDER_UNAVAILABLE: 2,
+  NEO4J_UNAVAILABLE: 3,
+  NOTHING_STORED: 4,
+  NEO4J_START_FAILED: 5,
+  MODEL_MISSING: 6,
+};
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function portOption(v: string): number {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -73,5 +74,18 @@ describe('wfad db', () => {
     assert.equal(after.boltAnswers, false);
     assert.match((await cli(['db', 'stop', ...P], env)).stdout, /was not running/);
     assert.equal((await cli(['db', 'reset'], env)).code, 2, 'reset without --yes is refused');
+  });
+
+  it('exits 5 (NEO4J_START_FAILED) when the port is taken by another program, naming the port', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const r = await cli(['db', 'start', '--port', String(port)], { ...env, WFAD_NEO4J_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-db-')) });
+      assert.equal(r.code, 5, r.stderr);
+      assert.match(r.stderr, new RegExp(`NEO4J_START_FAILED: port ${port} on 127.0.0.1 is already taken`));
+    } finally {
+      taken.close();
+    }
   });
 });
