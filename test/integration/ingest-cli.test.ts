@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver';
@@ -76,6 +77,17 @@ describe('wfad ingest on small datasets', () => {
     const r3 = await cli(['ingest', '/nonexistent/path']);
     assert.equal(r3.code, 2);
     assert.match(r3.stderr, /\/nonexistent\/path: no such file or folder/);
+    // Run files with no DAG templates in their folder or above it: a usage error naming the layout.
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-no-templates-'));
+    try {
+      fs.mkdirSync(path.join(bare, 'normal'));
+      fs.writeFileSync(path.join(bare, 'normal', 'mini-mini-T1-run0001.csv'), runCsv('mini-T1', 1000));
+      const r4 = await cli(['ingest', bare]);
+      assert.equal(r4.code, 2, r4.stderr);
+      assert.match(r4.stderr, /BAD_INPUT: .*wfad-no-templates-\w+: no adjacency_list_dags\/ folder here or above it/);
+    } finally {
+      fs.rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it('exits 3 and says so when Neo4j is unreachable', async () => {
