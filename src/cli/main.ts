@@ -11,9 +11,10 @@ import path from 'node:path';
 import { PROJECT_ROOT, localServerConfig, neo4jConnection, type LocalServerConfig } from '../config';
 import { labelledSamples } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
-import { modelPath } from '../graph/predictions';
+import { activeModels, modelPath } from '../graph/predictions';
 import { Predictor } from '../inference/predictor';
 import { scoreRuns, type ScoreSummary } from '../score/score-runs';
+import { scoreOnArrival, type ArrivalModels, type ArrivalSummary } from '../score/on-arrival';
 import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
 import { writeReport } from '../report/reproduce-report';
@@ -61,7 +62,7 @@ export function formatStats(s: Stats): string {
   return `${table(['workflow', 'jobs', 'edges', 'templates', ...labels, ...cats.map((c) => `Σ${c}`), 'runs'], rows)}\nincomplete runs: ${s.incompleteRuns}`;
 }
 
-export function formatIngest(s: IngestSummary): string {
+export function formatIngest(s: IngestSummary & Partial<Pick<ArrivalSummary, 'scored' | 'notScored'>>): string {
   const lines = [
     `ingested ${s.root}`,
     `  runs ${s.files}: ${s.runsStored} stored${s.runsUnlabelled ? ` (${s.runsUnlabelled} unlabelled)` : ''}, ${s.runsUnchanged} unchanged, ${s.rejected.length} rejected`,
@@ -90,6 +91,10 @@ export function formatIngest(s: IngestSummary): string {
     lines.push('  rejected:');
     for (const r of s.rejected) lines.push(`    ${r.file}: [${r.code}] ${r.reason}`);
   }
+  if (s.scored !== undefined) {
+    if (s.scored) lines.push(`  scored ${s.scored} new runs on arrival with the active models that fit them`);
+    for (const n of s.notScored ?? []) lines.push(`  not scored: ${n.runs.length} runs (${n.runs.slice(0, 3).join(', ')}${n.runs.length > 3 ? ', …' : ''}): ${n.reason}`);
+  }
   return lines.join('\n');
 }
 
@@ -111,12 +116,37 @@ async function withGraph<T>(fn: (g: ReturnType<typeof openGraph>) => Promise<T>,
   }
 }
 
-async function runIngest(target: string, opts: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean }): Promise<IngestSummary> {
+/** The ingest summary with what scoring on arrival did. */
+export type IngestScoredSummary = IngestSummary & Pick<ArrivalSummary, 'scored' | 'notScored'>;
+
+/** The active models of the database, each loaded from its folder for this command. */
+function cliModels(g: ReturnType<typeof openGraph>, loaded: Predictor[]): ArrivalModels<{ id: string; path: string }> {
+  return {
+    active: () => activeModels(g),
+    load: async (m) => {
+      const p = await Predictor.load(m.path);
+      loaded.push(p);
+      return p;
+    },
+  };
+}
+
+async function runIngest(target: string, opts: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean; score?: boolean }): Promise<IngestSummary> {
   const templates = (opts.template ?? []).map(parseTemplateOption);
   const bar = progress('ingest', Boolean(opts.json));
   try {
-    const summary = await withGraph((g) => ingest(g, target, { batchJobs: opts.batchJobs, templates, unlabelled: opts.unlabelled, onProgress: (d, t) => bar.update(d, t) }));
-    bar.stop();
+    const summary: IngestScoredSummary = await withGraph(async (g) => {
+      const s = await ingest(g, target, { batchJobs: opts.batchJobs, templates, unlabelled: opts.unlabelled, onProgress: (d, t) => bar.update(d, t) });
+      bar.stop();
+      if (opts.score === false) return { ...s, scored: 0, notScored: s.storedRunIds.length ? [{ reason: 'scoring on arrival skipped (--no-score)', runs: s.storedRunIds }] : [] };
+      const loaded: Predictor[] = [];
+      try {
+        const a = await scoreOnArrival(g, s.storedRunIds, cliModels(g, loaded));
+        return { ...s, scored: a.scored, notScored: a.notScored };
+      } finally {
+        for (const p of loaded) await p.release();
+      }
+    });
     if (opts.json) {
       printJson({ ...summary, rejected: summary.rejected });
     } else {
@@ -210,7 +240,8 @@ export function buildProgram(): Command {
     .option('--unlabelled', 'every run has unknown truth, whatever folder it is in (per-job truth columns are not stored)')
     .option('--json', 'machine-readable summary')
     .option('--batch-jobs <n>', 'jobs per write transaction (default 5000): larger = fewer, bigger transactions', batchJobsOption)
-    .action(async (target: string, o: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean }) => {
+    .option('--no-score', 'do not score the newly stored runs with the active models that fit them')
+    .action(async (target: string, o: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean; score?: boolean }) => {
       await runIngest(target, o);
     });
 
