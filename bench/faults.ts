@@ -21,7 +21,7 @@ import { PROJECT_ROOT, defaultDatasetPath, localServerConfig } from '../src/conf
 import { openGraph, type Graph } from '../src/graph/driver';
 import { migrate } from '../src/graph/migrations';
 import * as server from '../src/localdb/server';
-import { ingestKillTrials, type IngestKillResult } from './faults/ingest-kill';
+import { afterKillSummary, ingestKillTrials, type IngestKillResult } from './faults/ingest-kill';
 import { neo4jOutage, type OutageResult } from './faults/outage';
 import { scoreKillTrials, type ScoreKillResult } from './faults/score-kill';
 
@@ -51,7 +51,7 @@ function human(ing: IngestKillResult, sc: ScoreKillResult, out: OutageResult, cm
   L.push(`   clean counts (parsed from the files): ${ing.clean.files} files → ${ing.clean.runs} runs, ${ing.clean.jobs} jobs, ${ing.clean.edges} edges`);
   L.push(`   uninterrupted ingest ${(ing.cleanMs / 1000).toFixed(1)} s; kill points drawn uniformly in [0, ${(ing.fastestMs / 1000).toFixed(1)} s) after spawn, seed ${ing.seed}, ${ing.batchJobs ?? 'default 5000'} jobs per write transaction`);
   L.push(`   ${ing.kills} kills in ${ing.rounds.length} rounds (${ing.trials.length - ing.kills} trials finished before their kill point): ${Object.entries(ing.phases).map(([k, v]) => `${v} ${k}`).join(', ')}`);
-  L.push(`   after every kill: incompleteRuns 0, orphan jobs 0, edges across runs 0, jobs/edges = the stored runs' DAGs, run count never down: ${ing.trials.filter((t) => t.problems.length === 0).length}/${ing.trials.length} trials`);
+  L.push(`   ${afterKillSummary(ing.trials)}`);
   L.push(`   runs stored at the kills: ${ing.trials.filter((t) => t.killed).map((t) => t.runsAfter).join(', ')}`);
   L.push(`   re-runs to completion equal to the clean counts: ${ing.rounds.filter((r) => r.problems.length === 0).length}/${ing.rounds.length}; failures ${ing.failures}`);
   L.push('');

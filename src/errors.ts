@@ -10,6 +10,7 @@ export type WfadErrorCode =
   | 'BAD_CONFIG'
   | 'NOTHING_STORED'
   | 'BAD_MODEL'
+  | 'MODEL_MISSING'
   | 'PROVIDER_UNAVAILABLE';
 
 export class WfadError extends Error {

@@ -45,7 +45,24 @@ async function dockerNeo4j(): Promise<{ uri: string; stop: () => Promise<void> }
   }
 }
 
+/**
+ * The compiled test files the command line selects: all of them, or those whose path below the
+ * project root contains one of the filters. A filter that matches no file is a mistake (a typo, a
+ * file not compiled): it fails the run instead of silently testing something else.
+ */
+function selectFiles(filters: readonly string[]): string[] {
+  const files = testFiles(path.join(PROJECT_ROOT, 'dist', 'test'));
+  // Filters match the path below the project root: matching the absolute path would select every
+  // file whenever the checkout's own folder name contains the filter (e.g. "security" in wt-security).
+  const rel = (f: string): string => path.relative(PROJECT_ROOT, f);
+  const unmatched = filters.filter((x) => !files.some((f) => rel(f).includes(x)));
+  if (unmatched.length) throw new Error(`no test file matches ${unmatched.map((x) => JSON.stringify(x)).join(', ')} (filters match paths such as ${rel(files[0] ?? 'dist/test/…')})`);
+  return filters.length ? files.filter((f) => filters.some((x) => rel(f).includes(x))) : files;
+}
+
 async function main(): Promise<number> {
+  const selected = selectFiles(process.argv.slice(2));
+  if (selected.length === 0) throw new Error(`no compiled test files under ${path.join(PROJECT_ROOT, 'dist', 'test')}: run \`npm run build\``);
   const env: NodeJS.ProcessEnv = { ...process.env };
   let cleanup = async (): Promise<void> => undefined;
   if (env.NEO4J_URI) {
@@ -66,7 +83,7 @@ async function main(): Promise<number> {
         // writes fail); the tests wipe the database through Cypher anyway, so use it as it is.
         env.NEO4J_URI = current.uri;
         log(`local test Neo4j already running on ${current.uri} (pid ${current.pid}): used as it is and left running`);
-        return runFiles(env, cleanup);
+        return runFiles(selected, env, cleanup);
       }
       fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
       const res = await server.start(cfg, log, { parentPid: process.pid });
@@ -75,16 +92,10 @@ async function main(): Promise<number> {
       cleanup = async () => void (await server.stop(cfg));
     }
   }
-  return runFiles(env, cleanup);
+  return runFiles(selected, env, cleanup);
 }
 
-async function runFiles(env: NodeJS.ProcessEnv, cleanup: () => Promise<void>): Promise<number> {
-  const files = testFiles(path.join(PROJECT_ROOT, 'dist', 'test'));
-  const extra = process.argv.slice(2);
-  // Filters match the path below the project root: matching the absolute path would select every
-  // file whenever the checkout's own folder name contains the filter (e.g. "security" in wt-security).
-  const rel = (f: string): string => path.relative(PROJECT_ROOT, f);
-  const selected = extra.length ? files.filter((f) => extra.some((x) => rel(f).includes(x))) : files;
+async function runFiles(selected: string[], env: NodeJS.ProcessEnv, cleanup: () => Promise<void>): Promise<number> {
   log(`${selected.length} test files`);
   const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...selected], {
     stdio: 'inherit',
@@ -98,7 +109,7 @@ async function runFiles(env: NodeJS.ProcessEnv, cleanup: () => Promise<void>): P
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    log(err instanceof Error ? err.message : String(err));
     process.exit(1);
   },
 );

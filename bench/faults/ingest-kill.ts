@@ -116,7 +116,17 @@ export interface IngestKillTrial {
   phase: KillPhase | 'finished first';
   runsBefore: number;
   runsAfter: number;
+  /** The store's integrity figures measured right after this trial. */
+  state: Pick<StoreState, 'incompleteRuns' | 'orphanJobs' | 'crossRunEdges' | 'jobs' | 'templateJobs' | 'edges' | 'templateEdges'>;
   problems: string[];
+}
+
+/** The report's after-kill line: the worst figures measured over the trials (never a fixed text). */
+export function afterKillSummary(trials: readonly IngestKillTrial[]): string {
+  const worst = (f: (t: IngestKillTrial) => number): number => Math.max(0, ...trials.map(f));
+  const offDag = trials.filter((t) => t.state.jobs !== t.state.templateJobs || t.state.edges !== t.state.templateEdges).length;
+  const down = trials.filter((t) => t.runsAfter < t.runsBefore).length;
+  return `after every kill (worst of ${trials.length} trials): incompleteRuns ${worst((t) => t.state.incompleteRuns)}, orphan jobs ${worst((t) => t.state.orphanJobs)}, edges across runs ${worst((t) => t.state.crossRunEdges)}; jobs/edges differ from the stored runs' DAGs in ${offDag} trials; run count went down in ${down}; ${trials.filter((t) => t.problems.length === 0).length}/${trials.length} trials without a problem`;
 }
 
 export interface IngestRound {
@@ -205,7 +215,8 @@ export async function ingestKillTrials(o: IngestKillOptions): Promise<IngestKill
       if (s.runs < previous) problems.push(`run count went down: ${previous} → ${s.runs}`);
       if (!r.killed && r.exitCode !== 0) problems.push(`the ingest exited ${r.exitCode}: ${r.stderr.slice(-500)}`);
       const phase: IngestKillTrial['phase'] = !r.killed ? 'finished first' : r.openTransactions > 0 ? 'write transaction open' : s.runs > previous ? 'between commits' : 'start-up or parse';
-      trials.push({ round, delayMs, killed: r.killed, atMs: Math.round(r.atMs), phase, runsBefore: previous, runsAfter: s.runs, problems });
+      const state = { incompleteRuns: s.incompleteRuns, orphanJobs: s.orphanJobs, crossRunEdges: s.crossRunEdges, jobs: s.jobs, templateJobs: s.templateJobs, edges: s.edges, templateEdges: s.templateEdges };
+      trials.push({ round, delayMs, killed: r.killed, atMs: Math.round(r.atMs), phase, runsBefore: previous, runsAfter: s.runs, state, problems });
       log(`ingest-kill: round ${round} ${r.killed ? `kill ${kills + 1}/${o.kills} at ${Math.round(r.atMs)} ms (${phase})` : `finished before ${delayMs} ms`}: ${s.runs}/${clean.runs} runs stored${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`);
       previous = s.runs;
       if (!r.killed) {

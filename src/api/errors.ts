@@ -71,7 +71,7 @@ export function formatError(log: Logger) {
       log.warn({ err: original, path }, 'Neo4j unavailable');
       return { ...base, message: 'the database is unavailable; try again later', extensions: { code: 'UNAVAILABLE' } };
     }
-    if (original instanceof WfadError && (original.code === 'BAD_MODEL' || original.code === 'PROVIDER_UNAVAILABLE')) {
+    if (original instanceof WfadError && (original.code === 'BAD_MODEL' || original.code === 'MODEL_MISSING' || original.code === 'PROVIDER_UNAVAILABLE')) {
       log.error({ err: original, path }, 'model unavailable');
       return { ...base, message: 'the model cannot be loaded on this server; see the server log', extensions: { code: 'MODEL_UNAVAILABLE' } };
     }

@@ -3,7 +3,7 @@
  *   POST/GET /graphql   GraphQL (CSRF prevention on: JSON POSTs, or GETs with a preflight header)
  *   GET /health         liveness: the process answers
  *   GET /ready          readiness: Neo4j answers (503 otherwise)
- *   GET /metrics        Prometheus text: Neo4j sessions opened/closed, unavailable calls, open fds
+ *   GET /metrics        Prometheus text: Neo4j sessions opened/closed, unavailable calls, open fds (keyed when reads are)
  * and structured JSON logs, one line per request.
  */
 import http from 'node:http';
@@ -167,6 +167,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         return sendJson(res, up ? 200 : 503, { status: up ? 'ready' : 'unavailable', neo4j: up ? 'up' : 'down' });
       }
       if (url.pathname === '/metrics') {
+        // Session and traffic counts are reads like any other: keyed when reads are.
+        if (config.readKeyed && !services.keys.accepts(req.headers.authorization)) {
+          res.setHeader('www-authenticate', 'Bearer');
+          return sendJson(res, 401, { errors: [{ message: 'this server needs an API key for every request, /metrics too: send "Authorization: Bearer <key>"', extensions: { code: 'UNAUTHENTICATED' } }] });
+        }
         const text = renderMetrics(graph);
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
         return void res.end(text);

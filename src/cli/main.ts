@@ -1,18 +1,20 @@
 /**
- * The `wfad` command line. Human output by default, `--json` for machines. Exit codes: 0 success,
- * 1 unexpected error, 2 bad usage or configuration, 3 Neo4j unreachable, 4 nothing could be stored.
+ * The `wfad` command line. Human output by default, `--json` for machines. Exit codes (docs/cli.md):
+ * 0 success, 1 unexpected error, 2 bad usage, configuration, input or model file, 3 Neo4j unreachable,
+ * 4 nothing could be stored, 5 the local Neo4j could not be started, 6 a model is missing.
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import path from 'node:path';
-import { PROJECT_ROOT, localServerConfig, neo4jConnection } from '../config';
+import { PROJECT_ROOT, localServerConfig, neo4jConnection, type LocalServerConfig } from '../config';
 import { labelledSamples } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
-import { modelPath } from '../graph/predictions';
+import { activeModels, modelPath } from '../graph/predictions';
 import { Predictor } from '../inference/predictor';
 import { scoreRuns, type ScoreSummary } from '../score/score-runs';
+import { scoreOnArrival, type ArrivalModels, type ArrivalSummary } from '../score/on-arrival';
 import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
 import { writeReport } from '../report/reproduce-report';
@@ -23,7 +25,7 @@ import { reproduce, type OutcomeCache, type TrainingOutcome } from '../train/rep
 import { DEFAULT_CONFIG, train, type TrainConfig } from '../train/trainer';
 import { apiConfig } from '../api/config';
 import { startApiServer } from '../api/server';
-import { WfadError } from '../errors';
+import { WfadError, type WfadErrorCode } from '../errors';
 import { start } from './start';
 import { openGraph, verify } from '../graph/driver';
 import { migrate } from '../graph/migrations';
@@ -36,7 +38,17 @@ import { printJson, progress, table } from './output';
 import { withPredictionCounts } from '../graph/prediction-counts';
 import { formatPredictionCounts, registerReportCommand } from './report';
 
-const EXIT: Record<string, number> = { NEO4J_UNAVAILABLE: 3, NOTHING_STORED: 4, BAD_CONFIG: 2, BAD_INPUT: 2, JAVA_MISSING: 2, BAD_MODEL: 2, PROVIDER_UNAVAILABLE: 2 };
+export const EXIT: Readonly<Record<WfadErrorCode, number>> = {
+  BAD_CONFIG: 2,
+  BAD_INPUT: 2,
+  JAVA_MISSING: 2,
+  BAD_MODEL: 2,
+  PROVIDER_UNAVAILABLE: 2,
+  NEO4J_UNAVAILABLE: 3,
+  NOTHING_STORED: 4,
+  NEO4J_START_FAILED: 5,
+  MODEL_MISSING: 6,
+};
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function portOption(v: string): number {
@@ -52,7 +64,7 @@ export function formatStats(s: Stats): string {
   return `${table(['workflow', 'jobs', 'edges', 'templates', ...labels, ...cats.map((c) => `Σ${c}`), 'runs'], rows)}\nincomplete runs: ${s.incompleteRuns}`;
 }
 
-export function formatIngest(s: IngestSummary): string {
+export function formatIngest(s: IngestSummary & Partial<Pick<ArrivalSummary, 'scored' | 'notScored'>>): string {
   const lines = [
     `ingested ${s.root}`,
     `  runs ${s.files}: ${s.runsStored} stored${s.runsUnlabelled ? ` (${s.runsUnlabelled} unlabelled)` : ''}, ${s.runsUnchanged} unchanged, ${s.rejected.length} rejected`,
@@ -84,6 +96,10 @@ export function formatIngest(s: IngestSummary): string {
     lines.push('  rejected:');
     for (const r of s.rejected) lines.push(`    ${r.file}: [${r.code}] ${r.reason}`);
   }
+  if (s.scored !== undefined) {
+    if (s.scored) lines.push(`  scored ${s.scored} new runs on arrival with the active models that fit them`);
+    for (const n of s.notScored ?? []) lines.push(`  not scored: ${n.runs.length} runs (${n.runs.slice(0, 3).join(', ')}${n.runs.length > 3 ? ', …' : ''}): ${n.reason}`);
+  }
   return lines.join('\n');
 }
 
@@ -94,8 +110,10 @@ function batchJobsOption(v: string): number {
   return n;
 }
 
-async function withGraph<T>(fn: (g: ReturnType<typeof openGraph>) => Promise<T>): Promise<T> {
-  const g = openGraph(neo4jConnection());
+/** Runs `fn` on the configured Neo4j, or on the local server of `local` (the one `wfad db` manages). */
+async function withGraph<T>(fn: (g: ReturnType<typeof openGraph>) => Promise<T>, local?: LocalServerConfig): Promise<T> {
+  const conn = neo4jConnection();
+  const g = openGraph(local ? { ...conn, uri: `bolt://${local.host}:${local.port}` } : conn);
   try {
     return await fn(g);
   } finally {
@@ -103,12 +121,37 @@ async function withGraph<T>(fn: (g: ReturnType<typeof openGraph>) => Promise<T>)
   }
 }
 
-async function runIngest(target: string, opts: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean }): Promise<IngestSummary> {
+/** The ingest summary with what scoring on arrival did. */
+export type IngestScoredSummary = IngestSummary & Pick<ArrivalSummary, 'scored' | 'notScored'>;
+
+/** The active models of the database, each loaded from its folder for this command. */
+function cliModels(g: ReturnType<typeof openGraph>, loaded: Predictor[]): ArrivalModels<{ id: string; path: string }> {
+  return {
+    active: () => activeModels(g),
+    load: async (m) => {
+      const p = await Predictor.load(m.path);
+      loaded.push(p);
+      return p;
+    },
+  };
+}
+
+async function runIngest(target: string, opts: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean; score?: boolean }): Promise<IngestSummary> {
   const templates = (opts.template ?? []).map(parseTemplateOption);
   const bar = progress('ingest', Boolean(opts.json));
   try {
-    const summary = await withGraph((g) => ingest(g, target, { batchJobs: opts.batchJobs, templates, unlabelled: opts.unlabelled, onProgress: (d, t) => bar.update(d, t) }));
-    bar.stop();
+    const summary: IngestScoredSummary = await withGraph(async (g) => {
+      const s = await ingest(g, target, { batchJobs: opts.batchJobs, templates, unlabelled: opts.unlabelled, onProgress: (d, t) => bar.update(d, t) });
+      bar.stop();
+      if (opts.score === false) return { ...s, scored: 0, notScored: s.storedRunIds.length ? [{ reason: 'scoring on arrival skipped (--no-score)', runs: s.storedRunIds }] : [] };
+      const loaded: Predictor[] = [];
+      try {
+        const a = await scoreOnArrival(g, s.storedRunIds, cliModels(g, loaded));
+        return { ...s, scored: a.scored, notScored: a.notScored };
+      } finally {
+        for (const p of loaded) await p.release();
+      }
+    });
     if (opts.json) {
       printJson({ ...summary, rejected: summary.rejected });
     } else {
@@ -149,14 +192,11 @@ export function buildProgram(): Command {
     .action(async (o: { port?: number; json?: boolean }) => {
       const cfg = localServerConfig(process.env, o.port ? { port: o.port } : {});
       const res = await server.start(cfg, log);
+      // The schema goes to the server just started (on --port), whatever NEO4J_URI points at.
       const applied = await withGraph(async (g) => {
         await verify(g);
         return migrate(g);
-      }).catch((err: unknown) => {
-        // NEO4J_URI may point elsewhere; the local server itself is up.
-        if (process.env.NEO4J_URI) return [] as string[];
-        throw err;
-      });
+      }, cfg);
       const st = await server.status(cfg);
       if (o.json) printJson({ ...st, started: res.started, migrationsApplied: applied });
       else console.log(`${res.started ? 'started' : 'already running'}: Neo4j on ${st.uri} (pid ${res.pid}, data in ${cfg.home})${applied.length ? `; applied ${applied.join(', ')}` : ''}`);
@@ -190,7 +230,7 @@ export function buildProgram(): Command {
       if (!o.yes) throw new WfadError('BAD_INPUT', 'refusing to wipe the local database without --yes');
       const cfg = localServerConfig(process.env, o.port ? { port: o.port } : {});
       const r = await server.reset(cfg, log);
-      if (r.restarted) await withGraph((g) => migrate(g));
+      if (r.restarted) await withGraph((g) => migrate(g), cfg);
       console.log(`wiped the local database${r.restarted ? ' and restarted it' : ''}`);
     });
   db.command('build')
@@ -205,7 +245,8 @@ export function buildProgram(): Command {
     .option('--unlabelled', 'every run has unknown truth, whatever folder it is in (per-job truth columns are not stored)')
     .option('--json', 'machine-readable summary')
     .option('--batch-jobs <n>', 'jobs per write transaction (default 5000): larger = fewer, bigger transactions', batchJobsOption)
-    .action(async (target: string, o: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean }) => {
+    .option('--no-score', 'do not score the newly stored runs with the active models that fit them')
+    .action(async (target: string, o: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean; score?: boolean }) => {
       await runIngest(target, o);
     });
 

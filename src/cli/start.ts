@@ -9,7 +9,9 @@
  *      traces does not transfer to generated ones (README, "Realism check");
  *   4. every run scored (graph level, multiclass: the active model; job level, binary);
  *   5. the GraphQL API on http://127.0.0.1:4000/graphql.
- * Ctrl-C (or SIGTERM) stops the API and the local Neo4j it started, and exits.
+ * Ctrl-C (or SIGTERM) stops the API and, when this command started it, the local Neo4j, and exits;
+ * a local Neo4j that was already running is left running. The Neo4j it starts watches this process
+ * (parentPid) and stops by itself when it dies, so even a hard kill leaves no JVM behind.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -30,6 +32,7 @@ import { scoreRuns } from '../score/score-runs';
 import { writeModelCard } from '../train/model-card';
 import { saveModel } from '../train/model-store';
 import { DEFAULT_CONFIG, train } from '../train/trainer';
+import { WfadError } from '../errors';
 
 export interface StartOptions {
   dataset?: string;
@@ -75,25 +78,49 @@ async function trainModel(g: Graph, dir: string, name: string, level: 'graph' | 
 
 export async function start(o: StartOptions): Promise<void> {
   const { log } = o;
-  const local = !process.env.NEO4J_URI;
   const cfg = localServerConfig();
-  if (local) await server.start(cfg, log);
+  // Only a Neo4j started here is stopped here; one the user had running stays up.
+  const owned = !process.env.NEO4J_URI && (await server.start(cfg, log, { parentPid: process.pid })).started;
+  if (!process.env.NEO4J_URI && !owned) log(`using the local Neo4j already running on bolt://${cfg.host}:${cfg.port} (left running on exit)`);
   const g = openGraph(neo4jConnection());
   let api: { url: string; close(): Promise<void> } | null = null;
   let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    await api?.close().catch(() => undefined);
+    await g.close().catch(() => undefined);
+    if (owned) await server.stop(cfg).catch(() => undefined);
+  };
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    log(`\n${signal}: stopping the API${local ? ' and the local Neo4j' : ''}…`);
-    await api?.close().catch(() => undefined);
-    await g.close().catch(() => undefined);
-    if (local) await server.stop(cfg).catch(() => undefined);
+    log(`\n${signal}: stopping the API${owned ? ' and the local Neo4j' : ''}…`);
+    await shutdown();
     log('stopped.');
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    api = await serve(g, o, log);
+  } catch (err) {
+    stopping = true;
+    await shutdown();
+    throw err;
+  }
+  console.log(`
+wfad is up: GraphQL API on ${api.url} (landing page in a browser), Neo4j on ${neo4jConnection().uri}.
+Try:
+  curl -s ${api.url} -H 'content-type: application/json' \\
+    -d '{"query":"{ workflows { name jobs edges runCount runsByCategory { category count } } }"}'
+  curl -s ${api.url} -H 'content-type: application/json' \\
+    -d '{"query":"{ runs(first: 5, filter: { predictedCategory: \\"cpu\\" }, orderBy: { by: SCORE }) { nodes { id label prediction { predicted score } } } }"}'
+Ctrl-C stops everything (the API${owned ? ' and the local Neo4j' : ''}).`);
+  await new Promise<never>(() => undefined);
+}
 
+/** Steps 2-5: data, models, scores, then the API on `g`. */
+async function serve(g: Graph, o: StartOptions, log: (line: string) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const config = apiConfig(process.env, o.port ? { port: o.port } : {});
   await verify(g);
   await migrate(g);
   // One state file per database: what `wfad start` filled it with decides which models fit it.
@@ -118,9 +145,9 @@ export async function start(o: StartOptions): Promise<void> {
   }
   const models = state?.data === 'sample' ? MODELS.sample : MODELS.shipped;
   for (const m of models) {
-    const dir = path.join(PROJECT_ROOT, 'models', m.name);
+    const dir = path.join(config.modelsDir, m.name);
     if (!fs.existsSync(path.join(dir, 'model.onnx'))) {
-      if (state?.data !== 'sample') throw new Error(`models/${m.name} is missing: train it with \`npm run models -- --only ${m.name}\``);
+      if (state?.data !== 'sample') throw new WfadError('MODEL_MISSING', `${dir} is missing (no model.onnx): train it with \`npm run models -- --only ${m.name}\``);
       await trainModel(g, dir, m.name, m.level, m.task, log);
     }
     const predictor = await Predictor.load(dir);
@@ -131,14 +158,5 @@ export async function start(o: StartOptions): Promise<void> {
       await predictor.release();
     }
   }
-  api = await startApiServer({ config: apiConfig(process.env, o.port ? { port: o.port } : {}), graph: g });
-  console.log(`
-wfad is up: GraphQL API on ${api.url} (landing page in a browser), Neo4j on ${neo4jConnection().uri}.
-Try:
-  curl -s ${api.url} -H 'content-type: application/json' \\
-    -d '{"query":"{ workflows { name jobs edges runCount runsByCategory { category count } } }"}'
-  curl -s ${api.url} -H 'content-type: application/json' \\
-    -d '{"query":"{ runs(first: 5, filter: { predictedCategory: \\"cpu\\" }, orderBy: { by: SCORE }) { nodes { id label prediction { predicted score } } } }"}'
-Ctrl-C stops everything (the API and the local Neo4j).`);
-  await new Promise<never>(() => undefined);
+  return startApiServer({ config, graph: g });
 }

@@ -94,3 +94,11 @@ export async function modelPath(graph: Graph, id: string): Promise<string | null
   const res = await graph.read((tx) => tx.run(FIND_MODEL, { id }));
   return (res.records[0]?.get('path') as string | undefined) ?? null;
 }
+
+const ACTIVE_MODELS = `MATCH (m:Model {active: true}) RETURN m.id AS id, m.level AS level, m.path AS path ORDER BY m.level, m.task DESC, m.id`;
+
+/** The active models (at most one per level and task): id, level and the folder they load from. */
+export async function activeModels(graph: Graph): Promise<Array<{ id: string; level: 'graph' | 'node'; path: string }>> {
+  const res = await graph.read((tx) => tx.run(ACTIVE_MODELS));
+  return res.records.map((r) => ({ id: r.get('id') as string, level: r.get('level') as 'graph' | 'node', path: r.get('path') as string }));
+}

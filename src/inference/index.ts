@@ -20,7 +20,7 @@
  *
  * Providers (config.ts inferenceConfig, env WFAD_ONNX_PROVIDER): 'auto' | 'cpu' | 'cuda'; 'cuda'
  * when unavailable throws ProviderUnavailableError (code PROVIDER_UNAVAILABLE). Errors are
- * WfadError: BAD_MODEL (missing/invalid model.onnx), BAD_INPUT (a run's shape).
+ * WfadError: MODEL_MISSING (no model.onnx), BAD_MODEL (an invalid one), BAD_INPUT (a run's shape).
  */
 export { InferenceBatcher, type BatcherOptions, type BatcherStats } from './batcher';
 export { Predictor, toPredictInput, type EncodedBatch, type PredictInput, type PredictorOptions, type PredictorStats, type RunPrediction, type Verdict } from './predictor';

@@ -131,7 +131,7 @@ export class Predictor {
     const dir = path.dirname(file);
     if (!fs.existsSync(file)) {
       const hint = fs.existsSync(path.join(dir, 'model.json')) ? `export it with \`wfad export --model ${dir}\`` : 'train a model with `wfad train` or give a models/<name> folder';
-      throw new WfadError('BAD_MODEL', `no ONNX model at ${file}: ${hint}`);
+      throw new WfadError('MODEL_MISSING', `no ONNX model at ${file}: ${hint}`);
     }
     const bytes = fs.readFileSync(file);
     const meta = readOnnxMeta(bytes, file);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PAPER_ACCURACY, PAPER_BY_CATEGORY, PAPER_BY_LEVEL, PAPER_WORKFLOWS } from '../train/paper-reference';
-import type { ReproduceResult, Stat } from '../train/reproduce';
+import { trainingSeconds, type ReproduceResult, type Stat } from '../train/reproduce';
 import { confusionMatrixSvg, lineChartSvg } from './svg';
 
 /** mean ± std; the number of seeds when it is not the run's full count. */
@@ -29,7 +29,7 @@ export function renderReport(r: ReproduceResult, command: string): string {
   L.push('# Reproducing Jin et al. (WORKS 2022) on the flowgad dataset', '');
   const counts = [r.graph, r.node, r.nodeByRun].flatMap((t) => [...Object.values(t.binary), ...Object.values(t.multiclass)]).map((c) => c.accuracy.n);
   const fewest = counts.length ? Math.min(...counts) : 0;
-  L.push(`Produced by \`${command}\`: ${r.seeds} seed(s) requested per cell (each seed its own stratified 60/20/20 split and initialisation), test-split figures, mean ± sample std. Total ${r.seconds.toFixed(0)} s on this machine (trainings cached by an interrupted or budgeted run count, with their own time).`, '');
+  L.push(`Produced by \`${command}\`: ${r.seeds} seed(s) requested per cell (each seed its own stratified 60/20/20 split and initialisation), test-split figures, mean ± sample std. Compute: ${Math.round(trainingSeconds(r)).toLocaleString('en-US')} s on this machine, the sum of the ${r.timings.length} trainings' own times (those cached by an interrupted or budgeted run included); this invocation took ${r.seconds.toFixed(0)} s.`, '');
   if (fewest < r.seeds) L.push(`**Incomplete:** the time budget ended before every cell had ${r.seeds} seeds; a cell says how many it has (\`—\` = none yet). Run the same command again without \`--max-minutes\` to complete it: finished trainings are reused from the cache.`, '');
   L.push(`Model: ${r.config.arch === 'paper' ? "the paper's architecture" : `arch \`${r.config.arch}\``}, edges \`${r.config.direction}\`, hidden ${r.config.hidden}, Adam lr ${r.config.lr}, batch ${r.config.batchSize} graphs, early stopping (patience ${r.config.patience}, at most ${r.config.maxEpochs} epochs) on validation accuracy. Features scaled on the training split only.`, '');
   L.push("Paper figures: the accuracy tables of the authors' WORKS'22 presentation (the paper is not open access). Its F1/precision/recall cells and Table VI baselines were not available to us, so those columns show ours alone.", '');

@@ -30,7 +30,8 @@ export interface ModelCard {
   epochs: number;
   bestEpoch: number;
   seconds: number;
-  data: { runs: number; jobs: number; fingerprint: string };
+  /** workflows: those the training runs came from (cards written before it was recorded lack it). */
+  data: { runs: number; jobs: number; fingerprint: string; workflows?: string[] };
   trainedAt: string;
 }
 
@@ -67,7 +68,7 @@ export function saveModel(dir: string, name: string, workflow: string, samples: 
     epochs: r.epochs,
     bestEpoch: r.bestEpoch,
     seconds: Number(r.seconds.toFixed(2)),
-    data: { runs: samples.length, jobs: samples.reduce((a, s) => a + s.numNodes, 0), fingerprint: fp },
+    data: { runs: samples.length, jobs: samples.reduce((a, s) => a + s.numNodes, 0), fingerprint: fp, workflows: [...new Set(samples.map((s) => s.workflow))].sort() },
     trainedAt: new Date().toISOString(),
   };
   const parts = PARAM_NAMES.map((p) => r.model.p(p).data);

@@ -36,8 +36,15 @@ export interface ReproduceResult {
   baselines: Record<string, Record<Task, Record<BaselineName, Stat>>>;
   /** For the figures: seed 0 of ALL. */
   figures: { confusion: { classes: string[]; matrix: number[][] }; curve: EpochLog[] };
+  /** Wall time of this invocation (cached trainings cost it nothing). */
   seconds: number;
+  /** Every training the report uses, cached or not, with its own time (baselines included). */
   timings: Array<{ what: string; seconds: number; epochs: number }>;
+}
+
+/** The report's compute cost: the trainings' own times, whichever invocation ran them. */
+export function trainingSeconds(r: Pick<ReproduceResult, 'timings'>): number {
+  return r.timings.reduce((a, t) => a + t.seconds, 0);
 }
 
 export function stat(xs: number[]): Stat {
@@ -169,6 +176,7 @@ export function reproduce(all: readonly GraphSample[], opts: ReproduceOptions): 
         opts.cache?.set(key, o);
       }
       for (const k of Object.keys(o.baselines ?? {}) as BaselineName[]) acc[task][k].push((o.baselines as Record<BaselineName, number>)[k]);
+      out.timings.push({ what: `1000genome baselines ${task} seed ${seed}`, seconds: o.seconds, epochs: 0 });
     }
   };
   if (genome.length) runBaselines(0);

@@ -130,3 +130,40 @@ export function errorOf(r: GqlResponse<unknown>): { code: unknown; field: unknow
   const e = r.errors?.[0];
   return { code: e?.extensions?.code, field: e?.extensions?.field, message: e?.message ?? '' };
 }
+
+/** A 3-job run of the mini workflow as `ingestRun` takes it (RunInput), with its own DAG. */
+export function pushedRun(instance: string, runtime = 12): Record<string, unknown> {
+  const t = T0 + 10_000_000;
+  const job = (name: string, type: string, start: number, rt: number): Record<string, unknown> => ({
+    name,
+    type,
+    isClustered: 0,
+    ready: start,
+    submit: start + 1,
+    executeStart: start + 2,
+    executeEnd: start + 2 + rt,
+    postScriptStart: start + 2 + rt,
+    postScriptEnd: start + 3 + rt,
+    wmsDelay: 1,
+    queueDelay: 1,
+    runtime: rt,
+    postScriptDelay: 1,
+    kickstartUser: 'u',
+    kickstartSite: 'condorpool',
+    kickstartHostname: 'w1',
+    cpuTime: rt / 2,
+    kickstartStatus: 0,
+    exitCode: 0,
+  });
+  return {
+    workflow: 'mini',
+    label: 'normal',
+    instance,
+    runNumber: 1,
+    jobs: [job(`create_dir_${instance}_0_condorpool`, 'auxiliary', t, 1), job('work_ID01', 'compute', t + 10, runtime), job(`cleanup_${instance}_0_condorpool`, 'auxiliary', t + 30 + runtime, 1)],
+    edges: [
+      { parent: `create_dir_${instance}_0_condorpool`, child: 'work_ID01' },
+      { parent: 'work_ID01', child: `cleanup_${instance}_0_condorpool` },
+    ],
+  };
+}

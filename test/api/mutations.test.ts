@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { auth, errorOf, gql, KEY2, runId, startHarness, T0, type Harness } from './harness';
+import { auth, errorOf, gql, KEY2, pushedRun, runId, startHarness, T0, type Harness } from './harness';
 
 let h: Harness;
 before(async () => {
@@ -15,41 +15,6 @@ after(async () => {
 });
 
 /** A run as a live monitor pushes it: the mini workflow's three jobs. */
-function pushedRun(instance: string, runtime = 12): Record<string, unknown> {
-  const t = T0 + 10_000_000;
-  const job = (name: string, type: string, start: number, rt: number): Record<string, unknown> => ({
-    name,
-    type,
-    isClustered: 0,
-    ready: start,
-    submit: start + 1,
-    executeStart: start + 2,
-    executeEnd: start + 2 + rt,
-    postScriptStart: start + 2 + rt,
-    postScriptEnd: start + 3 + rt,
-    wmsDelay: 1,
-    queueDelay: 1,
-    runtime: rt,
-    postScriptDelay: 1,
-    kickstartUser: 'u',
-    kickstartSite: 'condorpool',
-    kickstartHostname: 'w1',
-    cpuTime: rt / 2,
-    kickstartStatus: 0,
-    exitCode: 0,
-  });
-  return {
-    workflow: 'mini',
-    label: 'normal',
-    instance,
-    runNumber: 1,
-    jobs: [job(`create_dir_${instance}_0_condorpool`, 'auxiliary', t, 1), job('work_ID01', 'compute', t + 10, runtime), job(`cleanup_${instance}_0_condorpool`, 'auxiliary', t + 30 + runtime, 1)],
-    edges: [
-      { parent: `create_dir_${instance}_0_condorpool`, child: 'work_ID01' },
-      { parent: 'work_ID01', child: `cleanup_${instance}_0_condorpool` },
-    ],
-  };
-}
 
 const INGEST = 'mutation($input: RunInput!) { ingestRun(input: $input) { stored run { id label category jobCount startedAt prediction { predicted stored } } } }';
 
@@ -85,7 +50,7 @@ describe('ingestRun', () => {
     assert.equal(res.run.id, 'normal/mini-LIVE0001-run0001');
     assert.equal(res.run.jobCount, 3);
     assert.equal(res.run.startedAt, new Date((T0 + 10_000_000) * 1000).toISOString());
-    assert.equal(res.run.prediction.stored, false, 'a fresh run is predicted live by the active model');
+    assert.equal(res.run.prediction.stored, true, 'a fresh run is scored on arrival by the active model');
     const again = await gql(h.url, INGEST, { input }, auth());
     assert.equal(again.data?.ingestRun.stored, false);
     const count = await gql(h.url, '{ runs(filter: {workflow: "mini"}) { totalCount } }');

@@ -10,7 +10,7 @@ import { GraphQLError } from 'graphql';
 import pino from 'pino';
 import type { Graph } from '../../src/graph/driver';
 import type { ModelRegistry } from '../../src/api/registry';
-import { MAX_QUEUED, TrainingJobs } from '../../src/api/training/jobs';
+import { MAX_QUEUED, TrainingJobs, type JobState } from '../../src/api/training/jobs';
 import { DEFAULT_CONFIG } from '../../src/train/trainer';
 
 describe('TrainingJobs queue', () => {
@@ -28,11 +28,22 @@ describe('TrainingJobs queue', () => {
     );
     assert.equal(jobs.list().length, MAX_QUEUED + 1, 'the refused job is not recorded');
     await jobs.close();
-    // The running one ended (stopped), the queued ones never started, and a new submit is accepted.
-    assert.ok(accepted[0]?.finishedAt !== null);
-    assert.ok(accepted.slice(1).every((j) => j.status === 'QUEUED'));
+    // The running one ended (stopped, or failed on the closed port first) with a time and a reason;
+    // the queued ones never started; a new submit is accepted.
+    const first = accepted[0] as JobState;
+    assert.equal(first.status, 'FAILED');
+    assert.equal(typeof first.finishedAt, 'number');
+    assert.ok((first.finishedAt as number) >= first.createdAt);
+    assert.match(first.error ?? '', /\S/, 'the reason it ended');
+    assert.equal(first.modelId, null);
+    for (const j of accepted.slice(1)) {
+      assert.equal(j.status, 'QUEUED');
+      assert.equal(j.finishedAt, null);
+    }
     const again = jobs.submit('ALL', cfg, false);
     assert.equal(again.status, 'RUNNING');
     await jobs.close();
+    assert.equal(again.status, 'FAILED');
+    assert.equal(typeof again.finishedAt, 'number');
   });
 });

@@ -45,6 +45,15 @@ describe('ingest fuzz: mutated real trace files and DAG templates', { skip: skip
     assert.ok(t.byExpect.stored.files > 100 && t.byExpect.rejected.files > 500, JSON.stringify(t.byExpect));
   });
 
+  it('stores content-preserving variations (permuted columns, quoting, whitespace, padded headers, reformatted numbers…) with the unmutated file\'s content hash', () => {
+    assert.deepEqual(r.contentMismatches.slice(0, 20), [], `${r.contentMismatches.length} of ${r.contentChecked} differ`);
+    const preserving = RUN_MUTATORS.filter((m) => m.preservesContent).map((m) => m.name);
+    assert.ok(preserving.length >= 10);
+    const compared = new Set(r.outcomes.filter((o) => preserving.includes(o.mutator) && o.outcome === 'stored').map((o) => o.mutator));
+    assert.deepEqual(preserving.filter((m) => !compared.has(m)), [], 'every content-preserving mutator compared at least once');
+    assert.ok(r.contentChecked > 100, `${r.contentChecked} files compared`);
+  });
+
   it('a rejected template blocks only its own workflow', () => {
     const controls = r.outcomes.filter((o) => o.mutator === 'control');
     assert.ok(controls.length > 50);

@@ -27,9 +27,10 @@ export interface IngestFuzzResult extends CheckResult {
   crashes: string[];
 }
 
-async function storedSources(graph: Graph): Promise<Set<string>> {
-  const res = await graph.read((tx) => tx.run('MATCH (r:Run) RETURN r.source AS s'));
-  return new Set(res.records.map((r) => r.get('s') as string));
+/** Stored runs: source file → content hash. */
+async function storedSources(graph: Graph): Promise<Map<string, string>> {
+  const res = await graph.read((tx) => tx.run('MATCH (r:Run) RETURN r.source AS s, r.contentHash AS h'));
+  return new Map(res.records.map((r) => [r.get('s') as string, r.get('h') as string]));
 }
 
 async function graphCounts(graph: Graph): Promise<number[]> {

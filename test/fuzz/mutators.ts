@@ -40,6 +40,8 @@ export interface Base {
   /** The template file name (in adjacency_list_dags/) and its text. */
   templateFile: string;
   templateText: string;
+  /** The parser's content hash of the unmutated file: what a content-preserving variation must store. */
+  contentHash: string;
 }
 
 export interface FuzzFile {
@@ -50,6 +52,8 @@ export interface FuzzFile {
   expect: Expect;
   /** For `rejected`: the acceptable codes (any when absent). */
   codes?: RejectCode[];
+  /** For content-preserving variations: the content hash the stored run must have (its base's). */
+  contentHash?: string;
 }
 
 export interface FuzzCase {
@@ -122,6 +126,8 @@ export interface RunMutator {
   codes?: RejectCode[];
   /** Relative weight in the round robin (default 1). */
   weight?: number;
+  /** Only the bytes change, not the content: the stored run must hash like the unmutated file. */
+  preservesContent?: boolean;
   /** null when the mutation does not apply to this base (another base is tried). */
   apply(ctx: Ctx): RunOut | null;
 }
@@ -132,15 +138,16 @@ const NAN_INF = ['NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', 'INF', '+
 
 export const RUN_MUTATORS: RunMutator[] = [
   // --- valid variations: stored ---------------------------------------------------------------
-  { name: 'control', expect: 'stored', weight: 6, apply: ({ base }) => ({ text: base.text }) },
-  { name: 'crlf', expect: 'stored', apply: ({ base }) => ({ text: base.text.replace(/\r?\n/g, '\r\n') }) },
-  { name: 'cr-only', expect: 'stored', apply: ({ base }) => ({ text: base.text.replace(/\r?\n/g, '\r') }) },
-  { name: 'utf8-bom', expect: 'stored', apply: ({ base }) => ({ text: `\uFEFF${base.text}` }) },
-  { name: 'trailing-blank-lines', expect: 'stored', apply: ({ base, rng }) => ({ text: base.text + '\n'.repeat(1 + rng.int(5)) }) },
-  { name: 'no-final-newline', expect: 'stored', apply: ({ base }) => ({ text: base.text.replace(/\r?\n$/, '') }) },
+  { name: 'control', expect: 'stored', preservesContent: true, weight: 6, apply: ({ base }) => ({ text: base.text }) },
+  { name: 'crlf', expect: 'stored', preservesContent: true, apply: ({ base }) => ({ text: base.text.replace(/\r?\n/g, '\r\n') }) },
+  { name: 'cr-only', expect: 'stored', preservesContent: true, apply: ({ base }) => ({ text: base.text.replace(/\r?\n/g, '\r') }) },
+  { name: 'utf8-bom', expect: 'stored', preservesContent: true, apply: ({ base }) => ({ text: `\uFEFF${base.text}` }) },
+  { name: 'trailing-blank-lines', expect: 'stored', preservesContent: true, apply: ({ base, rng }) => ({ text: base.text + '\n'.repeat(1 + rng.int(5)) }) },
+  { name: 'no-final-newline', expect: 'stored', preservesContent: true, apply: ({ base }) => ({ text: base.text.replace(/\r?\n$/, '') }) },
   {
     name: 'rows-shuffled',
     expect: 'stored',
+    preservesContent: true,
     apply: ({ base, rng }) => {
       const c = clone(base);
       for (let i = c.rows.length - 1; i > 0; i--) {
@@ -153,6 +160,7 @@ export const RUN_MUTATORS: RunMutator[] = [
   {
     name: 'columns-permuted',
     expect: 'stored',
+    preservesContent: true,
     apply: ({ base, rng }) => {
       // Column 0 (the job name) stays first: it has no header.
       const order = base.header.map((_, i) => i).slice(1);
@@ -188,7 +196,7 @@ export const RUN_MUTATORS: RunMutator[] = [
       return csvOut(c);
     },
   },
-  { name: 'all-fields-quoted', expect: 'stored', apply: ({ base }) => ({ text: [base.header, ...base.rows].map((r) => r.map((v) => `"${v.replace(/"/g, '""')}"`).join(',')).join('\n') + '\n' }) },
+  { name: 'all-fields-quoted', expect: 'stored', preservesContent: true, apply: ({ base }) => ({ text: [base.header, ...base.rows].map((r) => r.map((v) => `"${v.replace(/"/g, '""')}"`).join(',')).join('\n') + '\n' }) },
   {
     name: 'quoted-comma-in-text',
     expect: 'stored',
@@ -212,6 +220,7 @@ export const RUN_MUTATORS: RunMutator[] = [
   {
     name: 'whitespace-around-values',
     expect: 'stored',
+    preservesContent: true,
     apply: ({ base, rng }) => {
       const c = clone(base);
       for (const r of c.rows) for (let i = 1; i < r.length; i++) if (rng.chance(0.3) && r[i] !== '') r[i] = ` ${r[i] ?? ''}\t`;
@@ -221,6 +230,7 @@ export const RUN_MUTATORS: RunMutator[] = [
   {
     name: 'number-reformatted',
     expect: 'stored',
+    preservesContent: true,
     apply: ({ base, rng }) => {
       const c = clone(base);
       const at = pickCell(rng, c, NUMERIC);
@@ -281,6 +291,7 @@ export const RUN_MUTATORS: RunMutator[] = [
   {
     name: 'header-cells-padded',
     expect: 'stored',
+    preservesContent: true,
     apply: ({ base }) => {
       const c = clone(base);
       c.header = c.header.map((h, i) => (i === 0 ? h : ` ${h} `));
@@ -955,6 +966,7 @@ export function loadBases(dataset: string, seed: number, perWorkflow = 4): Base[
       const bytes = fs.readFileSync(path.join(dataset, 'data', label, file));
       const parsed = parseRunFile({ source: file, labelFolder: label, fileName: file, bytes }, templates);
       if ('reason' in parsed || bases.some((b) => b.fileName === file && b.label === label)) continue;
+      const contentHash = parsed.contentHash;
       const text = bytes.toString('utf8');
       const rows = parseCsv(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
       bases.push({
@@ -967,6 +979,7 @@ export function loadBases(dataset: string, seed: number, perWorkflow = 4): Base[
         rows: rows.slice(1),
         templateFile: path.basename(t.file),
         templateText: fs.readFileSync(t.file, 'utf8'),
+        contentHash,
       });
       got++;
     }
@@ -1018,7 +1031,8 @@ export function generateCases(bases: readonly Base[], n: number, seed: number): 
     if (out === null) continue;
     const label = out.label ?? base.label;
     const rel = path.posix.join('data', label, out.fileName ?? `${base.stem}-run${runNo}.csv`);
-    cases.push({ id, mutator: m.name, kind: 'run', files: [{ rel, bytes: out.bytes ?? Buffer.from(out.text ?? '', 'utf8'), expect: m.expect, ...(m.codes ? { codes: m.codes } : {}) }] });
+    const same = m.preservesContent && out.label === undefined ? { contentHash: base.contentHash } : {};
+    cases.push({ id, mutator: m.name, kind: 'run', files: [{ rel, bytes: out.bytes ?? Buffer.from(out.text ?? '', 'utf8'), expect: m.expect, ...(m.codes ? { codes: m.codes } : {}), ...same }] });
   }
   // File names carry the case's run number or id, so no two cases write the same path.
   const seen = new Set<string>();
@@ -1058,6 +1072,9 @@ export interface FileOutcome {
 export interface CheckResult {
   outcomes: FileOutcome[];
   violations: string[];
+  /** Content-preserving variations compared with their unmutated file, and those stored otherwise. */
+  contentChecked: number;
+  contentMismatches: string[];
 }
 
 /**
@@ -1066,7 +1083,10 @@ export interface CheckResult {
  * tree with a known code and a non-empty reason; each file's outcome (and code) as its mutator
  * declared; template rejections named in the reasons of their runs.
  */
-export function checkOutcome(cases: readonly FuzzCase[], summary: Pick<IngestSummary, 'rejected'>, storedSources: ReadonlySet<string>): CheckResult {
+export function checkOutcome(cases: readonly FuzzCase[], summary: Pick<IngestSummary, 'rejected'>, storedRuns: ReadonlyMap<string, string>): CheckResult {
+  const storedSources = new Set(storedRuns.keys());
+  let contentChecked = 0;
+  const contentMismatches: string[] = [];
   const violations: string[] = [];
   const rejected = new Map<string, { code: string; reason: string }>();
   for (const r of summary.rejected) {
@@ -1088,6 +1108,10 @@ export function checkOutcome(cases: readonly FuzzCase[], summary: Pick<IngestSum
       const mutator = c.kind === 'template' && !isTemplate ? `${c.mutator} → run` : c.mutator;
       outcomes.push({ rel: f.rel, mutator, expect: f.expect, outcome, ...(rej ? { code: rej.code } : {}) });
       const what = `${f.rel} [${c.mutator}]`;
+      if (f.contentHash !== undefined && storedRuns.has(f.rel)) {
+        contentChecked++;
+        if (storedRuns.get(f.rel) !== f.contentHash) contentMismatches.push(`${what}: stored content ${storedRuns.get(f.rel)?.slice(0, 12)}, the unmutated file's ${f.contentHash.slice(0, 12)}`);
+      }
       if (outcome === 'both' || outcome === 'neither') violations.push(`${what}: ${outcome} stored and rejected`);
       else if (f.expect !== 'either' && outcome !== f.expect) violations.push(`${what}: expected ${f.expect}, got ${outcome}${rej ? ` (${rej.code}: ${rej.reason.slice(0, 160)})` : ''}`);
       else if (rej && f.expect === 'rejected' && f.codes && !f.codes.includes(rej.code as RejectCode)) violations.push(`${what}: expected code ${f.codes.join('|')}, got ${rej.code}: ${rej.reason.slice(0, 160)}`);
@@ -1097,7 +1121,7 @@ export function checkOutcome(cases: readonly FuzzCase[], summary: Pick<IngestSum
       }
     }
   }
-  return { outcomes, violations };
+  return { outcomes, violations, contentChecked, contentMismatches };
 }
 
 /** Figures for reports: cases by mutator with their outcomes, and the rejection codes. */

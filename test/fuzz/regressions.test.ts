@@ -105,6 +105,15 @@ describe('run files', () => {
   });
 
   it('a megabyte job name stays a short reason', () => {
+    const name = 'x'.repeat(1_000_000);
+    const rows = goodRows().map((row) => (row.name === COMPUTE ? { name, cells: row.cells } : row));
+    const r = parseRejected(toCsv(rows), 'JOB_SET_MISMATCH');
+    assert.match(r.reason, /extra x+/, 'the reason names the job');
+    assert.ok(r.reason.length <= 1001, `reason of ${r.reason.length} characters`);
+    assert.ok((r.job ?? '').length <= 201, `job of ${(r.job ?? '').length} characters`);
+  });
+
+  it('a megabyte cell value stays a short reason', () => {
     const r = parseRejected(toCsv(setCell(goodRows(), COMPUTE, 'type', 'x'.repeat(1_000_000))), 'BAD_VALUE');
     assert.ok(r.reason.length <= 1001 && (r.value ?? '').length <= 201, `${r.reason.length}`);
   });

@@ -131,7 +131,7 @@ describe('Predictor', () => {
     const dir = path.join(tmp, 'empty');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'model.json'), '{}');
-    await assert.rejects(Predictor.load(dir), (err: unknown) => err instanceof WfadError && err.code === 'BAD_MODEL' && /wfad export --model/.test(err.message));
+    await assert.rejects(Predictor.load(dir), (err: unknown) => err instanceof WfadError && err.code === 'MODEL_MISSING' && /wfad export --model/.test(err.message));
   });
 
   it('splits one union back per run: a run scores the same alone or in a batch', async () => {

@@ -234,6 +234,31 @@ describe('keyed reads (WFAD_API_READ_KEYED=1)', () => {
       await s.close();
     }
   });
+
+  it('keys /metrics too (it reveals traffic and session counts), and leaves it open otherwise', async () => {
+    const s = await variant({ readKeyed: true });
+    try {
+      const metrics = `${s.url.replace(/\/graphql$/, '')}/metrics`;
+      for (const [what, headers] of refusedHeaders()) {
+        const r = await fetch(metrics, { headers });
+        assert.equal(r.status, 401, what);
+        const body = (await r.json()) as { errors: Array<{ extensions: { code: string } }> };
+        assert.equal(body.errors[0]?.extensions.code, 'UNAUTHENTICATED', what);
+      }
+      const ok = await fetch(metrics, { headers: auth(KEY2) });
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), /^# HELP /m);
+    } finally {
+      await s.close();
+    }
+    const open = await variant({});
+    try {
+      const r = await fetch(`${open.url.replace(/\/graphql$/, '')}/metrics`);
+      assert.equal(r.status, 200);
+    } finally {
+      await open.close();
+    }
+  });
 });
 
 const freePort = (): Promise<number> =>

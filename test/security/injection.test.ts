@@ -103,13 +103,14 @@ describe('Cypher injection through every String/ID argument of the schema', () =
     const before = await census();
     let seq = 0;
     let storedRuns = 0;
-    const checked: string[] = [];
     for (const t of targets) {
       for (const payload of CYPHER_PAYLOADS) {
         const inst = `SEC${String(seq++).padStart(5, '0')}`;
         // Valid values everywhere but the slot, so each payload reaches as deep as it can.
         const fill = (p: Slot): Json | undefined => {
           if (p[0] === 'ingestRun' && p[1] === 'input' && p.length === 2) return runInput(inst);
+          // No scoring on arrival: the stored runs' nodes stay countable (scoring has its own tests).
+          if (p[0] === 'ingestRun' && p[1] === 'score') return false;
           if (p[0] === 'trainModel' && p[1] === 'config' && p.length === 2) return { workflow: 'mini' };
           if (p[0] === 'runs' && p[1] === 'first') return 2;
           // scoreRuns(model: "") means "the active model": score nothing, so that writes stay countable.
@@ -117,6 +118,10 @@ describe('Cypher injection through every String/ID argument of the schema', () =
           return undefined;
         };
         const { query, variables } = buildOperation(t, payload, fill);
+        // The payload really travels in its slot (a fill value for a parent must not replace it).
+        let sent: Json | undefined = variables[`${t.via.length ? 'n' : 'r'}_${t.arg.name}`];
+        for (const k of t.slot) sent = sent === null || typeof sent !== 'object' ? undefined : (sent as Record<string | number, Json>)[k];
+        assert.equal(sent, payload, `${t.label}: the payload is not in the variables at its slot`);
         const r = await gql(h.url, query, variables, t.operation === 'mutation' ? auth() : {});
         noCypherLeak(r, `${t.label} ← ${JSON.stringify(payload.slice(0, 60))}`);
         for (const e of r.errors ?? []) assert.equal(e.extensions?.code, 'BAD_USER_INPUT', `${t.label}: ${r.raw.slice(0, 300)}`);
@@ -132,7 +137,6 @@ describe('Cypher injection through every String/ID argument of the schema', () =
           if (payload.trim() === '') assert.ok(v === null || v === payload, `${t.label}: ${JSON.stringify(v)}`);
           else assert.equal(v, payload, `${t.label}: stored ${JSON.stringify(v)} for ${JSON.stringify(payload)}`);
         }
-        checked.push(t.label);
       }
     }
     const afterAll = await census();
@@ -143,7 +147,6 @@ describe('Cypher injection through every String/ID argument of the schema', () =
     assert.equal(afterAll.nodes, before.nodes + storedRuns * 4, `${before.labels} → ${afterAll.labels}`);
     assert.equal(afterAll.rels, before.rels + storedRuns * (1 + 3 + 2 + 1));
     assert.ok(storedRuns > 0, 'some payloads were stored (free-text job fields)');
-    assert.ok(checked.length >= targets.length * CYPHER_PAYLOADS.length);
   });
 
   it('matches filters literally: a payload matches nothing, never everything', async () => {

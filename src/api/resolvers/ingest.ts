@@ -7,6 +7,9 @@ import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
 import { RunInput } from '../types/inputs';
 import { IngestRunResult } from '../types/mutations';
+import type { Prediction } from '../types/prediction';
+import { scoreOnArrival } from '../../score/on-arrival';
+import { toPrediction } from './run-fields';
 import type { Run } from '../types/run';
 
 /** The input path a rejection is about, e.g. input.jobs[3].queueDelay. */
@@ -42,8 +45,12 @@ export class IngestResolver {
   @Mutation(() => IngestRunResult, {
     description: 'Stores one run pushed as JSON (needs an API key); the same validation as the file ingest. Without label: a run of unknown truth. With edges: its own DAG (a new workflow, or a new template version).',
   })
-  async ingestRun(@Ctx() ctx: ApiContext, @Arg('input', () => RunInput) input: RunInput): Promise<IngestRunResult> {
-    const { graph, log } = ctx.services;
+  async ingestRun(
+    @Ctx() ctx: ApiContext,
+    @Arg('input', () => RunInput) input: RunInput,
+    @Arg('score', () => Boolean, { defaultValue: true, description: 'score the newly stored run with the active models that fit its workflow' }) score: boolean,
+  ): Promise<IngestRunResult> {
+    const { graph, log, registry, runtime } = ctx.services;
     const run: RunJson = { ...input, jobs: input.jobs.map((j) => ({ ...j })) };
     const res = await ingestPushedRun(graph, run);
     if ('reason' in res) throw new BadInputError(rejectionField(res), res.reason, { reason: res.code });
@@ -51,7 +58,26 @@ export class IngestResolver {
     ctx.loaders.run.clear(res.runId);
     ctx.loaders.runRecord.clear(res.runId);
     const row = await ctx.loaders.run.load(res.runId);
-    log.info({ run: res.runId, stored: res.storedRunIds.length === 1, template: res.template.id }, 'run ingested');
-    return { run: row as Run, stored: res.storedRunIds.length === 1 };
+    const stored = res.storedRunIds.includes(res.runId);
+    let prediction: Prediction | null = null;
+    let noPredictionReason: string | null = null;
+    if (!stored) noPredictionReason = 'the same run was already stored: runs are scored when first stored (see run.prediction)';
+    else if (!score) noPredictionReason = 'scoring on arrival skipped (score: false)';
+    else {
+      const arrival = await scoreOnArrival(graph, [res.runId], {
+        active: async () => (await registry.all()).filter((m) => m.active),
+        load: async (m) => (await runtime.predictor(m)).predictor,
+      });
+      const got = arrival.runs.get(res.runId);
+      const graphLevel = got?.predictions.filter((p) => p.level === 'graph') ?? [];
+      // The one run.prediction shows by default when it is among them (multiclass first).
+      const preferred = await registry.active('graph');
+      const modelId = graphLevel.find((p) => p.model === preferred?.id)?.model ?? graphLevel[0]?.model;
+      const model = modelId ? await registry.byId(modelId) : null;
+      if (model) prediction = toPrediction(await ctx.loaders.runPrediction.load({ runId: res.runId, model }));
+      else noPredictionReason = got?.reason ?? 'no graph-level model fits this run; job-level predictions were stored (run.jobs.prediction)';
+    }
+    log.info({ run: res.runId, stored, template: res.template.id, predicted: prediction?.predicted ?? null, noPredictionReason }, 'run ingested');
+    return { run: row as Run, stored, prediction, noPredictionReason };
   }
 }

@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Model } from './model';
+import { Prediction } from './prediction';
 import { Run } from './run';
 import { TimeScalar } from './scalars';
 
@@ -7,6 +8,10 @@ import { TimeScalar } from './scalars';
 export class IngestRunResult {
   @Field(() => Run) run!: Run;
   @Field({ description: 'false when the same run was already stored (nothing written)' }) stored!: boolean;
+  @Field(() => Prediction, { nullable: true, description: "the graph-level prediction stored on arrival by the active model that fits the run's workflow; null when there is none (see noPredictionReason)" })
+  prediction!: Prediction | null;
+  @Field(() => String, { nullable: true, description: 'why the run got no graph-level prediction on arrival (no active model fits its workflow, scoring skipped, already stored); null when it got one' })
+  noPredictionReason!: string | null;
 }
 
 @ObjectType()
