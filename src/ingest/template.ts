@@ -246,7 +246,7 @@ export function templateFromDag(workflow: string, file: string, jobs: readonly s
     if (!Number.isInteger(p) || !Number.isInteger(c) || p < 0 || c < 0 || p >= jobs.length || c >= jobs.length) return { reason: `edge ${p} → ${c} names a job the run does not have` };
     if (p === c) return { reason: `"${jobs[p]}" depends on itself` };
     const key = `${p}>${c}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return { reason: `edge "${jobs[p]}" → "${jobs[c]}" is listed twice` };
     seen.add(key);
     out.push([p, c]);
   }

@@ -74,6 +74,7 @@ describe('ingestRun', () => {
       [bad((r) => (r.jobs[0].name = 'create_dir_OTHER_0_condorpool')), 'input.instance', /instance/],
       [bad((r) => (r.edges = [...r.edges, { parent: 'cleanup_LIVE0002_0_condorpool', child: 'create_dir_LIVE0002_0_condorpool' }])), 'input.edges', /the DAG has a cycle: /],
       [bad((r) => (r.edges = [{ parent: 'work_ID99', child: 'work_ID01' }])), 'input.edges[0]', /"work_ID99", which is not a job of the run/],
+      [bad((r) => (r.edges = [...r.edges, r.edges[0]])), 'input.edges', /is listed twice/],
       [bad((r) => ((r.workflow = 'nowhere'), (r.edges = null))), 'input.workflow', /no workflow "nowhere" is stored: send the run's edges/],
     ];
     for (const [input, field, why] of cases) {
