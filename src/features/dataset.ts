@@ -4,7 +4,8 @@
  *   x: [n, F] raw features (scaled later), edgeIndex: [2, E] (row 0 = source, row 1 = target),
  *   yMulti ∈ {0 normal, 1 cpu, 2 hdd, 3 loss}, yBinary = yMulti > 0.
  *
- * Jobs inherit their run's label (the paper's job-level ground truth).
+ * Job-level truth: each job's own category where the data has one (Flow-Bench traces mark the
+ * jobs that ran on a throttled worker), else the run's (the paper's job-level ground truth).
  */
 import type { RunRecord } from '../graph/read-runs';
 import { rawJobFeatures } from './job-features';
@@ -25,6 +26,10 @@ export interface GraphSample {
   /** [2, E]: sources in [0, E), targets in [E, 2E). */
   edgeIndex: Int32Array;
   yMulti: number;
+  /** Job names in template order (per-job baselines and explanations key on them). */
+  jobNames?: readonly string[];
+  /** Per job: its own category ('normal', 'cpu', …), or null where only the run's is known. */
+  jobCategory?: ReadonlyArray<string | null> | null;
 }
 
 export function classesOf(task: Task): readonly string[] {
@@ -33,6 +38,24 @@ export function classesOf(task: Task): readonly string[] {
 
 export function targetOf(s: Pick<GraphSample, 'yMulti'>, task: Task): number {
   return task === 'binary' ? (s.yMulti > 0 ? 1 : 0) : s.yMulti;
+}
+
+/** Category → class index of the multiclass task; -1 when unknown. */
+export function categoryIndex(category: string | null | undefined): number {
+  return MULTICLASS.indexOf(category as (typeof MULTICLASS)[number]);
+}
+
+/** Per job: its target (own truth where known, else the run's). */
+export function jobTargets(s: Pick<GraphSample, 'yMulti' | 'numNodes' | 'jobCategory'>, task: Task): Int32Array {
+  const run = targetOf(s, task);
+  const out = new Int32Array(s.numNodes).fill(run);
+  const own = s.jobCategory;
+  if (!own) return out;
+  for (let j = 0; j < s.numNodes; j++) {
+    const c = categoryIndex(own[j]);
+    if (c >= 0) out[j] = task === 'binary' ? (c > 0 ? 1 : 0) : c;
+  }
+  return out;
 }
 
 export function toSample(run: RunRecord): GraphSample {
@@ -54,5 +77,7 @@ export function toSample(run: RunRecord): GraphSample {
     x: rawJobFeatures(run),
     edgeIndex,
     yMulti,
+    jobNames: run.jobNames,
+    jobCategory: null,
   };
 }

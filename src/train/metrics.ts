@@ -3,6 +3,8 @@
  * with "anomalous" (class 1) as the positive class; for multiclass tasks macro-averaged
  * precision/recall/F1 and the confusion matrix (rows = true class, columns = predicted).
  */
+import { classRanking } from './ranking';
+
 export interface Metrics {
   n: number;
   accuracy: number;
@@ -10,6 +12,19 @@ export interface Metrics {
   recall: number;
   f1: number;
   confusion: number[][];
+  /** From the scores (ranking.ts): anomalous vs normal, or the macro one-vs-rest mean (multiclass). */
+  rocAuc?: number;
+  averagePrecision?: number;
+  /** Precision among the k top scores, k = the number of anomalous items. */
+  precisionAtK?: number;
+  /** Multiclass: one-vs-rest per class. */
+  perClass?: Record<string, { rocAuc: number; averagePrecision: number }>;
+}
+
+/** Metrics plus the ranking figures of the probabilities ([n, C] rows, class 0 = normal). */
+export function withRanking(m: Metrics, prob: ArrayLike<number>, targets: ArrayLike<number>, classes: readonly string[]): Metrics {
+  const r = classRanking(prob, targets, classes);
+  return { ...m, rocAuc: r.rocAuc, averagePrecision: r.averagePrecision, precisionAtK: r.precisionAtK, ...(r.perClass ? { perClass: r.perClass } : {}) };
 }
 
 export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): number[][] {
