@@ -32,6 +32,9 @@ import { assertSomethingStored, ingest, type IngestSummary } from '../ingest/pip
 import { WORKFLOWS, generateDataset } from '../generate';
 import * as server from '../localdb/server';
 import { printJson, progress, table } from './output';
+import { evaluateModel, formatEvaluation, metricsLine, trainAndSaveNormalOnly } from './detect';
+import { fitProfile } from '../models/normal-profile';
+import { NORMAL_ONLY_DEFAULTS } from '../train/normal-only-train';
 
 const EXIT: Record<string, number> = { NEO4J_UNAVAILABLE: 3, NOTHING_STORED: 4, BAD_CONFIG: 2, BAD_INPUT: 2, JAVA_MISSING: 2, BAD_MODEL: 2, PROVIDER_UNAVAILABLE: 2 };
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -233,22 +236,47 @@ export function buildProgram(): Command {
     .option('--protocol <p>', 'job level: paper (jobs sampled across runs) or run (split by run)', DEFAULT_CONFIG.protocol)
     .option('--seed <n>', 'random seed', (v) => Number(v), 0)
     .option('--epochs <n>', 'maximum epochs (early stopping on validation)', (v) => Number(v), DEFAULT_CONFIG.maxEpochs)
-    .option('--out <dir>', 'where to save (default models/<workflow>-<level>-<task>)')
+    .option('--out <dir>', 'where to save (default models/<workflow>-<level>-<task>, or …-normal-only)')
+    .option('--detector <d>', 'supervised (a GCN trained on labelled runs) or normal-only (learns from normal runs alone)', 'supervised')
+    .option('--assume-normal', 'normal-only: also learn from runs of unknown truth, taken as mostly normal')
+    .option('--false-alarm-rate <a>', 'normal-only: share of held-out normal runs (jobs) allowed above the threshold', (v) => Number(v), NORMAL_ONLY_DEFAULTS.falseAlarmRate)
+    .option('--normal-runs <n>', 'normal-only: learn from at most n normal runs per workflow (a label budget)', (v) => Number(v))
     .option('--json', 'machine-readable summary')
-    .action(async (o: { workflow: string; level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number; out?: string; json?: boolean }) => {
+    .action(async (o: { workflow: string; level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number; out?: string; json?: boolean; detector: string; assumeNormal?: boolean; falseAlarmRate: number; normalRuns?: number }) => {
       const cfg = parseTrainOptions(o);
+      if (o.detector !== 'supervised' && o.detector !== 'normal-only') throw new WfadError('BAD_INPUT', `--detector ${JSON.stringify(o.detector)}: expected supervised or normal-only`);
+      if (o.detector === 'supervised' && (o.assumeNormal || o.normalRuns !== undefined)) throw new WfadError('BAD_INPUT', '--assume-normal and --normal-runs belong to --detector normal-only');
+      if (!(o.falseAlarmRate > 0 && o.falseAlarmRate < 1)) throw new WfadError('BAD_INPUT', `--false-alarm-rate ${o.falseAlarmRate}: expected a number in (0, 1), e.g. 0.05`);
+      if (o.normalRuns !== undefined && !(Number.isInteger(o.normalRuns) && o.normalRuns >= 1)) throw new WfadError('BAD_INPUT', `--normal-runs ${o.normalRuns}: expected a positive integer`);
       const runs = await withGraph(async (g) => {
         await verify(g);
         return readRuns(g, o.workflow === 'all' ? {} : { workflows: [o.workflow] });
       });
       if (runs.length === 0) throw new WfadError('BAD_INPUT', `no stored runs for workflow "${o.workflow}"; ingest some first (wfad ingest <path>)`);
       const samples = runs.map(toSample);
+      if (o.detector === 'normal-only') {
+        const name = `${o.workflow === 'all' ? 'ALL' : o.workflow}-${cfg.level}-normal-only`;
+        const dir = path.resolve(o.out ?? path.join(PROJECT_ROOT, 'models', name));
+        const r = trainAndSaveNormalOnly(samples, o.workflow === 'all' ? 'ALL' : o.workflow, { level: cfg.level, seed: cfg.seed, falseAlarmRate: o.falseAlarmRate, assumeNormal: Boolean(o.assumeNormal), budget: o.normalRuns ?? null }, dir, commandLine(), gitCommit());
+        const t = r.card.metrics.test;
+        if (o.json) printJson({ model: dir, onnx: r.onnx, version: r.card.version, detector: 'normal-only', runs: samples.length, trainRuns: r.card.training.trainRuns, validationRuns: r.card.training.validationRuns, threshold: r.card.normalOnly.threshold, seconds: r.card.seconds, test: t });
+        else {
+          console.log(`trained ${name} (normal-only) on ${r.card.training.trainRuns} normal runs, threshold from ${r.card.training.validationRuns} held-out normal runs at ${(o.falseAlarmRate * 100).toFixed(1)} % false alarms, in ${r.card.seconds.toFixed(1)} s; saved to ${dir} (model.onnx, MODEL_CARD.md)`);
+          console.log(`  test: ${metricsLine(t)}`);
+          console.log(table(['true \\ predicted', ...r.card.classes], t.confusion.map((row, i) => [r.card.classes[i] ?? String(i), ...row])));
+        }
+        return;
+      }
       const bar = progress(`train ${o.workflow} ${cfg.level} ${cfg.task}`, Boolean(o.json));
       const result = train(samples, cfg, (e) => bar.update(e.epoch, cfg.maxEpochs));
       bar.stop();
       const name = `${o.workflow === 'all' ? 'ALL' : o.workflow}-${cfg.level}-${cfg.task}`;
       const dir = path.resolve(o.out ?? path.join(PROJECT_ROOT, 'models', name));
-      const card = saveModel(dir, name, o.workflow === 'all' ? 'ALL' : o.workflow, samples, result);
+      // The normal profile of the training split's normal runs: what explanations compare jobs with.
+      const profile = fitProfile(samples.filter((s, g) => result.graphSplit[g] === 0 && s.category === 'normal'));
+      // Jobs sampled across runs ('paper' protocol) leave no held-out runs to evaluate on later.
+      const testRuns = result.nodeSplit ? undefined : samples.filter((_, g) => result.graphSplit[g] === 2).map((s) => s.runId);
+      const card = saveModel(dir, name, o.workflow === 'all' ? 'ALL' : o.workflow, samples, result, { profile, testRuns });
       const onnxFile = exportModelDir(dir).file;
       writeModelCard(dir, card, commandLine(), { commit: gitCommit() });
       const summary = { model: dir, onnx: onnxFile, version: card.version, runs: samples.length, epochs: result.epochs, bestEpoch: result.bestEpoch, seconds: card.seconds, test: result.test, val: { accuracy: result.val.accuracy } };
@@ -256,9 +284,26 @@ export function buildProgram(): Command {
       else {
         const t = result.test;
         console.log(`trained ${name} on ${samples.length} runs in ${card.seconds.toFixed(1)} s (${result.epochs} epochs, best ${result.bestEpoch}); saved to ${dir} (model.onnx, MODEL_CARD.md)`);
-        console.log(`  test: accuracy ${t.accuracy.toFixed(4)}, F1 ${t.f1.toFixed(4)}, precision ${t.precision.toFixed(4)}, recall ${t.recall.toFixed(4)} (n=${t.n})`);
+        console.log(`  test: ${metricsLine(t)}; precision ${t.precision.toFixed(4)}, recall ${t.recall.toFixed(4)}`);
         console.log(table(['true \\ predicted', ...result.classes], t.confusion.map((row, i) => [result.classes[i] ?? String(i), ...row])));
       }
+    });
+
+  program
+    .command('evaluate')
+    .description("a saved model on runs it did not train on: its test split, or every run of a workflow it never saw (transfer)")
+    .requiredOption('--model <dir|name|id>', 'a model folder, a models/ name, or a registered "<name>@<version>"')
+    .option('--workflow <name>', 'only this workflow (all its runs when the model was not trained on it)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { model: string; workflow?: string; json?: boolean }) => {
+      const bar = progress('evaluate', Boolean(o.json));
+      const r = await withGraph(async (g) => {
+        await verify(g);
+        return evaluateModel(g, await resolveModel(g, o.model), o.workflow, (d, t) => bar.update(d, t));
+      });
+      bar.stop();
+      if (o.json) printJson(r);
+      else console.log(formatEvaluation(r));
     });
 
   program
@@ -389,7 +434,7 @@ export function formatScore(s: ScoreSummary): string {
 }
 
 /** --model: a folder (or .onnx file), a name under models/, or a registered model id. */
-async function resolveModel(g: ReturnType<typeof openGraph>, spec: string): Promise<string> {
+export async function resolveModel(g: ReturnType<typeof openGraph>, spec: string): Promise<string> {
   if (fs.existsSync(spec)) return path.resolve(spec);
   const named = path.join(PROJECT_ROOT, 'models', spec);
   if (!spec.includes('@') && fs.existsSync(named)) return named;
