@@ -13,7 +13,7 @@
  */
 import { NUM_FEATURES } from '../features/job-features';
 import { jobScores } from './normal-only';
-import { deviations, type Deviations, type NormalProfile, type ProfileInput } from './normal-profile';
+import { deviations, logValue, rawValue, type Deviations, type NormalProfile, type ProfileInput } from './normal-profile';
 
 export interface FeatureDeviation {
   name: string;
@@ -62,12 +62,13 @@ export function explainRun(p: NormalProfile, run: ProfileInput, opts: ExplainOpt
       .sort((a, b) => Math.abs(dev.z[j * L + b] as number) - Math.abs(dev.z[j * L + a] as number) || a - b)
       .slice(0, opts.topFeatures ?? 3)
       .map((q) => {
-        const v = run.x[j * NUM_FEATURES + (p.columns[q] as number)] as number;
+        const c = p.columns[q] as number;
+        const t = logValue(run.x, j, c);
         const m = stats?.median[q];
         return {
           name: p.features[q] as string,
-          value: Number.isNaN(v) ? null : v,
-          normal: m === undefined || Number.isNaN(m) ? null : Number(Math.expm1(m).toPrecision(6)),
+          value: Number.isNaN(t) ? null : c >= 0 ? (run.x[j * NUM_FEATURES + c] as number) : Number(rawValue(c, t).toPrecision(6)),
+          normal: m === undefined || Number.isNaN(m) ? null : Number(rawValue(c, m).toPrecision(6)),
           deviation: Number((dev.z[j * L + q] as number).toFixed(3)),
         };
       });

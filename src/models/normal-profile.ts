@@ -3,6 +3,8 @@
  * runs, and how far a job of another run deviates from them.
  *
  *   t_f       = log1p(max(v_f, 0))                    measurement f of a job (a 'log' feature)
+ *   t_ratio   = log1p(runtime) − log1p(cpu_time)       runtime not spent computing (a throttled CPU
+ *                                                      or a slow disk stretch runtime, not cpu time)
  *   m_{k,f}   = median of t_f over the normal runs' jobs with key k
  *   s_{k,f}   = max(1.4826 · MAD_{k,f}, minScale)      robust σ; the floor keeps a job that never
  *                                                      varied from turning 1 % into 100σ
@@ -18,6 +20,9 @@
 import { auxKey } from '../ingest/names';
 import { FEATURES, NUM_FEATURES } from '../features/job-features';
 
+/** Derived: runtime over cpu time, in log space (value shown as the ratio (1 + runtime) / (1 + cpu time)). */
+export const RATIO = 'runtime_vs_cpu_time';
+
 /** The measurements a job is compared on: a job's own timings, volumes and cpu time. */
 export const DEVIATION_FEATURES = [
   'wms_delay',
@@ -29,6 +34,7 @@ export const DEVIATION_FEATURES = [
   'stage_in_bytes',
   'stage_out_bytes',
   'cpu_time',
+  RATIO,
 ] as const;
 
 export type BaselineLevel = 'job' | 'group' | 'type' | 'none';
@@ -80,6 +86,29 @@ export function baselineKeys(workflow: string, name: string | undefined, x: Floa
   return keys;
 }
 
+const RUNTIME = FEATURES.findIndex((f) => f.name === 'runtime');
+const CPU_TIME = FEATURES.findIndex((f) => f.name === 'cpu_time');
+/** Column of a deviation feature in the raw matrix; -1 = the derived runtime/cpu-time ratio. */
+function columnOf(name: string): number {
+  return name === RATIO ? -1 : FEATURES.findIndex((f) => f.name === name);
+}
+
+/** t of job j for a raw column (or the derived ratio, column -1); NaN when missing. */
+export function logValue(x: Float32Array, j: number, column: number): number {
+  if (column >= 0) {
+    const v = x[j * NUM_FEATURES + column] as number;
+    return Number.isNaN(v) ? NaN : Math.log1p(Math.max(v, 0));
+  }
+  const r = x[j * NUM_FEATURES + RUNTIME] as number;
+  const c = x[j * NUM_FEATURES + CPU_TIME] as number;
+  return Number.isNaN(r) || Number.isNaN(c) ? NaN : Math.log1p(Math.max(r, 0)) - Math.log1p(Math.max(c, 0));
+}
+
+/** A log-space value back in the user's units: expm1 for measurements, exp for the ratio. */
+export function rawValue(column: number, t: number): number {
+  return column >= 0 ? Math.expm1(t) : Math.exp(t);
+}
+
 function median(v: number[]): number {
   const s = v.slice().sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -93,7 +122,7 @@ export interface ProfileOptions {
 
 /** Fits the profile on normal runs only (it is given no labels: every input is taken as normal). */
 export function fitProfile(runs: Iterable<ProfileInput>, opts: ProfileOptions = {}): NormalProfile {
-  const columns = DEVIATION_FEATURES.map((n) => FEATURES.findIndex((f) => f.name === n));
+  const columns = DEVIATION_FEATURES.map(columnOf);
   const L = columns.length;
   const values = new Map<string, number[][]>();
   for (const run of runs) {
@@ -104,8 +133,8 @@ export function fitProfile(runs: Iterable<ProfileInput>, opts: ProfileOptions = 
         if (!vs) values.set(key, (vs = Array.from({ length: L + 1 }, () => [])));
         (vs[L] as number[]).push(1);
         columns.forEach((c, q) => {
-          const v = run.x[j * NUM_FEATURES + c] as number;
-          if (!Number.isNaN(v)) (vs[q] as number[]).push(Math.log1p(Math.max(v, 0)));
+          const t = logValue(run.x, j, c);
+          if (!Number.isNaN(t)) (vs[q] as number[]).push(t);
         });
       }
     }
@@ -162,10 +191,10 @@ export function deviations(p: NormalProfile, run: ProfileInput): Deviations {
     if (!found) continue;
     const b = found[1];
     for (let q = 0; q < L; q++) {
-      const v = run.x[j * NUM_FEATURES + (p.columns[q] as number)] as number;
+      const t = logValue(run.x, j, p.columns[q] as number);
       const m = b.median[q] as number;
-      if (Number.isNaN(v) || Number.isNaN(m)) continue;
-      const d = (Math.log1p(Math.max(v, 0)) - m) / (b.scale[q] as number);
+      if (Number.isNaN(t) || Number.isNaN(m)) continue;
+      const d = (t - m) / (b.scale[q] as number);
       z[j * L + q] = Math.max(-p.clip, Math.min(p.clip, d));
     }
   }
