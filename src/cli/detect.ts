@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { WfadError } from '../errors';
-import { categoryIndex, classesOf, jobTargets, toSample, type GraphSample } from '../features/dataset';
+import { classesOf, jobCategoryOf, jobTargets, labelledSamples, type GraphSample } from '../features/dataset';
 import { FEATURE_NAMES } from '../features/job-features';
 import type { Graph } from '../graph/driver';
 import { readRuns } from '../graph/read-runs';
@@ -89,7 +89,7 @@ export async function evaluateModel(graph: Graph, dir: string, workflow?: string
     runs = await readRuns(graph, { runIds: card.testRuns, ...(workflow ? { workflows: [workflow] } : {}) });
   }
   if (runs.length === 0) throw new WfadError('BAD_INPUT', transfer ? `no stored runs for workflow "${workflow}"` : `none of the model's ${card.testRuns?.length ?? 0} test runs are in the store${workflow ? ` for workflow ${workflow}` : ''}`);
-  const samples = runs.filter((r) => categoryIndex(r.category) >= 0).map(toSample);
+  const samples = labelledSamples(runs);
   const predictor = await Predictor.load(dir, { log: () => undefined });
   const items: ScoredItem[] = [];
   const prob: number[] = [];
@@ -103,7 +103,7 @@ export async function evaluateModel(graph: Graph, dir: string, workflow?: string
         const s = chunk[b] as GraphSample;
         const targets = p.level === 'graph' ? [task === 'binary' ? (s.yMulti > 0 ? 1 : 0) : s.yMulti] : Array.from(jobTargets(s, task));
         p.verdicts.forEach((v, j) => {
-          items.push({ workflow: s.workflow, category: p.level === 'graph' ? s.category : (s.jobCategory?.[j] ?? s.category), target: targets[j] as number, predicted: v.classIndex, score: v.score });
+          items.push({ workflow: s.workflow, category: p.level === 'graph' ? s.category : jobCategoryOf(s, j), target: targets[j] as number, predicted: v.classIndex, score: v.score });
           prob.push(...v.probabilities);
         });
       });

@@ -4,10 +4,13 @@
  *   x: [n, F] raw features (scaled later), edgeIndex: [2, E] (row 0 = source, row 1 = target),
  *   yMulti ∈ {0 normal, 1 cpu, 2 hdd, 3 loss}, yBinary = yMulti > 0.
  *
- * Job-level truth: each job's own category where the data has one (Flow-Bench traces mark the
- * jobs that ran on a throttled worker), else the run's (the paper's job-level ground truth).
+ *   jobY: [n] per-job targets (same classes) from per-job truth: the job's own where its source has
+ *   it (Flow-Bench `anomaly_type`), else its run's (the paper's job-level ground truth); -1 unknown.
+ *
+ * Only runs of known truth become samples: training and evaluation skip unlabelled runs.
  */
 import type { RunRecord } from '../graph/read-runs';
+import { categoryOf } from '../ingest/labels';
 import { rawJobFeatures } from './job-features';
 
 export const MULTICLASS = ['normal', 'cpu', 'hdd', 'loss'] as const;
@@ -26,10 +29,20 @@ export interface GraphSample {
   /** [2, E]: sources in [0, E), targets in [E, 2E). */
   edgeIndex: Int32Array;
   yMulti: number;
+  /** [n] per-job multiclass targets; -1 where the job's truth is unknown. */
+  jobY: Int32Array;
   /** Job names in template order (per-job baselines and explanations key on them). */
   jobNames?: readonly string[];
-  /** Per job: its own category ('normal', 'cpu', …), or null where only the run's is known. */
-  jobCategory?: ReadonlyArray<string | null> | null;
+}
+
+/** A run of known truth (only those are training or evaluation samples). */
+export function isLabelled(run: Pick<RunRecord, 'category'>): boolean {
+  return run.category !== null;
+}
+
+/** The labelled runs as samples; unlabelled runs are skipped. */
+export function labelledSamples(runs: readonly RunRecord[]): GraphSample[] {
+  return runs.filter(isLabelled).map(toSample);
 }
 
 export function classesOf(task: Task): readonly string[] {
@@ -40,22 +53,30 @@ export function targetOf(s: Pick<GraphSample, 'yMulti'>, task: Task): number {
   return task === 'binary' ? (s.yMulti > 0 ? 1 : 0) : s.yMulti;
 }
 
-/** Category → class index of the multiclass task; -1 when unknown. */
-export function categoryIndex(category: string | null | undefined): number {
-  return MULTICLASS.indexOf(category as (typeof MULTICLASS)[number]);
-}
-
 /** Per job: its target (own truth where known, else the run's). */
-export function jobTargets(s: Pick<GraphSample, 'yMulti' | 'numNodes' | 'jobCategory'>, task: Task): Int32Array {
+export function jobTargets(s: Pick<GraphSample, 'yMulti' | 'numNodes' | 'jobY'>, task: Task): Int32Array {
   const run = targetOf(s, task);
   const out = new Int32Array(s.numNodes).fill(run);
-  const own = s.jobCategory;
-  if (!own) return out;
   for (let j = 0; j < s.numNodes; j++) {
-    const c = categoryIndex(own[j]);
+    const c = s.jobY?.[j] ?? -1;
     if (c >= 0) out[j] = task === 'binary' ? (c > 0 ? 1 : 0) : c;
   }
   return out;
+}
+
+/** Job j's own category where known, else the run's. */
+export function jobCategoryOf(s: Pick<GraphSample, 'category' | 'jobY'>, j: number): string {
+  const c = s.jobY?.[j] ?? -1;
+  return c >= 0 ? (MULTICLASS[c] as string) : s.category;
+}
+
+/**
+ * A run as a sample even when its truth is unknown (label and category '', yMulti -1, jobY -1):
+ * for the normal-only detector, which may learn from unlabelled runs (`--assume-normal`).
+ */
+export function anySample(run: RunRecord): GraphSample {
+  if (isLabelled(run)) return toSample(run);
+  return { ...toSample({ ...run, label: 'normal', category: 'normal', jobLabels: run.jobs.map(() => null) }), label: '', category: '', yMulti: -1, jobY: new Int32Array(run.jobs.length).fill(-1) };
 }
 
 export function toSample(run: RunRecord): GraphSample {
@@ -65,19 +86,24 @@ export function toSample(run: RunRecord): GraphSample {
     edgeIndex[e] = run.edges[2 * e] as number;
     edgeIndex[E + e] = run.edges[2 * e + 1] as number;
   }
+  if (run.label === null || run.category === null) throw new Error(`run ${run.id} is unlabelled: not a training or evaluation sample`);
   const yMulti = MULTICLASS.indexOf(run.category as (typeof MULTICLASS)[number]);
   if (yMulti < 0) throw new Error(`run ${run.id}: unknown category ${run.category}`);
+  const jobY = Int32Array.from(run.jobs, (_, i) => {
+    const c = categoryOf(run.jobLabels?.[i] ?? run.label);
+    return c === null ? -1 : MULTICLASS.indexOf(c as (typeof MULTICLASS)[number]);
+  });
   return {
     runId: run.id,
     workflow: run.workflow,
     label: run.label,
     category: run.category,
+    jobY,
     level: run.level,
     numNodes: run.jobs.length,
     x: rawJobFeatures(run),
     edgeIndex,
     yMulti,
     jobNames: run.jobNames,
-    jobCategory: null,
   };
 }

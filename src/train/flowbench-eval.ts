@@ -4,7 +4,7 @@
  * workflow × {supervised GCN on per-job truth, normal-only} × {ROC-AUC, AP, accuracy}, beside the
  * best published unsupervised job-level ROC-AUC (Flow-Bench, Table 2).
  */
-import type { GraphSample } from '../features/dataset';
+import { jobCategoryOf, type GraphSample } from '../features/dataset';
 import { stat, type Stat } from './reproduce';
 import { trainNormalOnly } from './normal-only-train';
 import { DEFAULT_CONFIG, train, type TrainConfig } from './trainer';
@@ -22,8 +22,8 @@ export function publishedKey(workflow: string): string {
 }
 
 /** Whether a run's jobs carry their own truth (a job's category differs from its run's). */
-export function hasJobTruth(s: Pick<GraphSample, 'category' | 'jobCategory'>): boolean {
-  return Boolean(s.jobCategory?.some((c) => c !== null && c !== s.category));
+export function hasJobTruth(s: Pick<GraphSample, 'yMulti' | 'jobY'>): boolean {
+  return s.jobY.some((c) => c >= 0 && c !== s.yMulti);
 }
 
 /** Workflows with per-job truth in any run. */
@@ -72,7 +72,7 @@ export function flowBenchSection(all: readonly GraphSample[], opts: FlowBenchOpt
     let anomalous = 0;
     for (const s of samples) {
       jobs += s.numNodes;
-      for (let j = 0; j < s.numNodes; j++) if ((s.jobCategory?.[j] ?? s.category) !== 'normal') anomalous++;
+      for (let j = 0; j < s.numNodes; j++) if (jobCategoryOf(s, j) !== 'normal') anomalous++;
     }
     const no: Array<{ rocAuc?: number; averagePrecision?: number; accuracy: number; seconds: number }> = [];
     const sup: typeof no = [];

@@ -11,7 +11,7 @@
  * The fit itself (fitNormalOnly) receives features and job names only: no label reaches it, and
  * anomalous runs, whatever their labels, cannot change the model (test/train/normal-only.test.ts).
  */
-import { jobTargets, type GraphSample } from '../features/dataset';
+import { jobCategoryOf, jobTargets, type GraphSample } from '../features/dataset';
 import { fitNormalOnly, scoreRun, type DetectorLevel, type NormalOnlyState } from '../models/normal-only';
 import { Rng } from '../nn/random';
 import { summarize, type DetectionSummary, type ScoredItem } from './detection-report';
@@ -93,8 +93,7 @@ export function scoreItems(st: NormalOnlyState, samples: readonly GraphSample[])
     }
     const t = jobTargets(s, 'binary');
     sc.jobs.forEach((v, j) => {
-      const own = s.jobCategory?.[j];
-      items.push({ workflow: s.workflow, category: own ?? s.category, target: t[j] as number, predicted: v > st.threshold ? 1 : 0, score: v });
+      items.push({ workflow: s.workflow, category: jobCategoryOf(s, j), target: t[j] as number, predicted: v > st.threshold ? 1 : 0, score: v });
     });
   }
   return items;

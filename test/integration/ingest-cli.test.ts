@@ -25,6 +25,7 @@ describe('wfad ingest on small datasets', () => {
       'cpu_2/mini-mini-T1-run0001.csv': runCsv('mini-T1', 2000, 90),
       'normal/mini-mini-T1-run0002.csv': runCsv('mini-T1', 3000).replace(/^(work_ID01(?:,[^,]*){13}),10,/m, '$1,abc,'),
       'weird_label/mini-mini-T1-run0001.csv': runCsv('mini-T1', 4000),
+      'Normal/mini-mini-T1-run0005.csv': runCsv('mini-T1', 6000),
       'normal/mini-mini-T1-run0003.csv': '',
       'normal/mini-mini-T1-run0004.CSV': runCsv('mini-T1', 5000),
       'normal/notes.txt': 'not a run file',
@@ -32,15 +33,20 @@ describe('wfad ingest on small datasets', () => {
     const r = await cli(['ingest', root, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as IngestSummary;
-    assert.equal(s.files, 6);
-    assert.equal(s.runsStored, 3);
-    assert.equal(s.jobs, 9);
-    assert.equal(s.edges, 6);
+    assert.equal(s.files, 7);
+    assert.equal(s.runsStored, 4);
+    assert.equal(s.runsUnlabelled, 1, 'a folder that is no label holds unlabelled runs');
+    assert.deepEqual(s.storedRunIds.sort(), ['cpu_2/mini-mini-T1-run0001', 'normal/mini-mini-T1-run0001', 'normal/mini-mini-T1-run0004', 'weird_label/mini-mini-T1-run0001']);
+    assert.equal(s.jobs, 12);
+    assert.equal(s.edges, 8);
+    assert.match(s.notes[0]?.note ?? '', /folder "weird_label" is not a label/);
+    assert.equal(await count(graph, "MATCH (r:Run {id: 'weird_label/mini-mini-T1-run0001'}) WHERE r.label IS NULL AND r.category IS NULL RETURN count(r)"), 1);
+    assert.equal(await count(graph, "MATCH (:Run {id: 'weird_label/mini-mini-T1-run0001'})-[:HAS_JOB]->(j:Job) WHERE j.label IS NULL RETURN count(j)"), 3);
     assert.deepEqual(s.ignoredFiles, ['data/normal/notes.txt'], 'a file that is not a run file is named, not skipped silently');
     assert.equal(await count(graph, "MATCH (r:Run {id: 'normal/mini-mini-T1-run0004'}) RETURN count(r)"), 1, 'an upper-case .CSV is a run file');
     const byFile = new Map(s.rejected.map((x) => [x.file, x]));
     assert.equal(byFile.get('data/normal/mini-mini-T1-run0003.csv')?.code, 'EMPTY_FILE');
-    assert.equal(byFile.get('data/weird_label/mini-mini-T1-run0001.csv')?.code, 'UNKNOWN_LABEL');
+    assert.equal(byFile.get('data/Normal/mini-mini-T1-run0005.csv')?.code, 'UNKNOWN_LABEL', 'a misspelled label folder is not taken for an unlabelled one');
     const bad = byFile.get('data/normal/mini-mini-T1-run0002.csv');
     assert.equal(bad?.code, 'BAD_VALUE');
     assert.match(bad?.reason ?? '', /work_ID01.*runtime="abc"/);
@@ -48,7 +54,7 @@ describe('wfad ingest on small datasets', () => {
     // Human output names the same files.
     const h = await cli(['ingest', root]);
     assert.equal(h.code, 0);
-    assert.match(h.stdout, /0 runs stored, 3 unchanged, 3 rejected/);
+    assert.match(h.stdout, /0 stored, 4 unchanged, 3 rejected/);
     assert.match(h.stdout, /ignored 1 file\(s\) that are not \.csv run files: data\/normal\/notes\.txt/);
     assert.match(h.stdout, /data\/normal\/mini-mini-T1-run0002\.csv: \[BAD_VALUE\]/);
   });
