@@ -19,6 +19,7 @@ import { toSample, type GraphSample } from '../src/features/dataset';
 import { openGraph, verify } from '../src/graph/driver';
 import { readRuns } from '../src/graph/read-runs';
 import { fitNormalOnly } from '../src/models/normal-only';
+import type { ProfileInput } from '../src/models/normal-profile';
 import { summarize } from '../src/train/detection-report';
 import { evaluate } from '../src/train/evaluate';
 import { scoreItems, trainNormalOnly } from '../src/train/normal-only-train';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
       no.push(summarize(scoreItems(r.state, target), ['normal', 'anomalous']).rocAuc as number);
       // The same detector given ≤ 50 normal runs of W besides the others' (the operator's first weeks).
       const mine = trainNormalOnly(target, { ...cfg, level: 'graph', seed, budget: 50 });
-      const strip = (s: GraphSample): { workflow: string; jobNames?: readonly string[]; x: Float32Array } => ({ workflow: s.workflow, jobNames: s.jobNames, x: s.x });
+      const strip = (s: GraphSample): ProfileInput => ({ workflow: s.workflow, jobNames: s.jobNames, x: s.x, hosts: s.hosts });
       const pickIdx = (idx: number[]): GraphSample[] => idx.map((i) => target[i] as GraphSample);
       const st = fitNormalOnly([...others.filter((_, i) => r.split.train.includes(i)), ...pickIdx(mine.split.train)].map(strip), pickIdx(mine.split.validation).map(strip), { level: 'graph', falseAlarmRate: 0.05 });
       no50.push(summarize(scoreItems(st, pickIdx(mine.split.test)), ['normal', 'anomalous']).rocAuc as number);

@@ -9,7 +9,7 @@
  *
  * Only runs of known truth become samples: training and evaluation skip unlabelled runs.
  */
-import type { RunRecord } from '../graph/read-runs';
+import { JOB_FIELDS, type RunRecord } from '../graph/read-runs';
 import { categoryOf } from '../ingest/labels';
 import { rawJobFeatures } from './job-features';
 
@@ -33,6 +33,8 @@ export interface GraphSample {
   jobY: Int32Array;
   /** Job names in template order (per-job baselines and explanations key on them). */
   jobNames?: readonly string[];
+  /** Per job: the host it ran on (kickstart hostname), null when unknown. */
+  hosts?: ReadonlyArray<string | null>;
 }
 
 /** A run of known truth (only those are training or evaluation samples). */
@@ -79,6 +81,12 @@ export function anySample(run: RunRecord): GraphSample {
   return { ...toSample({ ...run, label: 'normal', category: 'normal', jobLabels: run.jobs.map(() => null) }), label: '', category: '', yMulti: -1, jobY: new Int32Array(run.jobs.length).fill(-1) };
 }
 
+const HOST = JOB_FIELDS.indexOf('kickstartHostname');
+/** Per job: the host it ran on, null when unknown. */
+export function hostsOf(run: Pick<RunRecord, 'jobs'>): Array<string | null> {
+  return run.jobs.map((j) => (typeof j[HOST] === 'string' && j[HOST] !== '' ? (j[HOST] as string) : null));
+}
+
 export function toSample(run: RunRecord): GraphSample {
   const E = run.edges.length / 2;
   const edgeIndex = new Int32Array(2 * E);
@@ -105,5 +113,6 @@ export function toSample(run: RunRecord): GraphSample {
     edgeIndex,
     yMulti,
     jobNames: run.jobNames,
+    hosts: hostsOf(run),
   };
 }

@@ -11,11 +11,11 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { inferenceConfig, type ProviderSetting } from '../config';
 import { WfadError } from '../errors';
-import type { GraphSample } from '../features/dataset';
+import { hostsOf, type GraphSample } from '../features/dataset';
 import { rawJobFeatures } from '../features/job-features';
 import { applyScaler, scaledWidth, type ScalerState } from '../features/scaler';
 import { explainRun, type JobContribution } from '../models/explain';
-import { calibrationOf, type NormalOnlyState } from '../models/normal-only';
+import { calibrationOf, contextGroups, type NormalOnlyState } from '../models/normal-only';
 import { deviations, type Deviations } from '../models/normal-profile';
 import type { RunRecord } from '../graph/read-runs';
 import { ONNX_FILE, readOnnxMeta, type OnnxModelMeta } from '../onnx/model-file';
@@ -26,7 +26,7 @@ import { createSession, type Provider } from './provider';
  * What predict needs of a run (a GraphSample fits): raw features [n, F_raw], edge_index [2, e] and,
  * for per-job baselines and explanations, the job names in template order.
  */
-export type PredictInput = Pick<GraphSample, 'runId' | 'workflow' | 'numNodes' | 'x' | 'edgeIndex'> & { jobNames?: readonly string[] };
+export type PredictInput = Pick<GraphSample, 'runId' | 'workflow' | 'numNodes' | 'x' | 'edgeIndex' | 'jobNames' | 'hosts'>;
 
 /** One verdict: for a run (graph level) or a job (job level). */
 export interface Verdict {
@@ -92,7 +92,7 @@ export function toPredictInput(run: RunRecord): PredictInput {
     edgeIndex[e] = run.edges[2 * e] as number;
     edgeIndex[E + e] = run.edges[2 * e + 1] as number;
   }
-  return { runId: run.id, workflow: run.workflow, numNodes: run.jobs.length, x: rawJobFeatures(run), edgeIndex, jobNames: run.jobNames };
+  return { runId: run.id, workflow: run.workflow, numNodes: run.jobs.length, x: rawJobFeatures(run), edgeIndex, jobNames: run.jobNames, hosts: hostsOf(run) };
 }
 
 /** int64 tensor data from int32 values without one BigInt per element (low words; values ≥ 0). */
@@ -129,7 +129,7 @@ export class Predictor {
     this.rawWidth = meta.featureNames.length;
     this.width = meta.normalOnly ? meta.normalOnly.profile.columns.length : scaledWidth(meta.scaler as ScalerState);
     this.normal = Math.max(0, meta.classes.indexOf('normal'));
-    const want = meta.normalOnly ? (meta.level === 'graph' ? ['x', 'batch', 'run_center', 'run_scale'] : ['x']) : meta.level === 'graph' ? ['x', 'edge_index', 'batch'] : ['x', 'edge_index'];
+    const want = meta.normalOnly ? (meta.level === 'graph' ? ['x', 'batch', 'run_center', 'run_scale'] : ['x', 'group']) : meta.level === 'graph' ? ['x', 'edge_index', 'batch'] : ['x', 'edge_index'];
     if (want.some((n) => !session.inputNames.includes(n)) || !session.outputNames.includes('probabilities')) {
       throw new WfadError('BAD_MODEL', `${dir}: the ONNX inputs are ${session.inputNames.join(', ')} and outputs ${session.outputNames.join(', ')}; expected inputs ${want.join(', ')} and output probabilities`);
     }
@@ -256,6 +256,20 @@ export class Predictor {
       const cal = inputs.map((s) => calibrationOf(st, s.workflow));
       feeds.run_center = new ort.Tensor('float32', Float32Array.from(cal, (c) => c.center), [B]);
       feeds.run_scale = new ort.Tensor('float32', Float32Array.from(cal, (c) => c.scale), [B]);
+    } else {
+      // Context groups numbered across the batch: one per (run, host), one per job without a host.
+      let next = 0;
+      const groups = new Int32Array(N);
+      inputs.forEach((s, b) => {
+        const local = contextGroups(s.hosts, s.numNodes);
+        let most = -1;
+        for (let j = 0; j < s.numNodes; j++) {
+          groups[(ptr[b] as number) + j] = next + (local[j] as number);
+          most = Math.max(most, local[j] as number);
+        }
+        next += most + 1;
+      });
+      feeds.group = new ort.Tensor('int64', int64Of(N, (low) => low.set(groups)), [N]);
     }
     return { feeds, inputs, ptr, deviations: devs };
   }

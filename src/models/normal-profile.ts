@@ -64,6 +64,8 @@ export interface ProfileInput {
   jobNames?: readonly string[];
   /** [n, NUM_FEATURES] raw features, NaN = missing. */
   x: Float32Array;
+  /** Per job: the host it ran on (null = unknown); the detector's job scores use it as context. */
+  hosts?: ReadonlyArray<string | null>;
 }
 
 const TYPE_COLUMNS = ['type_compute', 'type_transfer', 'type_auxiliary'].map((n) => FEATURES.findIndex((f) => f.name === n));

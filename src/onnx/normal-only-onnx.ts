@@ -5,10 +5,13 @@
  *                                   metadata "normal_profile": src/models/normal-profile.ts)
  *            batch: int64 [N]       graph level: run of each job, runs numbered 0..B-1
  *            run_center, run_scale: float32 [B]   graph level: the run's workflow calibration
+ *            group: int64 [N]       job level: context group of each job (one per run and host,
+ *                                   numbered 0..G-1 across the batch; models/normal-only.ts)
  *   outputs  scores: float32 [B] (graph) or [N] (job)
  *            probabilities: float32 [rows, 2] = [1 − p, p], p = σ((score − τ) / T)
  *
- *   s_j = ReduceMean(Relu(z_j))                    job score
+ *   s_j = ReduceMean(Relu(z_j))                    a job's own deviation
+ *   c_j = (Σ_{k: g_k = g_j} s_k) / |g_j|           job score (job level; ScatterElements + Gather)
  *   r_b = (Σ_{j ∈ b} s_j / max(n_b, 1) − c_b) / d_b  run score (ScatterElements add)
  */
 import { onnx } from 'onnx-proto';
@@ -36,7 +39,7 @@ export interface NormalOnlyOnnxInfo {
 export function normalOnlyToOnnx(st: NormalOnlyState, info: NormalOnlyOnnxInfo): Uint8Array {
   const L = st.profile.columns.length;
   const g = new GraphBuilder();
-  g.reserve('x', 'batch', 'run_center', 'run_scale', 'scores', 'probabilities');
+  g.reserve('x', 'batch', 'run_center', 'run_scale', 'group', 'scores', 'probabilities');
   const jobScore = g.op1('ReduceMean', [g.op1('Relu', ['x'])], { axes: [1], keepdims: 0 }, 'job_score'); // [N]
   let score: string;
   if (st.level === 'graph') {
@@ -48,7 +51,14 @@ export function normalOnlyToOnnx(st: NormalOnlyState, info: NormalOnlyOnnxInfo):
     g.named('Div', [g.op1('Sub', [mean, 'run_center']), 'run_scale'], 'scores');
     score = 'scores';
   } else {
-    g.named('Identity', [jobScore], 'scores');
+    // G = max(group) + 1; sums and counts per group, then each job takes its group's mean.
+    const gShape = g.op1('Add', [g.op1('ReduceMax', ['group'], { keepdims: 1 }), g.int64([1])], {}, 'g_shape');
+    const zerosG = g.op1('ConstantOfShape', [gShape], { value: { tensor: { dims: [1], dataType: FLOAT, floatData: [0] } } }, 'zeros_g');
+    const onesN = g.op1('ConstantOfShape', [g.op1('Shape', [jobScore])], { value: { tensor: { dims: [1], dataType: FLOAT, floatData: [1] } } }, 'ones_n');
+    const sum = g.op1('ScatterElements', [zerosG, 'group', jobScore], { axis: 0, reduction: 'add' }, 'group_sum');
+    const count = g.op1('ScatterElements', [zerosG, 'group', onesN], { axis: 0, reduction: 'add' }, 'group_count');
+    const mean = g.op1('Div', [sum, g.op1('Max', [count, g.float([1], true)])], {}, 'group_mean');
+    g.named('Gather', [mean, 'group'], 'scores', { axis: 0 });
     score = 'scores';
   }
   const p = g.op1('Sigmoid', [g.op1('Div', [g.op1('Sub', [score, g.float([st.threshold], true)]), g.float([st.temperature], true)])], {}, 'p_anomalous');
@@ -64,7 +74,7 @@ export function normalOnlyToOnnx(st: NormalOnlyState, info: NormalOnlyOnnxInfo):
           { name: 'run_center', type: FLOAT, dims: ['B'] },
           { name: 'run_scale', type: FLOAT, dims: ['B'] },
         ]
-      : []),
+      : [{ name: 'group', type: INT64, dims: ['N'] }]),
   ];
   return g.model({
     graphName: `wfad_normal_only_${st.level}`,

@@ -15,6 +15,7 @@ import { jobCategoryOf, jobTargets, type GraphSample } from '../features/dataset
 import { fitNormalOnly, scoreRun, type DetectorLevel, type NormalOnlyState } from '../models/normal-only';
 import { Rng } from '../nn/random';
 import { summarize, type DetectionSummary, type ScoredItem } from './detection-report';
+import type { ProfileInput } from '../models/normal-profile';
 import { stratifiedSplit } from './split';
 import { stratumOf } from './trainer';
 
@@ -104,7 +105,7 @@ export function trainNormalOnly(samples: readonly GraphSample[], cfg: NormalOnly
   const split = normalOnlySplit(samples, cfg);
   const pick = (idx: number[]): GraphSample[] => idx.map((i) => samples[i] as GraphSample);
   // Only features and job names go in: the fit cannot see a label.
-  const strip = (s: GraphSample): { workflow: string; jobNames?: readonly string[]; x: Float32Array } => ({ workflow: s.workflow, jobNames: s.jobNames, x: s.x });
+  const strip = (s: GraphSample): ProfileInput => ({ workflow: s.workflow, jobNames: s.jobNames, x: s.x, hosts: s.hosts });
   const state = fitNormalOnly(pick(split.train).map(strip), pick(split.validation).map(strip), { level: cfg.level, falseAlarmRate: cfg.falseAlarmRate });
   const test = summarize(scoreItems(state, pick(split.test)), ['normal', 'anomalous']);
   return { state, config: cfg, split, test, seconds: (performance.now() - t0) / 1000 };

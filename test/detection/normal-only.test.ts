@@ -114,6 +114,8 @@ describe('normal-only detector', () => {
       try {
         assert.equal(predictor.detector, 'normal-only');
         const batch = samples.slice(0, 40);
+        // The job-level context groups matter only if some host ran several jobs of a run.
+        assert.ok(batch.some((s) => new Set(s.hosts?.filter((h) => h !== null)).size < (s.hosts?.filter((h) => h !== null).length ?? 0)));
         const preds = await predictor.predict(batch);
         let worst = 0;
         preds.forEach((p, b) => {
