@@ -17,7 +17,7 @@ import { scoreRuns, type ScoreSummary } from '../score/score-runs';
 import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
 import { writeReport } from '../report/reproduce-report';
-import { fingerprint, saveModel } from '../train/model-store';
+import { fingerprint, readCard, saveModel } from '../train/model-store';
 import { writeModelCard } from '../train/model-card';
 import { exportModelDir } from '../onnx/model-file';
 import { reproduce, type OutcomeCache, type TrainingOutcome } from '../train/reproduce';
@@ -333,8 +333,23 @@ export function buildProgram(): Command {
     .command('export')
     .description('write model.onnx (opset 17) beside a saved model\'s weights')
     .requiredOption('--model <dir>', 'a saved model folder (model.json + weights.bin)')
+    .option('--profile', "first give a supervised model saved without one a normal profile for explanations: the stored normal runs of its workflows (its verdicts do not change)")
     .option('--json', 'machine-readable summary')
-    .action((o: { model: string; json?: boolean }) => {
+    .action(async (o: { model: string; json?: boolean; profile?: boolean }) => {
+      if (o.profile) {
+        const dir = path.resolve(o.model);
+        const card = readCard(dir);
+        if (card.detector === 'normal-only') throw new WfadError('BAD_INPUT', `--profile: ${dir} is a normal-only detector; its profile is the model itself`);
+        const runs = await withGraph(async (g) => {
+          await verify(g);
+          return readRuns(g, { labelled: true, ...(card.workflow === 'ALL' ? {} : { workflows: [card.workflow] }) });
+        });
+        const normal = labelledSamples(runs).filter((s) => s.category === 'normal');
+        if (normal.length === 0) throw new WfadError('BAD_INPUT', `--profile: no stored normal runs${card.workflow === 'ALL' ? '' : ` of ${card.workflow}`} to build the profile from`);
+        card.profile = fitProfile(normal);
+        fs.writeFileSync(path.join(dir, 'model.json'), `${JSON.stringify(card, null, 1)}\n`);
+        log(`normal profile from ${normal.length} stored normal runs added to ${dir}/model.json`);
+      }
       const r = exportModelDir(path.resolve(o.model));
       if (o.json) printJson({ file: r.file, bytes: r.bytes, name: r.card.name, version: r.card.version });
       else console.log(`wrote ${r.file} (${r.bytes} bytes, ${r.card.name}@${r.card.version})`);
