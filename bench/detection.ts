@@ -1,6 +1,6 @@
 /**
  * `npm run bench:detection -- [--seeds 3] [--budgets 10,25,50,100] [--supervised-epochs 30]
- * [--transfer W,…] [--out bench/results/detection] [--json]`: how the detectors do where operators
+ * [--transfer W,…] [--supervised-transfer W,…] [--out bench/results/detection] [--json]`: how the detectors do where operators
  * need them, on the runs in Neo4j (NEO4J_URI or the local server):
  *
  *   1. normal-only, run level, per workflow and over all of them (ROC-AUC, AP, accuracy);
@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   }
   const workflows = [...new Set(all.map((s) => s.workflow))].sort();
   const transferTo = (arg('--transfer') ?? workflows.join(',')).split(',').filter(Boolean);
+  // The supervised GCN costs minutes per target: only these (default: all transfer targets).
+  const supervisedTo = new Set((arg('--supervised-transfer') ?? transferTo.join(',')).split(',').filter(Boolean));
   const cfg = { seed: 0, falseAlarmRate: 0.05, assumeNormal: false, budget: null };
   const result: Record<string, unknown> = { seeds, budgets, supervisedEpochs: supEpochs };
 
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
     }
     let sup: number[] | null = null;
     let supAcc: number[] | null = null;
-    if (supEpochs > 0) {
+    if (supEpochs > 0 && supervisedTo.has(w)) {
       sup = [];
       supAcc = [];
       for (let seed = 0; seed < Math.min(seeds, 1); seed++) {

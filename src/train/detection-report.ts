@@ -3,7 +3,7 @@
  * average precision and precision@k from scores (ranking.ts), and the same per workflow and per
  * anomaly category (each category against the normal items).
  */
-import { metrics, withRanking, type Metrics } from './metrics';
+import { metrics, orNull, withRanking, type Metrics } from './metrics';
 import { ranking } from './ranking';
 
 /** One evaluated item: a run (graph level) or a job (job level). */
@@ -45,7 +45,7 @@ export function summarize(items: readonly ScoredItem[], classes: readonly string
   if (prob) m = withRanking(base, prob, items.map((i) => i.target), classes);
   else {
     const r = ranking(items.map((i) => i.score), items.map((i) => binary(i.target)));
-    m = { ...base, rocAuc: r.rocAuc, averagePrecision: r.averagePrecision, precisionAtK: r.precisionAtK };
+    m = { ...base, rocAuc: orNull(r.rocAuc), averagePrecision: orNull(r.averagePrecision), precisionAtK: orNull(r.precisionAtK) };
   }
   const perWorkflow: Record<string, SliceSummary> = {};
   for (const w of [...new Set(items.map((i) => i.workflow))].sort()) {

@@ -57,7 +57,7 @@ export interface FlowBenchOptions {
   onStep?: (what: string) => void;
 }
 
-const cell = (rows: Array<{ rocAuc?: number; averagePrecision?: number; accuracy: number; seconds: number }>): DetectorCell => ({
+const cell = (rows: Array<{ rocAuc?: number | null; averagePrecision?: number | null; accuracy: number; seconds: number }>): DetectorCell => ({
   rocAuc: stat(rows.map((r) => r.rocAuc ?? NaN)),
   averagePrecision: stat(rows.map((r) => r.averagePrecision ?? NaN)),
   accuracy: stat(rows.map((r) => r.accuracy)),
@@ -74,7 +74,7 @@ export function flowBenchSection(all: readonly GraphSample[], opts: FlowBenchOpt
       jobs += s.numNodes;
       for (let j = 0; j < s.numNodes; j++) if (jobCategoryOf(s, j) !== 'normal') anomalous++;
     }
-    const no: Array<{ rocAuc?: number; averagePrecision?: number; accuracy: number; seconds: number }> = [];
+    const no: Array<{ rocAuc?: number | null; averagePrecision?: number | null; accuracy: number; seconds: number }> = [];
     const sup: typeof no = [];
     for (let seed = 0; seed < opts.seeds; seed++) {
       opts.onStep?.(`${w} normal-only seed ${seed}`);

@@ -12,11 +12,14 @@ export interface Metrics {
   recall: number;
   f1: number;
   confusion: number[][];
-  /** From the scores (ranking.ts): anomalous vs normal, or the macro one-vs-rest mean (multiclass). */
-  rocAuc?: number;
-  averagePrecision?: number;
+  /**
+   * From the scores (ranking.ts): anomalous vs normal, or the macro one-vs-rest mean (multiclass);
+   * null when undefined (no anomalous or no normal item), so that JSON round-trips it.
+   */
+  rocAuc?: number | null;
+  averagePrecision?: number | null;
   /** Precision among the k top scores, k = the number of anomalous items. */
-  precisionAtK?: number;
+  precisionAtK?: number | null;
   /** Multiclass: one-vs-rest per class. */
   perClass?: Record<string, { rocAuc: number; averagePrecision: number }>;
 }
@@ -24,7 +27,12 @@ export interface Metrics {
 /** Metrics plus the ranking figures of the probabilities ([n, C] rows, class 0 = normal). */
 export function withRanking(m: Metrics, prob: ArrayLike<number>, targets: ArrayLike<number>, classes: readonly string[]): Metrics {
   const r = classRanking(prob, targets, classes);
-  return { ...m, rocAuc: r.rocAuc, averagePrecision: r.averagePrecision, precisionAtK: r.precisionAtK, ...(r.perClass ? { perClass: r.perClass } : {}) };
+  return { ...m, rocAuc: orNull(r.rocAuc), averagePrecision: orNull(r.averagePrecision), precisionAtK: orNull(r.precisionAtK), ...(r.perClass ? { perClass: r.perClass } : {}) };
+}
+
+/** NaN (undefined figure) → null. */
+export function orNull(v: number): number | null {
+  return Number.isNaN(v) ? null : v;
 }
 
 export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): number[][] {
