@@ -21,13 +21,13 @@ export interface Metrics {
   /** Precision among the k top scores, k = the number of anomalous items. */
   precisionAtK?: number | null;
   /** Multiclass: one-vs-rest per class. */
-  perClass?: Record<string, { rocAuc: number; averagePrecision: number }>;
+  perClass?: Record<string, { rocAuc: number | null; averagePrecision: number | null }>;
 }
 
 /** Metrics plus the ranking figures of the probabilities ([n, C] rows, class 0 = normal). */
 export function withRanking(m: Metrics, prob: ArrayLike<number>, targets: ArrayLike<number>, classes: readonly string[]): Metrics {
   const r = classRanking(prob, targets, classes);
-  return { ...m, rocAuc: orNull(r.rocAuc), averagePrecision: orNull(r.averagePrecision), precisionAtK: orNull(r.precisionAtK), ...(r.perClass ? { perClass: r.perClass } : {}) };
+  return { ...m, rocAuc: orNull(r.rocAuc), averagePrecision: orNull(r.averagePrecision), precisionAtK: orNull(r.precisionAtK), ...(r.perClass ? { perClass: Object.fromEntries(Object.entries(r.perClass).map(([c, v]) => [c, { rocAuc: orNull(v.rocAuc), averagePrecision: orNull(v.averagePrecision) }])) } : {}) };
 }
 
 /** NaN (undefined figure) → null. */
