@@ -1,6 +1,6 @@
 /**
  * `npm run bench:detection -- [--seeds 3] [--budgets 10,25,50,100] [--supervised-epochs 30]
- * [--transfer W,…] [--supervised-transfer W,…] [--out bench/results/detection] [--json]`: how the detectors do where operators
+ * [--workflows W,…] [--transfer W,…] [--supervised-transfer W,…] [--out bench/results/detection] [--json]`: how the detectors do where operators
  * need them, on the runs in Neo4j (NEO4J_URI or the local server):
  *
  *   1. normal-only, run level, per workflow and over all of them (ROC-AUC, AP, accuracy);
@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   let all: GraphSample[];
   try {
     await verify(graph);
-    all = (await readRuns(graph)).filter((r) => r.category).map(toSample);
+    const only = arg('--workflows')?.split(',').filter(Boolean);
+    all = (await readRuns(graph, { labelled: true, ...(only ? { workflows: only } : {}) })).map(toSample);
   } finally {
     await graph.close();
   }
