@@ -420,11 +420,13 @@ export function buildProgram(): Command {
       });
       if (runs.length === 0) throw new WfadError('BAD_INPUT', 'no stored runs; ingest the dataset first (wfad ingest <path>)');
       const all = labelledSamples(runs);
+      // One time budget for the whole command: no training starts after it.
+      const deadline = o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : undefined;
       const fbWorkflows = new Set(flowBenchWorkflows(all));
       const flowBench = (): { file: string; rows: FlowBenchRow[] } => {
         const t0 = performance.now();
         const cmd = `wfad reproduce --flowbench --seeds ${o.seeds}${o.epochs !== DEFAULT_CONFIG.maxEpochs ? ` --epochs ${o.epochs}` : ''}${o.normalOnly ? ' --normal-only' : ''}`;
-        const rows = flowBenchSection(all, { seeds: o.seeds, base: { arch, maxEpochs }, skipSupervised: o.normalOnly, onStep: (what) => !o.json && log(`  ${what}`) });
+        const rows = flowBenchSection(all, { seeds: o.seeds, base: { arch, maxEpochs }, skipSupervised: o.normalOnly, deadline, onStep: (what) => !o.json && log(`  ${what}`) });
         const dir = path.resolve(o.out);
         fs.mkdirSync(dir, { recursive: true });
         const file = path.join(dir, 'FLOWBENCH.md');
@@ -445,7 +447,7 @@ export function buildProgram(): Command {
       const cacheFile = path.join(PROJECT_ROOT, '.wfad', 'reproduce-cache.json');
       if (o.fresh) fs.rmSync(cacheFile, { force: true });
       const cache = fileCache(cacheFile);
-      const result = reproduce(samples, { seeds: o.seeds, base: { arch, maxEpochs }, cache, dataKey: fingerprint(samples).slice(0, 16), deadline: o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : undefined, onStep: (d, t, what) => {
+      const result = reproduce(samples, { seeds: o.seeds, base: { arch, maxEpochs }, cache, dataKey: fingerprint(samples).slice(0, 16), deadline, onStep: (d, t, what) => {
         bar.update(d, t);
         if (!process.stderr.isTTY && !o.json) log(`  ${what}`);
       } });

@@ -54,6 +54,8 @@ export interface FlowBenchOptions {
   base?: Partial<TrainConfig>;
   /** Skip the supervised GCN (minutes per workflow) and report the normal-only detector only. */
   skipSupervised?: boolean;
+  /** `performance.now()` after which no supervised training starts (the normal-only runs take seconds). */
+  deadline?: number;
   onStep?: (what: string) => void;
 }
 
@@ -80,7 +82,7 @@ export function flowBenchSection(all: readonly GraphSample[], opts: FlowBenchOpt
       opts.onStep?.(`${w} normal-only seed ${seed}`);
       const r = trainNormalOnly(samples, { level: 'node', seed, falseAlarmRate: 0.05, assumeNormal: false, budget: null });
       no.push({ ...r.test, seconds: r.seconds });
-      if (opts.skipSupervised) continue;
+      if (opts.skipSupervised || (opts.deadline !== undefined && performance.now() > opts.deadline)) continue;
       opts.onStep?.(`${w} supervised seed ${seed}`);
       const t = train(samples, { ...DEFAULT_CONFIG, ...opts.base, level: 'node', task: 'binary', protocol: 'run', seed });
       sup.push({ ...t.test, seconds: t.seconds });
