@@ -16,7 +16,10 @@ import { readRunFiles } from '../../src/ingest/records';
 import { explainRun } from '../../src/models/explain';
 import { anomalyProbability, scoreRun } from '../../src/models/normal-only';
 import { deviations } from '../../src/models/normal-profile';
-import { normalOnlyToOnnx } from '../../src/onnx';
+import { exportModelDir, normalOnlyToOnnx } from '../../src/onnx';
+import { fitProfile } from '../../src/models/normal-profile';
+import { saveModel } from '../../src/train/model-store';
+import { DEFAULT_CONFIG, train } from '../../src/train/trainer';
 import { trainNormalOnly } from '../../src/train/normal-only-train';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-normal-only-'));
@@ -135,4 +138,24 @@ describe('normal-only detector', () => {
       }
     });
   }
+
+  it('a supervised GCN saved with a normal profile explains through the Predictor too', async () => {
+    const r = train(samples, { ...DEFAULT_CONFIG, hidden: 8, maxEpochs: 2, patience: 2 });
+    const profile = fitProfile(samples.filter((s, g) => r.graphSplit[g] === 0 && s.category === 'normal'));
+    const dir = path.join(root, 'gcn');
+    saveModel(dir, 'gcn', 'ALL', samples, r, { profile });
+    exportModelDir(dir);
+    const predictor = await Predictor.load(dir, { provider: 'cpu', threads: 1, log: () => undefined });
+    try {
+      assert.equal(predictor.detector, 'supervised');
+      const run = samples.find((s, g) => r.graphSplit[g] === 2 && s.category === 'normal') as GraphSample;
+      const x = run.x.slice();
+      x[2 * NUM_FEATURES + RUNTIME] = (x[2 * NUM_FEATURES + RUNTIME] as number) * 20 + 600;
+      const [p] = await predictor.predict([{ ...run, x }]);
+      assert.equal(p?.explanation?.[0]?.index, 2);
+      assert.equal(p?.explanation?.[0]?.features[0]?.name, 'runtime');
+    } finally {
+      await predictor.release();
+    }
+  });
 });
