@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ProviderSetting } from '../config';
 import { WfadError } from '../errors';
-import { InferenceBatcher, Predictor, type PredictInput, type Verdict } from '../inference';
+import { InferenceBatcher, Predictor, type PredictInput, type RunPrediction, type Verdict } from '../inference';
 import type { ModelRecord } from './store/models';
 
 export interface LivePredictor {
@@ -14,6 +14,8 @@ export interface LivePredictor {
   readonly predictor: Predictor;
   /** Verdicts per input: one (graph level) or one per job in template order (node level). */
   predict(inputs: readonly PredictInput[]): Promise<Verdict[][]>;
+  /** Whole run predictions (verdicts and explanation), through the same batcher. */
+  predictRuns(inputs: readonly PredictInput[]): Promise<RunPrediction[]>;
 }
 
 export interface InferenceCounters {
@@ -70,6 +72,7 @@ export class ModelRuntime {
       model,
       predictor,
       predict: async (inputs) => (await batcher.predictMany(inputs)).map((p) => p.verdicts),
+      predictRuns: (inputs) => batcher.predictMany(inputs),
     };
     this.opts.log.info({ model: model.id, provider: predictor.provider }, 'model loaded');
     return { live, batcher };

@@ -8,7 +8,8 @@ import DataLoader from 'dataloader';
 import type { LRUCache } from 'lru-cache';
 import type { Graph } from '../graph/driver';
 import { readRuns, type RunRecord } from '../graph/read-runs';
-import { toPredictInput, type Verdict } from '../inference';
+import { toPredictInput, type RunPrediction, type Verdict } from '../inference';
+import type { JobContribution } from '../models/explain';
 import { NONE, type ReadCache } from './cache';
 import type { ModelRuntime } from './inference';
 import type { ModelRecord } from './store/models';
@@ -32,7 +33,7 @@ export interface Loaders {
   jobPredictions: DataLoader<{ runId: string; model: ModelRecord }, PredictionView[] | null, string>;
 }
 
-const fromVerdict = (v: Verdict): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities });
+const fromVerdict = (v: Verdict, explanation: JobContribution[] | null): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities' | 'explanation'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation });
 
 /** Keys not in the cache are read with `read`; what was read is remembered (absence too). */
 async function throughCache<T extends object>(cache: LRUCache<string, T | typeof NONE> | null, ids: readonly string[], read: (missing: string[]) => Promise<Map<string, T>>): Promise<Array<T | null>> {
@@ -60,8 +61,8 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCa
   const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => readPredictions(graph, missing)));
 
   /** Runs of one model that have no stored prediction: predicted live, in one runtime call. */
-  const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, Verdict[]>> => {
-    const out = new Map<string, Verdict[]>();
+  const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, RunPrediction>> => {
+    const out = new Map<string, RunPrediction>();
     if (runIds.length === 0) return out;
     // A model trained on one workflow predicts only that workflow's runs (others: no prediction).
     const recs = (await runRecord.loadMany(runIds)).filter(
@@ -69,8 +70,8 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCa
     );
     if (recs.length === 0) return out;
     const predictor = await runtime.predictor(model);
-    const verdicts = await predictor.predict(recs.map(toPredictInput));
-    recs.forEach((r, i) => out.set(r.id, verdicts[i] as Verdict[]));
+    const preds = await predictor.predictRuns(recs.map(toPredictInput));
+    recs.forEach((r, i) => out.set(r.id, preds[i] as RunPrediction));
     return out;
   };
 
@@ -99,8 +100,9 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCa
         const probs = await live(model, missing.map((i) => (keys[i] as { runId: string }).runId));
         for (const i of missing) {
           const runId = (keys[i] as { runId: string }).runId;
-          const v = probs.get(runId)?.[0];
-          if (v) out[i] = { record: { subjectId: runId, modelId: model.id, level: 'graph', scoredAt: null, ...fromVerdict(v) }, model };
+          const p = probs.get(runId);
+          const v = p?.verdicts[0];
+          if (v) out[i] = { record: { subjectId: runId, modelId: model.id, level: 'graph', scoredAt: null, ...fromVerdict(v, p?.explanation ?? null) }, model };
         }
       }
       return out;
@@ -129,10 +131,12 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCa
         const probs = await live(model, runIdx.map((i) => (keys[i] as { runId: string }).runId));
         for (const i of runIdx) {
           const runId = (keys[i] as { runId: string }).runId;
-          const vs = probs.get(runId);
-          if (!vs) continue;
+          const p = probs.get(runId);
+          if (!p) continue;
+          const vs = p.verdicts;
+          const own = new Map((p.explanation ?? []).map((c) => [c.index, c]));
           out[i] = (jobIds[i] as string[]).map((jobId, j) => ({
-            record: { subjectId: jobId, modelId: model.id, level: 'node', scoredAt: null, ...fromVerdict(vs[j] as Verdict) },
+            record: { subjectId: jobId, modelId: model.id, level: 'node', scoredAt: null, ...fromVerdict(vs[j] as Verdict, own.has(j) ? [own.get(j) as JobContribution] : null) },
             model,
           }));
         }

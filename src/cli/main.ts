@@ -7,9 +7,10 @@ import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, localServerConfig, neo4jConnection, type LocalServerConfig } from '../config';
-import { labelledSamples } from '../features/dataset';
+import { anySample, labelledSamples } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
 import { activeModels, modelPath } from '../graph/predictions';
 import { Predictor } from '../inference/predictor';
@@ -18,7 +19,7 @@ import { scoreOnArrival, type ArrivalModels, type ArrivalSummary } from '../scor
 import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
 import { writeReport } from '../report/reproduce-report';
-import { fingerprint, saveModel } from '../train/model-store';
+import { fingerprint, readCard, saveModel } from '../train/model-store';
 import { writeModelCard } from '../train/model-card';
 import { exportModelDir } from '../onnx/model-file';
 import { reproduce, type OutcomeCache, type TrainingOutcome } from '../train/reproduce';
@@ -37,6 +38,10 @@ import * as server from '../localdb/server';
 import { printJson, progress, table } from './output';
 import { withPredictionCounts } from '../graph/prediction-counts';
 import { formatPredictionCounts, registerReportCommand } from './report';
+import { flowBenchSection, flowBenchWorkflows, renderFlowBench, type FlowBenchRow } from '../train/flowbench-eval';
+import { evaluateModel, formatEvaluation, metricsLine, trainAndSaveNormalOnly } from './detect';
+import { fitProfile } from '../models/normal-profile';
+import { NORMAL_ONLY_DEFAULTS } from '../train/normal-only-train';
 
 export const EXIT: Readonly<Record<WfadErrorCode, number>> = {
   BAD_CONFIG: 2,
@@ -298,22 +303,49 @@ export function buildProgram(): Command {
     .option('--protocol <p>', 'job level: paper (jobs sampled across runs) or run (split by run)', DEFAULT_CONFIG.protocol)
     .option('--seed <n>', 'random seed', (v) => Number(v), 0)
     .option('--epochs <n>', 'maximum epochs (early stopping on validation)', (v) => Number(v), DEFAULT_CONFIG.maxEpochs)
-    .option('--out <dir>', 'where to save (default models/<workflow>-<level>-<task>)')
+    .option('--out <dir>', 'where to save (default models/<workflow>-<level>-<task>, or …-normal-only)')
+    .option('--detector <d>', 'supervised (a GCN trained on labelled runs) or normal-only (learns from normal runs alone)', 'supervised')
+    .option('--assume-normal', 'normal-only: also learn from runs of unknown truth, taken as mostly normal')
+    .option('--false-alarm-rate <a>', 'normal-only: share of held-out normal runs (jobs) allowed above the threshold', (v) => Number(v), NORMAL_ONLY_DEFAULTS.falseAlarmRate)
+    .option('--normal-runs <n>', 'normal-only: learn from at most n normal runs per workflow (a label budget)', (v) => Number(v))
     .option('--json', 'machine-readable summary')
-    .action(async (o: { workflow: string; level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number; out?: string; json?: boolean }) => {
+    .action(async (o: { workflow: string; level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number; out?: string; json?: boolean; detector: string; assumeNormal?: boolean; falseAlarmRate: number; normalRuns?: number }) => {
       const cfg = parseTrainOptions(o);
+      if (o.detector !== 'supervised' && o.detector !== 'normal-only') throw new WfadError('BAD_INPUT', `--detector ${JSON.stringify(o.detector)}: expected supervised or normal-only`);
+      if (o.detector === 'supervised' && (o.assumeNormal || o.normalRuns !== undefined)) throw new WfadError('BAD_INPUT', '--assume-normal and --normal-runs belong to --detector normal-only');
+      if (!(o.falseAlarmRate > 0 && o.falseAlarmRate < 1)) throw new WfadError('BAD_INPUT', `--false-alarm-rate ${o.falseAlarmRate}: expected a number in (0, 1), e.g. 0.05`);
+      if (o.normalRuns !== undefined && !(Number.isInteger(o.normalRuns) && o.normalRuns >= 1)) throw new WfadError('BAD_INPUT', `--normal-runs ${o.normalRuns}: expected a positive integer`);
       const runs = await withGraph(async (g) => {
         await verify(g);
-        return readRuns(g, o.workflow === 'all' ? { labelled: true } : { workflows: [o.workflow], labelled: true });
+        const labelled = o.detector === 'normal-only' ? {} : { labelled: true };
+        return readRuns(g, o.workflow === 'all' ? labelled : { workflows: [o.workflow], ...labelled });
       });
-      if (runs.length === 0) throw new WfadError('BAD_INPUT', `no stored labelled runs for workflow "${o.workflow}"; ingest some first (wfad ingest <path>)`);
-      const samples = labelledSamples(runs);
+      if (runs.length === 0) throw new WfadError('BAD_INPUT', `no stored ${o.detector === 'normal-only' ? '' : 'labelled '}runs for workflow "${o.workflow}"; ingest some first (wfad ingest <path>)`);
+      // Unlabelled runs reach only the normal-only detector (and it uses them only with --assume-normal).
+      const samples = o.detector === 'normal-only' ? runs.map(anySample) : labelledSamples(runs);
+      if (o.detector === 'normal-only') {
+        const name = `${o.workflow === 'all' ? 'ALL' : o.workflow}-${cfg.level}-normal-only`;
+        const dir = path.resolve(o.out ?? path.join(PROJECT_ROOT, 'models', name));
+        const r = trainAndSaveNormalOnly(samples, o.workflow === 'all' ? 'ALL' : o.workflow, { level: cfg.level, seed: cfg.seed, falseAlarmRate: o.falseAlarmRate, assumeNormal: Boolean(o.assumeNormal), budget: o.normalRuns ?? null }, dir, commandLine(), gitCommit());
+        const t = r.card.metrics.test;
+        if (o.json) printJson({ model: dir, onnx: r.onnx, version: r.card.version, detector: 'normal-only', runs: samples.length, trainRuns: r.card.training.trainRuns, validationRuns: r.card.training.validationRuns, threshold: r.card.normalOnly.threshold, seconds: r.card.seconds, test: t });
+        else {
+          console.log(`trained ${name} (normal-only) on ${r.card.training.trainRuns} normal runs, threshold from ${r.card.training.validationRuns} held-out normal runs at ${(o.falseAlarmRate * 100).toFixed(1)} % false alarms, in ${r.card.seconds.toFixed(1)} s; saved to ${dir} (model.onnx, MODEL_CARD.md)`);
+          console.log(`  test: ${metricsLine(t)}`);
+          console.log(table(['true \\ predicted', ...r.card.classes], t.confusion.map((row, i) => [r.card.classes[i] ?? String(i), ...row])));
+        }
+        return;
+      }
       const bar = progress(`train ${o.workflow} ${cfg.level} ${cfg.task}`, Boolean(o.json));
       const result = train(samples, cfg, (e) => bar.update(e.epoch, cfg.maxEpochs));
       bar.stop();
       const name = `${o.workflow === 'all' ? 'ALL' : o.workflow}-${cfg.level}-${cfg.task}`;
       const dir = path.resolve(o.out ?? path.join(PROJECT_ROOT, 'models', name));
-      const card = saveModel(dir, name, o.workflow === 'all' ? 'ALL' : o.workflow, samples, result);
+      // The normal profile of the training split's normal runs: what explanations compare jobs with.
+      const profile = fitProfile(samples.filter((s, g) => result.graphSplit[g] === 0 && s.category === 'normal'));
+      // Jobs sampled across runs ('paper' protocol) leave no held-out runs to evaluate on later.
+      const testRuns = result.nodeSplit ? undefined : samples.filter((_, g) => result.graphSplit[g] === 2).map((s) => s.runId);
+      const card = saveModel(dir, name, o.workflow === 'all' ? 'ALL' : o.workflow, samples, result, { profile, testRuns });
       const onnxFile = exportModelDir(dir).file;
       writeModelCard(dir, card, commandLine(), { commit: gitCommit() });
       const summary = { model: dir, onnx: onnxFile, version: card.version, runs: samples.length, epochs: result.epochs, bestEpoch: result.bestEpoch, seconds: card.seconds, test: result.test, val: { accuracy: result.val.accuracy } };
@@ -321,17 +353,49 @@ export function buildProgram(): Command {
       else {
         const t = result.test;
         console.log(`trained ${name} on ${samples.length} runs in ${card.seconds.toFixed(1)} s (${result.epochs} epochs, best ${result.bestEpoch}); saved to ${dir} (model.onnx, MODEL_CARD.md)`);
-        console.log(`  test: accuracy ${t.accuracy.toFixed(4)}, F1 ${t.f1.toFixed(4)}, precision ${t.precision.toFixed(4)}, recall ${t.recall.toFixed(4)} (n=${t.n})`);
+        console.log(`  test: ${metricsLine(t)}; precision ${t.precision.toFixed(4)}, recall ${t.recall.toFixed(4)}`);
         console.log(table(['true \\ predicted', ...result.classes], t.confusion.map((row, i) => [result.classes[i] ?? String(i), ...row])));
       }
+    });
+
+  program
+    .command('evaluate')
+    .description("a saved model on runs it did not train on: its test split, or every run of a workflow it never saw (transfer)")
+    .requiredOption('--model <dir|name|id>', 'a model folder, a models/ name, or a registered "<name>@<version>"')
+    .option('--workflow <name>', 'only this workflow (all its runs when the model was not trained on it)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { model: string; workflow?: string; json?: boolean }) => {
+      const bar = progress('evaluate', Boolean(o.json));
+      const r = await withGraph(async (g) => {
+        await verify(g);
+        return evaluateModel(g, await resolveModel(g, o.model), o.workflow, (d, t) => bar.update(d, t));
+      });
+      bar.stop();
+      if (o.json) printJson(r);
+      else console.log(formatEvaluation(r));
     });
 
   program
     .command('export')
     .description('write model.onnx (opset 17) beside a saved model\'s weights')
     .requiredOption('--model <dir>', 'a saved model folder (model.json + weights.bin)')
+    .option('--profile', "first give a supervised model saved without one a normal profile for explanations: the stored normal runs of its workflows (its verdicts do not change)")
     .option('--json', 'machine-readable summary')
-    .action((o: { model: string; json?: boolean }) => {
+    .action(async (o: { model: string; json?: boolean; profile?: boolean }) => {
+      if (o.profile) {
+        const dir = path.resolve(o.model);
+        const card = readCard(dir);
+        if (card.detector === 'normal-only') throw new WfadError('BAD_INPUT', `--profile: ${dir} is a normal-only detector; its profile is the model itself`);
+        const runs = await withGraph(async (g) => {
+          await verify(g);
+          return readRuns(g, { labelled: true, ...(card.workflow === 'ALL' ? {} : { workflows: [card.workflow] }) });
+        });
+        const normal = labelledSamples(runs).filter((s) => s.category === 'normal');
+        if (normal.length === 0) throw new WfadError('BAD_INPUT', `--profile: no stored normal runs${card.workflow === 'ALL' ? '' : ` of ${card.workflow}`} to build the profile from`);
+        card.profile = fitProfile(normal);
+        fs.writeFileSync(path.join(dir, 'model.json'), `${JSON.stringify(card, null, 1)}\n`);
+        log(`normal profile from ${normal.length} stored normal runs added to ${dir}/model.json`);
+      }
       const r = exportModelDir(path.resolve(o.model));
       if (o.json) printJson({ file: r.file, bytes: r.bytes, name: r.card.name, version: r.card.version });
       else console.log(`wrote ${r.file} (${r.bytes} bytes, ${r.card.name}@${r.card.version})`);
@@ -389,8 +453,10 @@ export function buildProgram(): Command {
     .option('--epochs <n>', 'maximum epochs per training', (v) => Number(v), DEFAULT_CONFIG.maxEpochs)
     .option('--fresh', 'ignore trainings cached by an earlier (interrupted) run')
     .option('--max-minutes <m>', 'time budget: start no new training after it; cells report the seeds they have', (v) => Number(v))
+    .option('--flowbench', 'only the Flow-Bench section: job-level detection on the workflows with per-job truth (FLOWBENCH.md in --out)')
+    .option('--normal-only', 'with --flowbench: the normal-only detector alone (skips the supervised GCN trainings)')
     .option('--json', 'print the results as JSON')
-    .action(async (o: { seeds: number; out: string; arch: string; epochs: number; fresh?: boolean; maxMinutes?: number; json?: boolean }) => {
+    .action(async (o: { seeds: number; out: string; arch: string; epochs: number; fresh?: boolean; maxMinutes?: number; json?: boolean; flowbench?: boolean; normalOnly?: boolean }) => {
       if (o.maxMinutes !== undefined && !(o.maxMinutes > 0)) throw new WfadError('BAD_INPUT', `--max-minutes ${o.maxMinutes}: expected a positive number`);
       if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new WfadError('BAD_INPUT', `--seeds ${o.seeds}: expected a positive integer`);
       const { arch, maxEpochs } = parseTrainOptions({ level: 'graph', task: 'binary', arch: o.arch, direction: DEFAULT_CONFIG.direction, protocol: 'run', seed: 0, epochs: o.epochs });
@@ -398,21 +464,44 @@ export function buildProgram(): Command {
         await verify(g);
         return readRuns(g, { labelled: true });
       });
-      if (runs.length === 0) throw new WfadError('BAD_INPUT', 'no stored labelled runs; ingest the dataset first (wfad ingest <path>)');
-      const samples = labelledSamples(runs);
+      if (runs.length === 0) throw new WfadError('BAD_INPUT', 'no stored runs; ingest the dataset first (wfad ingest <path>)');
+      const all = labelledSamples(runs);
+      // One time budget for the whole command: no training starts after it.
+      const deadline = o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : undefined;
+      const fbWorkflows = new Set(flowBenchWorkflows(all));
+      const flowBench = (): { file: string; rows: FlowBenchRow[] } => {
+        const t0 = performance.now();
+        const cmd = `wfad reproduce --flowbench --seeds ${o.seeds}${o.epochs !== DEFAULT_CONFIG.maxEpochs ? ` --epochs ${o.epochs}` : ''}${o.normalOnly ? ' --normal-only' : ''}`;
+        const rows = flowBenchSection(all, { seeds: o.seeds, base: { arch, maxEpochs }, skipSupervised: o.normalOnly, deadline, onStep: (what) => !o.json && log(`  ${what}`) });
+        const dir = path.resolve(o.out);
+        fs.mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, 'FLOWBENCH.md');
+        fs.writeFileSync(file, renderFlowBench(rows, cmd, o.seeds, (performance.now() - t0) / 1000, os.loadavg().map((v) => v.toFixed(2)).join(', ')));
+        fs.writeFileSync(path.join(dir, 'flowbench.json'), `${JSON.stringify(rows, null, 1)}\n`);
+        return { file, rows };
+      };
+      if (o.flowbench) {
+        const r = flowBench();
+        if (o.json) printJson(r.rows);
+        else console.log(`wrote ${r.file}`);
+        return;
+      }
+      // The paper's tables are over the workflows without per-job truth (the flowgad layout).
+      const samples = all.filter((s) => !fbWorkflows.has(s.workflow));
       const bar = progress('reproduce', Boolean(o.json));
       // Finished trainings are kept in a cache file: an interrupted run resumes where it stopped.
       const cacheFile = path.join(PROJECT_ROOT, '.wfad', 'reproduce-cache.json');
       if (o.fresh) fs.rmSync(cacheFile, { force: true });
       const cache = fileCache(cacheFile);
-      const result = reproduce(samples, { seeds: o.seeds, base: { arch, maxEpochs }, cache, dataKey: fingerprint(samples).slice(0, 16), deadline: o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : undefined, onStep: (d, t, what) => {
+      const result = reproduce(samples, { seeds: o.seeds, base: { arch, maxEpochs }, cache, dataKey: fingerprint(samples).slice(0, 16), deadline, onStep: (d, t, what) => {
         bar.update(d, t);
         if (!process.stderr.isTTY && !o.json) log(`  ${what}`);
       } });
       bar.stop();
       const file = writeReport(path.resolve(o.out), result, `wfad reproduce --seeds ${o.seeds}${o.arch !== DEFAULT_CONFIG.arch ? ` --arch ${o.arch}` : ''}${o.epochs !== DEFAULT_CONFIG.maxEpochs ? ` --epochs ${o.epochs}` : ''}${o.maxMinutes ? ` --max-minutes ${o.maxMinutes}` : ''}`);
-      if (o.json) printJson(result);
-      else console.log(`wrote ${file} (${result.seconds.toFixed(0)} s)`);
+      const fb = fbWorkflows.size ? flowBench() : null;
+      if (o.json) printJson({ ...result, flowBench: fb?.rows ?? [] });
+      else console.log(`wrote ${file} (${result.seconds.toFixed(0)} s)${fb ? ` and ${fb.file}` : ''}`);
     });
 
   program
@@ -457,7 +546,7 @@ export function formatScore(s: ScoreSummary): string {
 }
 
 /** --model: a folder (or .onnx file), a name under models/, or a registered model id. */
-async function resolveModel(g: ReturnType<typeof openGraph>, spec: string): Promise<string> {
+export async function resolveModel(g: ReturnType<typeof openGraph>, spec: string): Promise<string> {
   if (fs.existsSync(spec)) return path.resolve(spec);
   const named = path.join(PROJECT_ROOT, 'models', spec);
   if (!spec.includes('@') && fs.existsSync(named)) return named;

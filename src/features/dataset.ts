@@ -9,7 +9,7 @@
  *
  * Only runs of known truth become samples: training and evaluation skip unlabelled runs.
  */
-import type { RunRecord } from '../graph/read-runs';
+import { JOB_FIELDS, type RunRecord } from '../graph/read-runs';
 import { categoryOf } from '../ingest/labels';
 import { rawJobFeatures } from './job-features';
 
@@ -31,6 +31,10 @@ export interface GraphSample {
   yMulti: number;
   /** [n] per-job multiclass targets; -1 where the job's truth is unknown. */
   jobY: Int32Array;
+  /** Job names in template order (per-job baselines and explanations key on them). */
+  jobNames?: readonly string[];
+  /** Per job: the host it ran on (kickstart hostname), null when unknown. */
+  hosts?: ReadonlyArray<string | null>;
 }
 
 /** A run of known truth (only those are training or evaluation samples). */
@@ -49,6 +53,38 @@ export function classesOf(task: Task): readonly string[] {
 
 export function targetOf(s: Pick<GraphSample, 'yMulti'>, task: Task): number {
   return task === 'binary' ? (s.yMulti > 0 ? 1 : 0) : s.yMulti;
+}
+
+/** Per job: its target (own truth where known, else the run's). */
+export function jobTargets(s: Pick<GraphSample, 'yMulti' | 'numNodes' | 'jobY'>, task: Task): Int32Array {
+  const run = targetOf(s, task);
+  const out = new Int32Array(s.numNodes).fill(run);
+  for (let j = 0; j < s.numNodes; j++) {
+    const c = s.jobY?.[j] ?? -1;
+    if (c >= 0) out[j] = task === 'binary' ? (c > 0 ? 1 : 0) : c;
+  }
+  return out;
+}
+
+/** Job j's own category where known, else the run's. */
+export function jobCategoryOf(s: Pick<GraphSample, 'category' | 'jobY'>, j: number): string {
+  const c = s.jobY?.[j] ?? -1;
+  return c >= 0 ? (MULTICLASS[c] as string) : s.category;
+}
+
+/**
+ * A run as a sample even when its truth is unknown (label and category '', yMulti -1, jobY -1):
+ * for the normal-only detector, which may learn from unlabelled runs (`--assume-normal`).
+ */
+export function anySample(run: RunRecord): GraphSample {
+  if (isLabelled(run)) return toSample(run);
+  return { ...toSample({ ...run, label: 'normal', category: 'normal', jobLabels: run.jobs.map(() => null) }), label: '', category: '', yMulti: -1, jobY: new Int32Array(run.jobs.length).fill(-1) };
+}
+
+const HOST = JOB_FIELDS.indexOf('kickstartHostname');
+/** Per job: the host it ran on, null when unknown. */
+export function hostsOf(run: Pick<RunRecord, 'jobs'>): Array<string | null> {
+  return run.jobs.map((j) => (typeof j[HOST] === 'string' && j[HOST] !== '' ? (j[HOST] as string) : null));
 }
 
 export function toSample(run: RunRecord): GraphSample {
@@ -76,5 +112,7 @@ export function toSample(run: RunRecord): GraphSample {
     x: rawJobFeatures(run),
     edgeIndex,
     yMulti,
+    jobNames: run.jobNames,
+    hosts: hostsOf(run),
   };
 }

@@ -11,16 +11,22 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { inferenceConfig, type ProviderSetting } from '../config';
 import { WfadError } from '../errors';
-import type { GraphSample } from '../features/dataset';
+import { hostsOf, type GraphSample } from '../features/dataset';
 import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures, selectFeatures } from '../features/job-features';
-import { applyScaler, scaledWidth } from '../features/scaler';
+import { applyScaler, scaledWidth, type ScalerState } from '../features/scaler';
+import { explainRun, type JobContribution } from '../models/explain';
+import { calibrationOf, contextGroups, type NormalOnlyState } from '../models/normal-only';
+import { deviations, type Deviations } from '../models/normal-profile';
 import type { RunRecord } from '../graph/read-runs';
 import { ONNX_FILE, readOnnxMeta, type OnnxModelMeta } from '../onnx/model-file';
-import type { ModelCard } from '../train/model-store';
+import type { AnyModelCard } from '../train/model-store';
 import { createSession, type Provider } from './provider';
 
-/** What predict needs of a run (a GraphSample fits): raw features [n, F_raw] and edge_index [2, e]. */
-export type PredictInput = Pick<GraphSample, 'runId' | 'workflow' | 'numNodes' | 'x' | 'edgeIndex'>;
+/**
+ * What predict needs of a run (a GraphSample fits): raw features [n, F_raw], edge_index [2, e] and,
+ * for per-job baselines and explanations, the job names in template order.
+ */
+export type PredictInput = Pick<GraphSample, 'runId' | 'workflow' | 'numNodes' | 'x' | 'edgeIndex' | 'jobNames' | 'hosts'>;
 
 /** One verdict: for a run (graph level) or a job (job level). */
 export interface Verdict {
@@ -41,6 +47,8 @@ export interface RunPrediction {
   level: 'graph' | 'node';
   /** Graph level: one verdict for the run; job level: one per job, in template order (job index). */
   verdicts: Verdict[];
+  /** Jobs ranked by deviation from normal (models/explain.ts); null when the model has no normal profile. */
+  explanation: JobContribution[] | null;
 }
 
 export interface PredictorOptions {
@@ -58,6 +66,8 @@ export interface EncodedBatch {
   inputs: readonly PredictInput[];
   /** [B + 1] first node of each run, then N. */
   ptr: Int32Array;
+  /** Normal-only models: each run's deviations (reused by the explanations). */
+  deviations?: Deviations[];
 }
 
 export interface PredictorStats {
@@ -82,7 +92,7 @@ export function toPredictInput(run: RunRecord): PredictInput {
     edgeIndex[e] = run.edges[2 * e] as number;
     edgeIndex[E + e] = run.edges[2 * e + 1] as number;
   }
-  return { runId: run.id, workflow: run.workflow, numNodes: run.jobs.length, x: rawJobFeatures(run), edgeIndex };
+  return { runId: run.id, workflow: run.workflow, numNodes: run.jobs.length, x: rawJobFeatures(run), edgeIndex, jobNames: run.jobNames, hosts: hostsOf(run) };
 }
 
 /** int64 tensor data from int32 values without one BigInt per element (low words; values ≥ 0). */
@@ -112,14 +122,14 @@ export class Predictor {
     readonly dir: string,
     readonly meta: OnnxModelMeta,
     /** model.json beside model.onnx, when present (metrics, training config). */
-    readonly card: ModelCard | null,
+    readonly card: AnyModelCard | null,
     readonly session: ort.InferenceSession,
     readonly provider: Provider,
   ) {
     this.rawWidth = meta.featureNames.length;
-    this.width = scaledWidth(meta.scaler);
+    this.width = meta.normalOnly ? meta.normalOnly.profile.columns.length : scaledWidth(meta.scaler as ScalerState);
     this.normal = Math.max(0, meta.classes.indexOf('normal'));
-    const want = meta.level === 'graph' ? ['x', 'edge_index', 'batch'] : ['x', 'edge_index'];
+    const want = meta.normalOnly ? (meta.level === 'graph' ? ['x', 'batch', 'run_center', 'run_scale'] : ['x', 'group']) : meta.level === 'graph' ? ['x', 'edge_index', 'batch'] : ['x', 'edge_index'];
     if (want.some((n) => !session.inputNames.includes(n)) || !session.outputNames.includes('probabilities')) {
       throw new WfadError('BAD_MODEL', `${dir}: the ONNX inputs are ${session.inputNames.join(', ')} and outputs ${session.outputNames.join(', ')}; expected inputs ${want.join(', ')} and output probabilities`);
     }
@@ -136,7 +146,7 @@ export class Predictor {
     const bytes = fs.readFileSync(file);
     const meta = readOnnxMeta(bytes, file);
     const cardFile = path.join(dir, 'model.json');
-    const card = fs.existsSync(cardFile) ? (JSON.parse(fs.readFileSync(cardFile, 'utf8')) as ModelCard) : null;
+    const card = fs.existsSync(cardFile) ? (JSON.parse(fs.readFileSync(cardFile, 'utf8')) as AnyModelCard) : null;
     const cfg = inferenceConfig();
     const { session, provider } = await createSession(bytes, { provider: opts.provider ?? cfg.provider, threads: opts.threads ?? cfg.threads, log: opts.log ?? stderrLog });
     return new Predictor(dir, meta, card, session, provider);
@@ -159,6 +169,10 @@ export class Predictor {
   }
   get classes(): readonly string[] {
     return this.meta.classes;
+  }
+  /** 'supervised' (GCN) or 'normal-only'. */
+  get detector(): 'supervised' | 'normal-only' {
+    return this.meta.detector;
   }
   /** "ALL" or the one workflow the model was trained on. */
   get workflow(): string {
@@ -202,12 +216,19 @@ export class Predictor {
     const x = new Float32Array(N * W);
     const ptr = new Int32Array(inputs.length + 1);
     let n0 = 0;
+    const st = this.meta.normalOnly;
+    const devs: Deviations[] = [];
     inputs.forEach((s, b) => {
       ptr[b] = n0;
-      x.set(applyScaler(this.meta.scaler, s.workflow, this.modelFeatures(s)), n0 * W);
+      if (st) {
+        const d = deviations(st.profile, s);
+        devs.push(d);
+        x.set(d.z, n0 * W);
+      } else x.set(applyScaler(this.meta.scaler as ScalerState, s.workflow, this.modelFeatures(s)), n0 * W);
       n0 += s.numNodes;
     });
     ptr[inputs.length] = N;
+    if (st) return this.encodeNormalOnly(st, inputs, x, ptr, devs);
     const edgeIndex = int64Of(2 * E, (low) => {
       let e0 = 0;
       inputs.forEach((s, b) => {
@@ -232,6 +253,41 @@ export class Predictor {
       feeds.batch = new ort.Tensor('int64', batch, [N]);
     }
     return { feeds, inputs, ptr };
+  }
+
+  private encodeNormalOnly(st: NormalOnlyState, inputs: readonly PredictInput[], x: Float32Array, ptr: Int32Array, devs: Deviations[]): EncodedBatch {
+    const N = ptr[inputs.length] as number;
+    const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor('float32', x, [N, this.width]) };
+    if (this.meta.level === 'graph') {
+      const B = inputs.length;
+      feeds.batch = new ort.Tensor('int64', int64Of(N, (low) => {
+        for (let b = 0; b < B; b++) low.fill(b, ptr[b] as number, ptr[b + 1] as number);
+      }), [N]);
+      const cal = inputs.map((s) => calibrationOf(st, s.workflow));
+      feeds.run_center = new ort.Tensor('float32', Float32Array.from(cal, (c) => c.center), [B]);
+      feeds.run_scale = new ort.Tensor('float32', Float32Array.from(cal, (c) => c.scale), [B]);
+    } else {
+      // Context groups numbered across the batch: one per (run, host), one per job without a host.
+      let next = 0;
+      const groups = new Int32Array(N);
+      inputs.forEach((s, b) => {
+        const local = contextGroups(s.hosts, s.numNodes);
+        let most = -1;
+        for (let j = 0; j < s.numNodes; j++) {
+          groups[(ptr[b] as number) + j] = next + (local[j] as number);
+          most = Math.max(most, local[j] as number);
+        }
+        next += most + 1;
+      });
+      feeds.group = new ort.Tensor('int64', int64Of(N, (low) => low.set(groups)), [N]);
+    }
+    return { feeds, inputs, ptr, deviations: devs };
+  }
+
+  /** Explanations of the batch's runs (null each when the model has no normal profile). */
+  explain(batch: EncodedBatch): Array<JobContribution[] | null> {
+    const profile = this.meta.profile;
+    return batch.inputs.map((s, b) => (profile ? explainRun(profile, s, {}, batch.deviations?.[b]) : null));
   }
 
   /** One session.run; probabilities: [B, C] (graph level) or [N, C] (job level). */
@@ -264,11 +320,12 @@ export class Predictor {
       const probabilities = Array.from(probs.subarray(o, o + C));
       return { classIndex: best, predicted: this.meta.classes[best] as string, score: 1 - (probabilities[this.normal] as number), probabilities };
     };
+    const explanations = this.explain(batch);
     return batch.inputs.map((s, b) => {
       const verdicts: Verdict[] = [];
       if (this.meta.level === 'graph') verdicts.push(verdict(b));
       else for (let r = batch.ptr[b] as number; r < (batch.ptr[b + 1] as number); r++) verdicts.push(verdict(r));
-      return { runId: s.runId, workflow: s.workflow, modelId: this.modelId, level: this.meta.level, verdicts };
+      return { runId: s.runId, workflow: s.workflow, modelId: this.modelId, level: this.meta.level, verdicts, explanation: explanations[b] ?? null };
     });
   }
 

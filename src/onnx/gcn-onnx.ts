@@ -22,6 +22,7 @@ import type { ModelConfig } from '../models/gcn';
 import { GcnModel } from '../models/gcn';
 import type { ScalerState } from '../features/scaler';
 import { logIndices } from '../features/scaler';
+import type { NormalProfile } from '../models/normal-profile';
 import { GraphBuilder, OPSET } from './builder';
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -37,6 +38,8 @@ export interface OnnxModelInfo {
   /** Raw job feature names (src/features/job-features.ts), before scaling. */
   features: readonly string[];
   scaler: ScalerState;
+  /** The normal profile explanations use (stored as metadata "normal_profile" when given). */
+  profile?: NormalProfile;
 }
 
 /** Metadata keys (values are strings; JSON where noted). */
@@ -172,6 +175,7 @@ export function gcnToOnnx(model: GcnModel, info: OnnxModelInfo): Uint8Array {
       [META.scaler]: JSON.stringify(info.scaler),
       [META.modelConfig]: JSON.stringify(cfg),
       [META.scaling]: 'x is scaled by the caller with metadata "scaler" per run (wfad src/features/scaler.ts applyScaler), not inside this graph',
+      ...(info.profile ? { normal_profile: JSON.stringify(info.profile) } : {}),
       opset: String(OPSET),
     },
   });

@@ -10,5 +10,6 @@
  * outputs logits and probabilities float32 [B, C] (graph level) or [N, C] (job level).
  */
 export { gcnToOnnx, inputFeatureNames, META, type OnnxModelInfo } from './gcn-onnx';
-export { exportModelDir, onnxOfCard, readOnnxMeta, ONNX_FILE, type OnnxModelMeta } from './model-file';
+export { exportModelDir, onnxOfCard, readOnnxMeta, ONNX_FILE, PROFILE_META, type OnnxModelMeta } from './model-file';
+export { normalOnlyToOnnx, NORMAL_ONLY_META } from './normal-only-onnx';
 export { IR_VERSION, OPSET } from './builder';

@@ -38,7 +38,7 @@ export function renderReport(r: ReproduceResult, command: string): string {
     ['Table III — job (node) level, paper protocol (jobs sampled across runs)', 'node', 2],
   ] as const) {
     L.push(`## ${title}`, '');
-    L.push('| workflow | binary accuracy (paper) | binary accuracy (ours) | F1 | precision | recall | multiclass accuracy (paper) | multiclass accuracy (ours) |', '|---|---|---|---|---|---|---|---|');
+    L.push('| workflow | binary accuracy (paper) | binary accuracy (ours) | F1 | precision | recall | ROC-AUC | AP | multiclass accuracy (paper) | multiclass accuracy (ours) | multiclass ROC-AUC (one-vs-rest) |', '|---|---|---|---|---|---|---|---|---|---|---|');
     for (const wf of PAPER_WORKFLOWS) {
       const b = r[key].binary[wf];
       const m = r[key].multiclass[wf];
@@ -46,13 +46,13 @@ export function renderReport(r: ReproduceResult, command: string): string {
       if (b && b.accuracy.mean < ref[col]) belows.push(`${title.split(' —')[0]} ${wf} binary: ${b.accuracy.mean.toFixed(3)} < ${ref[col]}`);
       const refM = ref[col + 1] as number;
       if (m && m.accuracy.mean < refM) belows.push(`${title.split(' —')[0]} ${wf} multiclass: ${m.accuracy.mean.toFixed(3)} < ${refM}`);
-      L.push(`| ${wf} | ${ref[col].toFixed(3)} | ${vs(b?.accuracy, ref[col])} | ${pm(b?.f1)} | ${pm(b?.precision)} | ${pm(b?.recall)} | ${refM.toFixed(3)} | ${vs(m?.accuracy, refM)} |`);
+      L.push(`| ${wf} | ${ref[col].toFixed(3)} | ${vs(b?.accuracy, ref[col])} | ${pm(b?.f1)} | ${pm(b?.precision)} | ${pm(b?.recall)} | ${pm(b?.rocAuc)} | ${pm(b?.averagePrecision)} | ${refM.toFixed(3)} | ${vs(m?.accuracy, refM)} | ${pm(m?.rocAuc)} |`);
     }
     L.push('');
   }
   L.push('## Job level, stricter protocol (split by run: no run has jobs in two splits)', '');
-  L.push('| workflow | binary accuracy | F1 | multiclass accuracy |', '|---|---|---|---|');
-  for (const wf of PAPER_WORKFLOWS) L.push(`| ${wf} | ${pm(r.nodeByRun.binary[wf]?.accuracy)} | ${pm(r.nodeByRun.binary[wf]?.f1)} | ${pm(r.nodeByRun.multiclass[wf]?.accuracy)} |`);
+  L.push('| workflow | binary accuracy | F1 | ROC-AUC | AP | multiclass accuracy |', '|---|---|---|---|---|---|');
+  for (const wf of PAPER_WORKFLOWS) L.push(`| ${wf} | ${pm(r.nodeByRun.binary[wf]?.accuracy)} | ${pm(r.nodeByRun.binary[wf]?.f1)} | ${pm(r.nodeByRun.binary[wf]?.rocAuc)} | ${pm(r.nodeByRun.binary[wf]?.averagePrecision)} | ${pm(r.nodeByRun.multiclass[wf]?.accuracy)} |`);
   L.push('');
   L.push('## Table IV — accuracy by anomaly category (binary graph-level models)', '');
   L.push('| workflow | normal (ours) | cpu (paper) | cpu (ours) | hdd (paper) | hdd (ours) | loss (paper) | loss (ours) |', '|---|---|---|---|---|---|---|---|');

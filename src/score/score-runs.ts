@@ -47,12 +47,16 @@ export function predictionRows(preds: readonly RunPrediction[], jobNames: Readon
   for (const p of preds) {
     if (p.level === 'graph') {
       const v = p.verdicts[0];
-      if (v) rows.push({ targetId: p.runId, predicted: v.predicted, score: v.score, probabilities: v.probabilities });
+      if (v) rows.push({ targetId: p.runId, predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation: p.explanation ? JSON.stringify(p.explanation) : null });
       continue;
     }
     const names = jobNames.get(p.runId) ?? [];
+    const own = new Map((p.explanation ?? []).map((c) => [c.index, c]));
     // Job ids are "<run id>/<job name>" (cypher/001_constraints.cypher).
-    p.verdicts.forEach((v, j) => rows.push({ targetId: `${p.runId}/${names[j] as string}`, predicted: v.predicted, score: v.score, probabilities: v.probabilities }));
+    p.verdicts.forEach((v, j) => {
+      const c = own.get(j);
+      rows.push({ targetId: `${p.runId}/${names[j] as string}`, predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation: c ? JSON.stringify([c]) : null });
+    });
   }
   return rows;
 }

@@ -4,12 +4,12 @@
  * on at all (e.g. trained on generated traces, tested on real ones).
  */
 import type { GraphSample, Task } from '../features/dataset';
-import { classesOf, targetOf } from '../features/dataset';
+import { classesOf, jobTargets, targetOf } from '../features/dataset';
 import { applyScaler, scaledWidth, type ScalerState } from '../features/scaler';
 import type { GcnModel } from '../models/gcn';
 import { softmaxRows } from '../nn/cross-entropy';
 import { makeBatch } from './batch';
-import { metrics, type Metrics } from './metrics';
+import { metrics, withRanking, type Metrics } from './metrics';
 import type { Prediction } from './trainer';
 
 export interface Evaluation {
@@ -37,9 +37,11 @@ export function evaluate(model: GcnModel, scaler: ScalerState, samples: readonly
     // prob: [rows, C]
     const prob = softmaxRows(logits.data, logits.rows, C);
     probs.push(prob);
+    let own: Int32Array = new Int32Array(0);
     for (let r = 0; r < logits.rows; r++) {
       const g = graphLevel ? r : (batch.batch[r] as number);
-      const target = targetOf(chunk[g] as GraphSample, task);
+      if (!graphLevel && r === batch.ptr[g]) own = jobTargets(chunk[g] as GraphSample, task);
+      const target = graphLevel ? targetOf(chunk[g] as GraphSample, task) : (own[r - (batch.ptr[g] as number)] as number);
       let best = 0;
       for (let c = 1; c < C; c++) if ((prob[r * C + c] as number) > (prob[r * C + best] as number)) best = c;
       yT.push(target);
@@ -53,5 +55,5 @@ export function evaluate(model: GcnModel, scaler: ScalerState, samples: readonly
     probabilities.set(p, at);
     at += p.length;
   }
-  return { metrics: metrics(yT, yP, C), predictions, probabilities };
+  return { metrics: withRanking(metrics(yT, yP, C), probabilities, yT, classesOf(task)), predictions, probabilities };
 }

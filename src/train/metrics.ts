@@ -3,6 +3,8 @@
  * with "anomalous" (class 1) as the positive class; for multiclass tasks macro-averaged
  * precision/recall/F1 and the confusion matrix (rows = true class, columns = predicted).
  */
+import { classRanking } from './ranking';
+
 export interface Metrics {
   n: number;
   accuracy: number;
@@ -10,6 +12,27 @@ export interface Metrics {
   recall: number;
   f1: number;
   confusion: number[][];
+  /**
+   * From the scores (ranking.ts): anomalous vs normal, or the macro one-vs-rest mean (multiclass);
+   * null when undefined (no anomalous or no normal item), so that JSON round-trips it.
+   */
+  rocAuc?: number | null;
+  averagePrecision?: number | null;
+  /** Precision among the k top scores, k = the number of anomalous items. */
+  precisionAtK?: number | null;
+  /** Multiclass: one-vs-rest per class. */
+  perClass?: Record<string, { rocAuc: number | null; averagePrecision: number | null }>;
+}
+
+/** Metrics plus the ranking figures of the probabilities ([n, C] rows, class 0 = normal). */
+export function withRanking(m: Metrics, prob: ArrayLike<number>, targets: ArrayLike<number>, classes: readonly string[]): Metrics {
+  const r = classRanking(prob, targets, classes);
+  return { ...m, rocAuc: orNull(r.rocAuc), averagePrecision: orNull(r.averagePrecision), precisionAtK: orNull(r.precisionAtK), ...(r.perClass ? { perClass: Object.fromEntries(Object.entries(r.perClass).map(([c, v]) => [c, { rocAuc: orNull(v.rocAuc), averagePrecision: orNull(v.averagePrecision) }])) } : {}) };
+}
+
+/** NaN (undefined figure) → null. */
+export function orNull(v: number): number | null {
+  return Number.isNaN(v) ? null : v;
 }
 
 export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): number[][] {

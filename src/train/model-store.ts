@@ -10,10 +10,14 @@ import type { GraphSample } from '../features/dataset';
 import { FEATURE_NAMES } from '../features/job-features';
 import type { ScalerState } from '../features/scaler';
 import { GcnModel, PARAM_NAMES, type ModelConfig } from '../models/gcn';
+import type { NormalOnlyState } from '../models/normal-only';
+import type { NormalProfile } from '../models/normal-profile';
 import type { Metrics } from './metrics';
 import type { EpochLog, TrainConfig, TrainResult } from './trainer';
 
 export interface ModelCard {
+  /** Absent in models saved before the normal-only detector existed: supervised. */
+  detector?: 'supervised';
   name: string;
   version: string;
   workflow: string;
@@ -33,6 +37,47 @@ export interface ModelCard {
   /** workflows: those the training runs came from (cards written before it was recorded lack it). */
   data: { runs: number; jobs: number; fingerprint: string; workflows?: string[] };
   trainedAt: string;
+  /** The normal profile of the training split's normal runs: what explanations compare jobs with. */
+  profile?: NormalProfile;
+  /** Runs held out for testing (what `wfad evaluate` scores by default). */
+  testRuns?: string[];
+}
+
+/** model.json of a normal-only detector (no weights file: its state is the profile and thresholds). */
+export interface NormalOnlyCard {
+  detector: 'normal-only';
+  name: string;
+  version: string;
+  workflow: string;
+  level: 'graph' | 'node';
+  task: 'binary';
+  classes: string[];
+  features: string[];
+  normalOnly: NormalOnlyState;
+  training: { seed: number; falseAlarmRate: number; assumeNormal: boolean; trainRuns: number; validationRuns: number; budget: number | null };
+  metrics: { val: Metrics | null; test: Metrics };
+  seconds: number;
+  data: { runs: number; jobs: number; fingerprint: string; workflows?: string[] };
+  trainedAt: string;
+  testRuns: string[];
+}
+
+export type AnyModelCard = ModelCard | NormalOnlyCard;
+
+/** A version string: UTC time of saving and the data fingerprint. */
+export function versionOf(fp: string): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${fp.slice(0, 8)}`;
+}
+
+export function saveNormalOnly(dir: string, card: NormalOnlyCard): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.rmSync(path.join(dir, 'weights.bin'), { force: true });
+  fs.writeFileSync(path.join(dir, 'model.json'), `${JSON.stringify(card, null, 1)}\n`);
+}
+
+/** model.json of a saved model folder, either detector. */
+export function readCard(dir: string): AnyModelCard {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as AnyModelCard;
 }
 
 /** sha256 over the runs' ids and raw feature bytes: the same data gives the same fingerprint. */
@@ -45,12 +90,12 @@ export function fingerprint(samples: readonly GraphSample[]): string {
   return h.digest('hex');
 }
 
-export function saveModel(dir: string, name: string, workflow: string, samples: readonly GraphSample[], r: TrainResult): ModelCard {
+export function saveModel(dir: string, name: string, workflow: string, samples: readonly GraphSample[], r: TrainResult, extra: Pick<ModelCard, 'profile' | 'testRuns'> = {}): ModelCard {
   fs.mkdirSync(dir, { recursive: true });
   const fp = fingerprint(samples);
   const card: ModelCard = {
     name,
-    version: `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${fp.slice(0, 8)}`,
+    version: versionOf(fp),
     workflow,
     level: r.config.level,
     task: r.config.task,
@@ -70,6 +115,7 @@ export function saveModel(dir: string, name: string, workflow: string, samples: 
     seconds: Number(r.seconds.toFixed(2)),
     data: { runs: samples.length, jobs: samples.reduce((a, s) => a + s.numNodes, 0), fingerprint: fp, workflows: [...new Set(samples.map((s) => s.workflow))].sort() },
     trainedAt: new Date().toISOString(),
+    ...extra,
   };
   const parts = PARAM_NAMES.map((p) => r.model.p(p).data);
   const buf = Buffer.alloc(parts.reduce((a, d) => a + d.byteLength, 0));

@@ -22,6 +22,9 @@ export interface CellStats {
   f1: Stat;
   precision: Stat;
   recall: Stat;
+  /** From scores; over the seeds whose outcome has them (trainings cached before they existed have none). */
+  rocAuc: Stat;
+  averagePrecision: Stat;
 }
 type Table = Record<Task, Record<string, CellStats>>;
 
@@ -55,7 +58,15 @@ export function stat(xs: number[]): Stat {
 }
 
 function cellStats(ms: Metrics[]): CellStats {
-  return { accuracy: stat(ms.map((m) => m.accuracy)), f1: stat(ms.map((m) => m.f1)), precision: stat(ms.map((m) => m.precision)), recall: stat(ms.map((m) => m.recall)) };
+  const ranked = (pick: (m: Metrics) => number | null | undefined): Stat => stat(ms.map(pick).filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
+  return {
+    accuracy: stat(ms.map((m) => m.accuracy)),
+    f1: stat(ms.map((m) => m.f1)),
+    precision: stat(ms.map((m) => m.precision)),
+    recall: stat(ms.map((m) => m.recall)),
+    rocAuc: ranked((m) => m.rocAuc),
+    averagePrecision: ranked((m) => m.averagePrecision),
+  };
 }
 
 /** What one training contributes to the report; cached so an interrupted run resumes. */

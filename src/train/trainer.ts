@@ -7,7 +7,7 @@
  * jobs while message passing sees whole graphs; 'run' splits by run.
  */
 import type { GraphSample, Task } from '../features/dataset';
-import { classesOf, targetOf } from '../features/dataset';
+import { classesOf, jobTargets, targetOf } from '../features/dataset';
 import { FEATURES } from '../features/job-features';
 import { applyScaler, fitScaler, scaledWidth, type ScalerState } from '../features/scaler';
 import { GcnModel, type Arch, type Level } from '../models/gcn';
@@ -17,7 +17,7 @@ import { crossEntropy, softmaxRows } from '../nn/cross-entropy';
 import type { EdgeDirection, NormalizedAdjacency } from '../nn/gcn-norm';
 import { Rng } from '../nn/random';
 import { makeBatch, type Batch } from './batch';
-import { metrics, type Metrics } from './metrics';
+import { metrics, withRanking, type Metrics } from './metrics';
 import { jobSplit, stratifiedSplit } from './split';
 
 export type JobProtocol = 'paper' | 'run';
@@ -136,7 +136,7 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
   const targetsOf = (p: Prepared): Int32Array => {
     if (cfg.level === 'graph') return Int32Array.from(p.samples, (g) => targetOf(samples[g] as GraphSample, cfg.task));
     const t = new Int32Array(p.batch.numNodes);
-    p.samples.forEach((g, b) => t.fill(targetOf(samples[g] as GraphSample, cfg.task), p.batch.ptr[b], p.batch.ptr[b + 1]));
+    p.samples.forEach((g, b) => t.set(jobTargets(samples[g] as GraphSample, cfg.task), p.batch.ptr[b] as number));
     return t;
   };
   const maskOf = (p: Prepared, split: number): Uint8Array | undefined => {
@@ -155,8 +155,9 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
   if (cfg.classWeights) {
     const counts = new Float64Array(C);
     samples.forEach((s, g) => {
-      const n = cfg.level === 'graph' ? 1 : s.numNodes;
-      if (nodeSplit || graphSplit[g] === 0) counts[targetOf(s, cfg.task)] = (counts[targetOf(s, cfg.task)] as number) + n;
+      if (!(nodeSplit || graphSplit[g] === 0)) return;
+      if (cfg.level === 'graph') counts[targetOf(s, cfg.task)] = (counts[targetOf(s, cfg.task)] as number) + 1;
+      else for (const t of jobTargets(s, cfg.task)) counts[t] = (counts[t] as number) + 1;
     });
     const total = counts.reduce((a, b) => a + b, 0);
     weights = Float32Array.from(counts, (c) => (c > 0 ? total / (C * c) : 0));
@@ -174,6 +175,7 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
   const evaluate = (batches: Prepared[], split: number): { m: Metrics; preds: Prediction[] } => {
     const yT: number[] = [];
     const yP: number[] = [];
+    const probRows: number[] = [];
     const preds: Prediction[] = [];
     for (const p of batches) {
       const logits = model.forward({ ...p.batch }, false, undefined, p.adj);
@@ -186,11 +188,12 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
         for (let c = 1; c < C; c++) if ((prob[r * C + c] as number) > (prob[r * C + best] as number)) best = c;
         yT.push(t[r] as number);
         yP.push(best);
+        for (let c = 0; c < C; c++) probRows.push(prob[r * C + c] as number);
         const g = cfg.level === 'graph' ? (p.samples[r] as number) : (p.samples[p.batch.batch[r] as number] as number);
         preds.push({ sample: g, node: cfg.level === 'graph' ? -1 : r - (p.batch.ptr[p.batch.batch[r] as number] as number), target: t[r] as number, predicted: best });
       }
     }
-    return { m: metrics(yT, yP, C), preds };
+    return { m: withRanking(metrics(yT, yP, C), probRows, yT, classes), preds };
   };
 
   const curve: EpochLog[] = [];

@@ -25,6 +25,7 @@ export function toPrediction(v: PredictionView | null | undefined): Prediction |
     probabilities: v.record.probabilities.map((p, i) => ({ className: v.model.classes[i] ?? String(i), probability: p })),
     stored: v.record.scoredAt !== null,
     scoredAt: Number.isFinite(at) ? at / 1000 : null,
+    explanation: v.record.explanation ?? null,
   };
 }
 

@@ -4,6 +4,7 @@
  * -[:BY_MODEL]->(:Model). Reads by id (unique constraint index); writes are graph/predictions.ts.
  */
 import type { Graph } from '../../graph/driver';
+import type { JobContribution } from '../../models/explain';
 
 export interface PredictionRecord {
   /** Run id (graph level) or job id (node level). */
@@ -17,6 +18,19 @@ export interface PredictionRecord {
   probabilities: number[];
   /** ISO time it was stored; null for a live (not stored) prediction. */
   scoredAt: string | null;
+  /** Jobs ranked by deviation from normal (null: the model has no normal profile, or stored before explanations). */
+  explanation: JobContribution[] | null;
+}
+
+/** A stored explanation back from its JSON (a malformed one reads as none rather than failing the query). */
+function parseExplanation(v: unknown): JobContribution[] | null {
+  if (typeof v !== 'string') return null;
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    return Array.isArray(parsed) ? (parsed as JobContribution[]) : null;
+  } catch {
+    return null;
+  }
 }
 
 export const predictionId = (subjectId: string, modelId: string): string => `${subjectId}|${modelId}`;
@@ -28,7 +42,7 @@ export async function readPredictions(graph: Graph, ids: readonly string[]): Pro
       `UNWIND $ids AS id
        MATCH (p:Prediction {id: id})
        RETURN id, p.modelId AS modelId, p.level AS level, p.predicted AS predicted, p.score AS score,
-              p.probabilities AS probabilities, toString(p.scoredAt) AS scoredAt`,
+              p.probabilities AS probabilities, toString(p.scoredAt) AS scoredAt, p.explanation AS explanation`,
       { ids },
     ),
   );
@@ -43,6 +57,7 @@ export async function readPredictions(graph: Graph, ids: readonly string[]): Pro
       score: r.get('score') as number,
       probabilities: r.get('probabilities') as number[],
       scoredAt: r.get('scoredAt') as string | null,
+      explanation: parseExplanation(r.get('explanation')),
     });
   }
   return out;

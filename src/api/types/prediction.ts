@@ -1,4 +1,4 @@
-import { Field, Float, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Model } from './model';
 import { TimeScalar } from './scalars';
 
@@ -6,6 +6,24 @@ import { TimeScalar } from './scalars';
 export class ClassProbability {
   @Field({ name: 'class' }) className!: string;
   @Field(() => Float) probability!: number;
+}
+
+@ObjectType({ description: 'One measurement of a job against its normal behaviour.' })
+export class FeatureDeviation {
+  @Field({ description: 'feature name, e.g. runtime, queue_delay, stage_in_bytes' }) name!: string;
+  @Field(() => Float, { nullable: true, description: "the job's raw value (seconds, bytes); null when missing" }) value!: number | null;
+  @Field(() => Float, { nullable: true, description: 'the normal value: median over normal runs of the same job, raw units' }) normal!: number | null;
+  @Field(() => Float, { description: 'robust z: σ above (+) or below (−) normal, clipped to ±10' }) deviation!: number;
+}
+
+@ObjectType({ description: "A job's share in a run's verdict: how far it deviates from its normal behaviour, and in which measurements." })
+export class JobContribution {
+  @Field({ description: 'job name' }) job!: string;
+  @Field(() => Int, { description: 'position in the workflow template' }) index!: number;
+  @Field(() => Float, { description: "share of the run's total deviation, 0 to 1; jobs are listed highest first" }) contribution!: number;
+  @Field(() => Float, { description: 'the job deviation score: mean over its measurements of max(z, 0)' }) score!: number;
+  @Field({ description: 'which normal baseline the job was compared with: job, group (same transformation) or type' }) baseline!: string;
+  @Field(() => [FeatureDeviation], { description: 'the measurements that deviate most, largest |deviation| first' }) features!: FeatureDeviation[];
 }
 
 @ObjectType({ description: "A model's verdict on a run (graph level) or a job (node level)." })
@@ -16,4 +34,9 @@ export class Prediction {
   @Field(() => [ClassProbability], { description: 'in the model class order' }) probabilities!: ClassProbability[];
   @Field({ description: 'true when read from a stored prediction (scoreRuns / wfad score), false when computed live' }) stored!: boolean;
   @Field(() => TimeScalar, { nullable: true, description: 'when it was stored; null when live' }) scoredAt!: number | null;
+  @Field(() => [JobContribution], {
+    nullable: true,
+    description: "why: the run's jobs ranked by deviation from their normal behaviour (a job prediction: that job's entry); null when the model has no normal profile",
+  })
+  explanation!: JobContribution[] | null;
 }

@@ -1,0 +1,69 @@
+/**
+ * Prediction.explanation over GraphQL: a normal-only detector's live verdict explains the run
+ * (jobs ranked by contribution, features with value/normal/deviation), `scoreRuns` stores the same
+ * explanation with the prediction in Neo4j, and a model without a normal profile answers null.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { trainAndSaveNormalOnly } from '../../src/cli/detect';
+import { anySample } from '../../src/features/dataset';
+import { registerModel } from '../../src/graph/predictions';
+import { readRuns } from '../../src/graph/read-runs';
+import { auth, gql, runId, startHarness, type Harness } from './harness';
+
+let h: Harness;
+let dir: string;
+let modelId: string;
+before(async () => {
+  h = await startHarness(48);
+  const samples = (await readRuns(h.graph)).map(anySample);
+  dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-explain-')), 'mini-normal-only');
+  const { card } = trainAndSaveNormalOnly(samples, 'mini', { level: 'graph', seed: 0, falseAlarmRate: 0.05, assumeNormal: false, budget: null }, dir, 'test');
+  modelId = `${card.name}@${card.version}`;
+  await registerModel(h.graph, { id: modelId, name: card.name, version: card.version, workflow: card.workflow, level: card.level, task: card.task, classes: card.classes, metrics: JSON.stringify(card.metrics), path: dir });
+});
+after(async () => {
+  await h?.close();
+  if (dir) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
+const Q = `query($id: ID!, $m: String) { run(id: $id) { prediction(model: $m) { stored score predicted
+  explanation { job index contribution score baseline features { name value normal deviation } } } } }`;
+
+describe('Prediction.explanation', () => {
+  it('live: an anomalous run is explained by its slow compute job and its runtime', async () => {
+    // Anomalous runs of the harness have a slow compute job (runtime 40+ s against 10-12 s).
+    const r = await gql(h.url, Q, { id: runId(1), m: modelId });
+    assert.equal(r.errors, undefined, r.raw);
+    const p = r.data?.run.prediction;
+    assert.equal(p.stored, false);
+    const ex = p.explanation as Array<{ job: string; contribution: number; features: Array<{ name: string; value: number; normal: number; deviation: number }> }>;
+    assert.ok(ex.length > 0);
+    for (let i = 1; i < ex.length; i++) assert.ok((ex[i - 1] as { contribution: number }).contribution >= (ex[i] as { contribution: number }).contribution, 'ranked by contribution');
+    const top = ex[0] as (typeof ex)[number];
+    assert.match(top.features[0]?.name as string, /^runtime/);
+    assert.ok((top.features[0]?.deviation as number) > 3);
+    const rt = top.features.find((f) => f.name === 'runtime');
+    if (rt) assert.ok(rt.value > rt.normal);
+  });
+
+  it('stored by scoreRuns with the prediction, the same as live', async () => {
+    const live = (await gql(h.url, Q, { id: runId(1), m: modelId })).data?.run.prediction;
+    const s = await gql(h.url, `mutation($m: String) { scoreRuns(model: $m) { runsScored } }`, { m: modelId }, auth());
+    assert.equal(s.errors, undefined, s.raw);
+    const stored = (await gql(h.url, Q, { id: runId(1), m: modelId })).data?.run.prediction;
+    assert.equal(stored.stored, true);
+    assert.deepEqual(stored.explanation, live.explanation);
+    const raw = await h.graph.read((tx) => tx.run('MATCH (p:Prediction {id: $id}) RETURN p.explanation AS e', { id: `${runId(1)}|${modelId}` }));
+    assert.equal(typeof raw.records[0]?.get('e'), 'string');
+  });
+
+  it('null for a model without a normal profile', async () => {
+    const r = await gql(h.url, Q, { id: runId(1), m: h.binaryModel.id });
+    assert.equal(r.errors, undefined, r.raw);
+    assert.equal(r.data?.run.prediction.explanation, null);
+  });
+});
