@@ -52,10 +52,20 @@ export interface RunQuery {
   runIds?: string[];
 }
 
-const READ = `
+/**
+ * Runs by id start from the id index (one seek per id); `r.id IN $ids` behind the optional
+ * filter was planned as a scan of every run's id, 50 ms per live prediction at 6,000 runs.
+ */
+const MATCH_ALL = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
-WHERE ($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR r.id IN $ids)
-  AND r.id > $after
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND r.id > $after`;
+const MATCH_IDS = `
+UNWIND $ids AS id
+MATCH (w:Workflow)-[:HAS_RUN]->(r:Run {id: id})
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND r.id > $after
+WITH DISTINCT w, r`;
+
+const read = (byIds: boolean): string => `${byIds ? MATCH_IDS : MATCH_ALL}
 WITH w, r ORDER BY r.id LIMIT $limit
 CALL (r) {
   MATCH (r)-[:HAS_JOB]->(j:Job)
@@ -64,6 +74,8 @@ CALL (r) {
 }
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
        r.startedAt AS startedAt, names, jobs, w.templateEdges AS edges`;
+const READ_ALL = read(false);
+const READ_IDS = read(true);
 
 function record(rec: { get(key: string): unknown }): RunRecord {
   return {
@@ -93,7 +105,10 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
   const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null };
   const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> =>
     graph
-      .read((tx) => tx.run(READ, { ...params, ids: extra.ids ?? params.ids, after: extra.after, limit: neo4j.int(pageSize) }))
+      .read((tx) => {
+        const ids = extra.ids ?? params.ids;
+        return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize) });
+      })
       .then((res) => res.records.map(record));
   const queue: Array<Promise<RunRecord[]>> = [];
   try {
