@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { PROJECT_ROOT, defaultDatasetPath, localServerConfig } from '../src/config';
-import { toSample } from '../src/features/dataset';
+import { labelledSamples } from '../src/features/dataset';
 import { openGraph } from '../src/graph/driver';
 import { migrate } from '../src/graph/migrations';
 import { parseMetrics } from '../src/api/metrics';
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       dir = path.join(PROJECT_ROOT, '.wfad', 'bench-api-model');
       if (!fs.existsSync(path.join(dir, 'model.onnx'))) {
         log('no shipped model: training a small graph-level multiclass model (3 epochs)');
-        const samples = (await readRuns(graph)).map(toSample);
+        const samples = labelledSamples(await readRuns(graph, { labelled: true }));
         const r = train(samples, { ...DEFAULT_CONFIG, task: 'multiclass', maxEpochs: 3, hidden: 32 });
         saveModel(dir, 'bench-graph-multiclass', 'ALL', samples, r);
         exportModelDir(dir);

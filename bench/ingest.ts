@@ -31,7 +31,7 @@ async function main(): Promise<void> {
 
   // 1. Parsing and validation alone, no database.
   const ds = discover(dataset);
-  const { templates } = loadTemplates(ds.templatesDir);
+  const { templates } = loadTemplates(ds.templatesDir as string);
   const p0 = performance.now();
   let bytes = 0;
   for (const f of ds.files) {

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, defaultDatasetPath, localServerConfig, neo4jConnection } from '../src/config';
-import { targetOf, toSample } from '../src/features/dataset';
+import { labelledSamples, targetOf } from '../src/features/dataset';
 import { FEATURES } from '../src/features/job-features';
 import { applyScaler, fitScaler, scaledWidth } from '../src/features/scaler';
 import { openGraph } from '../src/graph/driver';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     runs = await readRuns(graph);
   }
   await graph.close();
-  const samples = runs.map(toSample);
+  const samples = labelledSamples(runs);
   const seed = 0;
   const cfg = { ...DEFAULT_CONFIG, arch: 'paper' as const, direction: 'forward' as const, level: 'graph' as const, task: 'binary' as const, dropout: 0, weightDecay: 0, seed };
 

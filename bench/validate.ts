@@ -9,7 +9,7 @@
  * (instead of argmax, i.e. 0.5) and the accuracies it gives: whether calibrating the cut helps.
  */
 import { neo4jConnection } from '../src/config';
-import { targetOf, toSample, type GraphSample } from '../src/features/dataset';
+import { labelledSamples, targetOf, type GraphSample } from '../src/features/dataset';
 import { openGraph, verify } from '../src/graph/driver';
 import { readRuns } from '../src/graph/read-runs';
 import { evaluate } from '../src/train/evaluate';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const runs = await readRuns(g, wf === 'ALL' ? {} : { workflows: [wf] });
   await g.close();
   if (runs.length === 0) throw new Error(`no stored runs for ${wf}: ingest the dataset first (wfad ingest <path>)`);
-  const samples: GraphSample[] = runs.map(toSample);
+  const samples: GraphSample[] = labelledSamples(runs);
   const tune = process.argv.includes('--tune-threshold');
   const y = Int32Array.from(samples, (s) => targetOf(s, 'binary'));
   const rows = [];

@@ -28,15 +28,15 @@ export interface CleanCounts {
 /** What a clean ingest of `target` stores, computed from the files alone (no database). */
 export function cleanCounts(target: string): CleanCounts {
   const ds = discover(target);
-  const { templates } = loadTemplates(ds.templatesDir);
+  const { templates } = loadTemplates(ds.templatesDir as string);
   const out: CleanCounts = { files: ds.files.length, runs: 0, jobs: 0, edges: 0, byWorkflowLabel: {} };
   for (const f of ds.files) {
     const r = parseRunFile({ source: f, labelFolder: path.basename(path.dirname(f)), fileName: path.basename(f), bytes: fs.readFileSync(f) }, templates);
     if ('reason' in r) continue;
     out.runs++;
     out.jobs += r.jobs.length;
-    out.edges += templates.get(r.workflow)?.edges.length ?? 0;
-    const k = `${r.workflow}|${r.label}`;
+    out.edges += r.edges.length;
+    const k = `${r.workflow}|${r.truth?.label ?? 'unlabelled'}`;
     out.byWorkflowLabel[k] = (out.byWorkflowLabel[k] ?? 0) + 1;
   }
   return out;
@@ -66,7 +66,7 @@ export async function storeState(graph: Graph): Promise<StoreState> {
   const s = await stats(graph);
   const byWorkflowLabel: Record<string, number> = {};
   for (const w of s.workflows) for (const [label, n] of Object.entries(w.runs)) if (n > 0) byWorkflowLabel[`${w.name}|${label}`] = n;
-  const tmpl = await graph.read((tx) => tx.run('MATCH (w:Workflow)-[:HAS_RUN]->(r:Run) RETURN count(r) AS runs, sum(w.jobs) AS jobs, sum(w.edges) AS edges'));
+  const tmpl = await graph.read((tx) => tx.run('MATCH (r:Run)-[:USES_TEMPLATE]->(t:Template) RETURN count(r) AS runs, sum(t.jobCount) AS jobs, sum(t.edgeCount) AS edges'));
   const t = tmpl.records[0];
   return {
     runs: await one(graph, 'MATCH (r:Run) RETURN count(r)'),

@@ -5,10 +5,10 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { PROJECT_ROOT, localServerConfig, neo4jConnection } from '../config';
-import { toSample } from '../features/dataset';
+import { labelledSamples } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
 import { modelPath } from '../graph/predictions';
 import { Predictor } from '../inference/predictor';
@@ -28,6 +28,7 @@ import { start } from './start';
 import { openGraph, verify } from '../graph/driver';
 import { migrate } from '../graph/migrations';
 import { labelOrder, stats, type Stats } from '../graph/stats';
+import { parseTemplateOption } from '../ingest/csv-source';
 import { assertSomethingStored, ingest, type IngestSummary } from '../ingest/pipeline';
 import { WORKFLOWS, generateDataset } from '../generate';
 import * as server from '../localdb/server';
@@ -45,32 +46,47 @@ function portOption(v: string): number {
 export function formatStats(s: Stats): string {
   const labels = [...new Set(s.workflows.flatMap((w) => Object.keys(w.runs)))].sort(labelOrder);
   const cats = ['normal', 'cpu', 'hdd', 'loss'];
-  const rows = s.workflows.map((w) => [w.name, w.jobs, w.edges, ...labels.map((l) => w.runs[l] ?? 0), ...cats.map((c) => w.runsByCategory[c] ?? 0), Object.values(w.runs).reduce((a, b) => a + b, 0)]);
-  return `${table(['workflow', 'jobs', 'edges', ...labels, ...cats.map((c) => `Σ${c}`), 'runs'], rows)}\nincomplete runs: ${s.incompleteRuns}`;
+  const rows = s.workflows.map((w) => [w.name, w.jobs, w.edges, w.templates, ...labels.map((l) => w.runs[l] ?? 0), ...cats.map((c) => w.runsByCategory[c] ?? 0), Object.values(w.runs).reduce((a, b) => a + b, 0)]);
+  return `${table(['workflow', 'jobs', 'edges', 'templates', ...labels, ...cats.map((c) => `Σ${c}`), 'runs'], rows)}\nincomplete runs: ${s.incompleteRuns}`;
 }
 
 export function formatIngest(s: IngestSummary): string {
   const lines = [
     `ingested ${s.root}`,
-    `  files ${s.files}: ${s.runsStored} runs stored, ${s.runsUnchanged} unchanged, ${s.rejected.length} rejected`,
+    `  runs ${s.files}: ${s.runsStored} stored${s.runsUnlabelled ? ` (${s.runsUnlabelled} unlabelled)` : ''}, ${s.runsUnchanged} unchanged, ${s.rejected.length} rejected`,
     `  wrote ${s.jobs} jobs and ${s.edges} edges in ${s.seconds.toFixed(1)} s (parse ${s.timings.parseSeconds.toFixed(1)} s, write ${s.timings.writeSeconds.toFixed(1)} s)`,
   ];
-  if (s.ignoredFiles.length) {
-    const shown = s.ignoredFiles.slice(0, 5).join(', ');
-    const more = s.ignoredFiles.length > 5 ? ` and ${s.ignoredFiles.length - 5} more (--json lists all)` : '';
-    lines.push(`  ignored ${s.ignoredFiles.length} file(s) that are not .csv run files: ${shown}${more}`);
-  }
-  if (s.derivedValues) lines.push(`  ${s.derivedValues} composite values computed from timestamps where the cell was empty`);
+  const list = <T>(items: T[], show: (x: T) => string, head: string): void => {
+    if (!items.length) return;
+    const shown = items.slice(0, 5).map(show).join(', ');
+    const more = items.length > 5 ? ` and ${items.length - 5} more (--json lists all)` : '';
+    lines.push(`  ${head.replace('#', String(items.length))}: ${shown}${more}`);
+  };
+  list(s.ignoredFiles, (f) => f, 'ignored # file(s) that are not .csv run files');
+  list(s.skipped, (x) => `${x.path} (${x.reason})`, 'did not read # entr(ies)');
+  for (const t of s.newTemplates) lines.push(`  new template: ${t.workflow} v${t.version} (${t.jobs} jobs, ${t.edges} edges) from ${t.origin}`);
+  for (const d of s.derived) lines.push(`  derived ${d.count} ${d.prop} value(s) as ${d.how}`);
   if (s.sentinelValues) lines.push(`  ${s.sentinelValues} kickstart cpu_time values of -1 (no kickstart record) stored as missing`);
+  list(s.extraColumns, (c) => `${c.column} → ${c.prop}`, 'stored # extra column(s) as job properties');
+  for (const c of s.unstoredColumns) lines.push(`  column ${c.column} not stored in ${c.runs} run(s): ${c.reason}`);
+  for (const n of s.notes) lines.push(`  note (${n.runs} run(s), e.g. ${n.example}): ${n.note}`);
   if (s.storedWithMissingColumns.length) {
     lines.push(`  ${s.storedWithMissingColumns.length} runs stored without some optional columns (values missing):`);
-    for (const m of s.storedWithMissingColumns) lines.push(`    ${m.file}: no ${m.columns.join(', ')}`);
+    for (const m of s.storedWithMissingColumns.slice(0, 20)) lines.push(`    ${m.file}: no ${m.columns.join(', ')}`);
+    if (s.storedWithMissingColumns.length > 20) lines.push(`    … ${s.storedWithMissingColumns.length - 20} more (--json lists all)`);
   }
   if (s.rejected.length) {
     lines.push('  rejected:');
     for (const r of s.rejected) lines.push(`    ${r.file}: [${r.code}] ${r.reason}`);
   }
   return lines.join('\n');
+}
+
+/** `--batch-jobs <n>`: a positive integer (anything else would put the whole dataset in one transaction). */
+function batchJobsOption(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer (jobs per write transaction)');
+  return n;
 }
 
 async function withGraph<T>(fn: (g: ReturnType<typeof openGraph>) => Promise<T>): Promise<T> {
@@ -82,10 +98,11 @@ async function withGraph<T>(fn: (g: ReturnType<typeof openGraph>) => Promise<T>)
   }
 }
 
-async function runIngest(target: string, opts: { json?: boolean; batchJobs?: number }): Promise<IngestSummary> {
+async function runIngest(target: string, opts: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean }): Promise<IngestSummary> {
+  const templates = (opts.template ?? []).map(parseTemplateOption);
   const bar = progress('ingest', Boolean(opts.json));
   try {
-    const summary = await withGraph((g) => ingest(g, target, { batchJobs: opts.batchJobs, onProgress: (d, t) => bar.update(d, t) }));
+    const summary = await withGraph((g) => ingest(g, target, { batchJobs: opts.batchJobs, templates, unlabelled: opts.unlabelled, onProgress: (d, t) => bar.update(d, t) }));
     bar.stop();
     if (opts.json) {
       printJson({ ...summary, rejected: summary.rejected });
@@ -177,11 +194,13 @@ export function buildProgram(): Command {
 
   program
     .command('ingest')
-    .description('store Pegasus/Panorama workflow traces (<root>/adjacency_list_dags + <root>/data/<label>/*.csv) in Neo4j')
+    .description('store workflow runs in Neo4j: Pegasus/Panorama CSV traces (<root>/adjacency_list_dags + <root>/data/<label>/*.csv; see docs/ingest.md)')
     .argument('<path>', 'dataset root, its data/ folder, a label folder or one .csv file')
+    .option('--template <workflow=file.json>', 'the DAG template of a workflow, whatever the file is called (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--unlabelled', 'every run has unknown truth, whatever folder it is in (per-job truth columns are not stored)')
     .option('--json', 'machine-readable summary')
-    .option('--batch-jobs <n>', 'jobs per write transaction', (v) => Number(v))
-    .action(async (target: string, o: { json?: boolean; batchJobs?: number }) => {
+    .option('--batch-jobs <n>', 'jobs per write transaction (default 5000): larger = fewer, bigger transactions', batchJobsOption)
+    .action(async (target: string, o: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean }) => {
       await runIngest(target, o);
     });
 
@@ -239,10 +258,10 @@ export function buildProgram(): Command {
       const cfg = parseTrainOptions(o);
       const runs = await withGraph(async (g) => {
         await verify(g);
-        return readRuns(g, o.workflow === 'all' ? {} : { workflows: [o.workflow] });
+        return readRuns(g, o.workflow === 'all' ? { labelled: true } : { workflows: [o.workflow], labelled: true });
       });
-      if (runs.length === 0) throw new WfadError('BAD_INPUT', `no stored runs for workflow "${o.workflow}"; ingest some first (wfad ingest <path>)`);
-      const samples = runs.map(toSample);
+      if (runs.length === 0) throw new WfadError('BAD_INPUT', `no stored labelled runs for workflow "${o.workflow}"; ingest some first (wfad ingest <path>)`);
+      const samples = labelledSamples(runs);
       const bar = progress(`train ${o.workflow} ${cfg.level} ${cfg.task}`, Boolean(o.json));
       const result = train(samples, cfg, (e) => bar.update(e.epoch, cfg.maxEpochs));
       bar.stop();
@@ -331,10 +350,10 @@ export function buildProgram(): Command {
       const { arch, maxEpochs } = parseTrainOptions({ level: 'graph', task: 'binary', arch: o.arch, direction: DEFAULT_CONFIG.direction, protocol: 'run', seed: 0, epochs: o.epochs });
       const runs = await withGraph(async (g) => {
         await verify(g);
-        return readRuns(g);
+        return readRuns(g, { labelled: true });
       });
-      if (runs.length === 0) throw new WfadError('BAD_INPUT', 'no stored runs; ingest the dataset first (wfad ingest <path>)');
-      const samples = runs.map(toSample);
+      if (runs.length === 0) throw new WfadError('BAD_INPUT', 'no stored labelled runs; ingest the dataset first (wfad ingest <path>)');
+      const samples = labelledSamples(runs);
       const bar = progress('reproduce', Boolean(o.json));
       // Finished trainings are kept in a cache file: an interrupted run resumes where it stopped.
       const cacheFile = path.join(PROJECT_ROOT, '.wfad', 'reproduce-cache.json');

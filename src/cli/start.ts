@@ -17,7 +17,7 @@ import path from 'node:path';
 import { apiConfig } from '../api/config';
 import { startApiServer } from '../api/server';
 import { PROJECT_ROOT, localServerConfig, neo4jConnection } from '../config';
-import { toSample } from '../features/dataset';
+import { labelledSamples } from '../features/dataset';
 import { generateDataset } from '../generate';
 import { openGraph, verify, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
@@ -64,7 +64,7 @@ async function runCount(g: Graph): Promise<number> {
 
 /** Trains one model on every stored run (default configuration) and saves it with ONNX + card. */
 async function trainModel(g: Graph, dir: string, name: string, level: 'graph' | 'node', task: 'binary' | 'multiclass', log: (l: string) => void): Promise<void> {
-  const samples = (await readRuns(g)).map(toSample);
+  const samples = labelledSamples(await readRuns(g, { labelled: true }));
   log(`training ${name} on ${samples.length} stored runs…`);
   const result = train(samples, { ...DEFAULT_CONFIG, level, task });
   const card = saveModel(dir, name, 'ALL', samples, result);

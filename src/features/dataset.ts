@@ -4,9 +4,13 @@
  *   x: [n, F] raw features (scaled later), edgeIndex: [2, E] (row 0 = source, row 1 = target),
  *   yMulti ∈ {0 normal, 1 cpu, 2 hdd, 3 loss}, yBinary = yMulti > 0.
  *
- * Jobs inherit their run's label (the paper's job-level ground truth).
+ *   jobY: [n] per-job targets (same classes) from per-job truth: the job's own where its source has
+ *   it (Flow-Bench `anomaly_type`), else its run's (the paper's job-level ground truth); -1 unknown.
+ *
+ * Only runs of known truth become samples: training and evaluation skip unlabelled runs.
  */
 import type { RunRecord } from '../graph/read-runs';
+import { categoryOf } from '../ingest/labels';
 import { rawJobFeatures } from './job-features';
 
 export const MULTICLASS = ['normal', 'cpu', 'hdd', 'loss'] as const;
@@ -25,6 +29,18 @@ export interface GraphSample {
   /** [2, E]: sources in [0, E), targets in [E, 2E). */
   edgeIndex: Int32Array;
   yMulti: number;
+  /** [n] per-job multiclass targets; -1 where the job's truth is unknown. */
+  jobY: Int32Array;
+}
+
+/** A run of known truth (only those are training or evaluation samples). */
+export function isLabelled(run: Pick<RunRecord, 'category'>): boolean {
+  return run.category !== null;
+}
+
+/** The labelled runs as samples; unlabelled runs are skipped. */
+export function labelledSamples(runs: readonly RunRecord[]): GraphSample[] {
+  return runs.filter(isLabelled).map(toSample);
 }
 
 export function classesOf(task: Task): readonly string[] {
@@ -42,13 +58,19 @@ export function toSample(run: RunRecord): GraphSample {
     edgeIndex[e] = run.edges[2 * e] as number;
     edgeIndex[E + e] = run.edges[2 * e + 1] as number;
   }
+  if (run.label === null || run.category === null) throw new Error(`run ${run.id} is unlabelled: not a training or evaluation sample`);
   const yMulti = MULTICLASS.indexOf(run.category as (typeof MULTICLASS)[number]);
   if (yMulti < 0) throw new Error(`run ${run.id}: unknown category ${run.category}`);
+  const jobY = Int32Array.from(run.jobs, (_, i) => {
+    const c = categoryOf(run.jobLabels?.[i] ?? run.label);
+    return c === null ? -1 : MULTICLASS.indexOf(c as (typeof MULTICLASS)[number]);
+  });
   return {
     runId: run.id,
     workflow: run.workflow,
     label: run.label,
     category: run.category,
+    jobY,
     level: run.level,
     numNodes: run.jobs.length,
     x: rawJobFeatures(run),

@@ -2,7 +2,7 @@
  * A job's feature vector, from the stored trace fields (graph/read-runs.ts). Raw values here;
  * scaling (scaler.ts) is fitted on the training split only.
  *
- *   x_job = [type one-hot (3), is_clustered, 6 timestamps relative to the run's start,
+ *   x_job = [type one-hot (compute, transfer, auxiliary, subwf), is_clustered, 6 timestamps relative to the run's start,
  *            6 delays, bytes in/out, cpu time, exit status/code != 0, 4 missing-value flags]
  *
  * Missing values are NaN in the raw matrix; the scaler maps them to 0 (the training mean) and the
@@ -45,6 +45,8 @@ export const FEATURES: readonly FeatureSpec[] = [
   f('missing_stage_out', 'raw'),
   f('missing_cpu_time', 'raw'),
   f('missing_kickstart', 'raw'),
+  // Last, so models trained before sub-workflow jobs existed read the columns they know (see selectFeatures).
+  f('type_subwf', 'raw'),
 ];
 export const NUM_FEATURES = FEATURES.length;
 export const FEATURE_NAMES = FEATURES.map((s) => s.name);
@@ -86,6 +88,19 @@ export function rawJobFeatures(run: RunRecord): Float32Array {
     x[row + k++] = job[col.stageOutDelay] === null ? 1 : 0;
     x[row + k++] = job[col.cpuTime] === null ? 1 : 0;
     x[row + k++] = job[col.kickstartHostname] === null ? 1 : 0;
+    x[row + k++] = type === 'subwf' ? 1 : 0;
   });
   return x;
+}
+
+/**
+ * The columns `to` of a raw feature matrix x: [n, from.length] (by name), for a model trained on
+ * another feature set (an older one lacks later features). Null when `to` names a feature `from` lacks.
+ */
+export function selectFeatures(x: Float32Array, n: number, from: readonly string[], to: readonly string[]): Float32Array | null {
+  const idx = to.map((name) => from.indexOf(name));
+  if (idx.some((i) => i < 0)) return null;
+  const out = new Float32Array(n * to.length);
+  for (let i = 0; i < n; i++) for (let k = 0; k < idx.length; k++) out[i * to.length + k] = x[i * from.length + (idx[k] as number)] as number;
+  return out;
 }

@@ -1,6 +1,6 @@
 /**
  * Reading runs back as plain records for training, scoring and export: a run with its jobs in
- * template order (job i = template job i) and the workflow's DAG as index pairs. One query per
+ * template order (job i = job i of the run's template version) and its own DAG as index pairs. One query per
  * page of runs; job properties come back as positional lists to keep the payload small.
  */
 import neo4j from 'neo4j-driver';
@@ -35,22 +35,34 @@ export type JobValues = Array<string | number | null>;
 export interface RunRecord {
   id: string;
   workflow: string;
-  label: string;
-  category: string;
+  /** The run's truth; null = unknown (unlabelled run). */
+  label: string | null;
+  category: string | null;
   level: number | null;
   startedAt: number | null;
+  /** The run's template version: id `<workflow>#<DAG hash>` and version number (1, 2, …). */
+  template: string | null;
+  templateVersion: number | null;
   /** Job names in template order. */
   jobNames: string[];
   /** jobs[i][k] is JOB_FIELDS[k] of job i (null when missing). */
   jobs: JobValues[];
-  /** Flattened [p0, c0, p1, c1, ...] template edges, parent → child. */
+  /** Per-job truth, aligned with `jobs`: the job's own label where its source has one, else the run's; null = unknown. */
+  jobLabels: Array<string | null>;
+  /** Flattened [p0, c0, p1, c1, ...]: the run's own DAG (its template version's), parent → child. */
   edges: number[];
 }
 
 export interface RunQuery {
   workflows?: string[];
   runIds?: string[];
+  /** true: only runs with known truth; false: only unlabelled runs; absent: all. */
+  labelled?: boolean;
 }
+
+const LABELLED = '($labelled IS NULL OR (r.label IS NOT NULL) = $labelled)';
+const WHERE = `($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR r.id IN $ids)
+  AND ${LABELLED}`;
 
 /**
  * Runs by id start from the id index (one seek per id); `r.id IN $ids` behind the optional
@@ -58,22 +70,24 @@ export interface RunQuery {
  */
 const MATCH_ALL = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
-WHERE ($workflows IS NULL OR w.name IN $workflows) AND r.id > $after`;
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after`;
 const MATCH_IDS = `
 UNWIND $ids AS id
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run {id: id})
-WHERE ($workflows IS NULL OR w.name IN $workflows) AND r.id > $after
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after
 WITH DISTINCT w, r`;
 
 const read = (byIds: boolean): string => `${byIds ? MATCH_IDS : MATCH_ALL}
 WITH w, r ORDER BY r.id LIMIT $limit
+OPTIONAL MATCH (r)-[:USES_TEMPLATE]->(t:Template)
 CALL (r) {
   MATCH (r)-[:HAS_JOB]->(j:Job)
   WITH j ORDER BY j.index
-  RETURN collect(j.name) AS names, collect([${JOB_FIELDS.map((f) => `j.${f}`).join(', ')}]) AS jobs
+  RETURN collect(j.name) AS names, collect([${JOB_FIELDS.map((f) => `j.${f}`).join(', ')}]) AS jobs, collect(coalesce(j.label, '')) AS jobLabels
 }
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
-       r.startedAt AS startedAt, names, jobs, w.templateEdges AS edges`;
+       r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
+       coalesce(t.edges, w.templateEdges) AS edges`;
 const READ_ALL = read(false);
 const READ_IDS = read(true);
 
@@ -81,19 +95,23 @@ function record(rec: { get(key: string): unknown }): RunRecord {
   return {
     id: rec.get('id') as string,
     workflow: rec.get('workflow') as string,
-    label: rec.get('label') as string,
-    category: rec.get('category') as string,
-    level: rec.get('level') as number | null,
+    label: (rec.get('label') as string | null) ?? null,
+    category: (rec.get('category') as string | null) ?? null,
+    level: (rec.get('level') as number | null) ?? null,
     startedAt: rec.get('startedAt') as number | null,
+    template: (rec.get('template') as string | null) ?? null,
+    templateVersion: (rec.get('templateVersion') as number | null) ?? null,
     jobNames: rec.get('names') as string[],
     jobs: rec.get('jobs') as JobValues[],
-    edges: rec.get('edges') as number[],
+    // collect() drops nulls: '' stands for unknown in the query.
+    jobLabels: (rec.get('jobLabels') as string[]).map((l) => (l === '' ? null : l)),
+    edges: (rec.get('edges') as number[] | null) ?? [],
   };
 }
 
 const RUN_IDS = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
-WHERE ($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR r.id IN $ids)
+WHERE ${WHERE}
 RETURN r.id AS id ORDER BY id`;
 
 /**
@@ -102,7 +120,7 @@ RETURN r.id AS id ORDER BY id`;
  * run ids are listed first so that pages can be read side by side, on several database cores).
  */
 export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1000, readAhead = 1): AsyncGenerator<RunRecord[]> {
-  const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null };
+  const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null, labelled: q.labelled ?? null };
   const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> =>
     graph
       .read((tx) => {
@@ -152,9 +170,10 @@ export async function readRuns(graph: Graph, q: RunQuery = {}, pageSize = 1000):
 /** How many runs readRuns would return for this query (for progress totals). */
 export async function countRuns(graph: Graph, q: RunQuery = {}): Promise<number> {
   const res = await graph.read((tx) =>
-    tx.run('MATCH (w:Workflow)-[:HAS_RUN]->(r:Run) WHERE ($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR r.id IN $ids) RETURN count(r) AS n', {
+    tx.run(`MATCH (w:Workflow)-[:HAS_RUN]->(r:Run) WHERE ${WHERE} RETURN count(r) AS n`, {
       workflows: q.workflows ?? null,
       ids: q.runIds ?? null,
+      labelled: q.labelled ?? null,
     }),
   );
   return (res.records[0]?.get('n') as number | undefined) ?? 0;

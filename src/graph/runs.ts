@@ -1,43 +1,39 @@
 /**
- * Writing runs. One transaction per batch of runs (a run is stored whole or not at all), all data
- * as UNWIND parameters. Inside the same transaction function the batch's run ids are looked up
- * first, so re-ingesting a file changes nothing and a different file under a stored id is reported,
- * never merged. Edges are created from the template's index pairs against the run's freshly
- * created jobs, so no index lookup is needed per edge.
+ * Writing runs (`SourceRun`, whatever reader made them). One transaction per batch of runs (a run is
+ * stored whole or not at all), all data as UNWIND parameters. Inside the same transaction the
+ * batch's run ids are looked up first, so re-ingesting changes nothing and different content under
+ * a stored id is reported, never merged. Each run is placed in its workflow's template (graph/
+ * templates.ts): a new DAG becomes a new template version in the same transaction. Edges are the
+ * run's own, created from index pairs against the run's freshly created jobs.
+ *
+ * Truth: a labelled run has `label`/`category`/`level`; an unlabelled one has none of them. Each job
+ * carries its own truth where the source has it, else the run's; none when both are unknown.
+ *
+ * Sub-workflows: `(parentJob:Job)-[:RUNS]->(sub:Run)-[:SUBWORKFLOW_OF]->(parent:Run)`, linked in
+ * the transaction that stores the second of the two (parent or child), whichever comes last.
  */
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
-import type { ParsedRun } from '../ingest/trace';
-import type { DagTemplate } from '../ingest/template';
+import type { SourceRun } from '../ingest/run-shape';
 import type { Graph } from './driver';
+import { templateProps, type PlacedRun, type TemplateCatalog, type TemplateRef } from './templates';
 
-export interface WorkflowRecord {
-  name: string;
-  jobs: number;
-  edges: number;
-  templateHash: string;
-}
+const STORE_TEMPLATES = `
+UNWIND $templates AS t
+MERGE (w:Workflow {name: t.workflow})
+MERGE (tp:Template {id: t.id})
+ON CREATE SET tp += t
+MERGE (w)-[:HAS_TEMPLATE]->(tp)
+// The Workflow shows its newest template's size.
+WITH DISTINCT w
+MATCH (w)-[:HAS_TEMPLATE]->(any:Template)
+WITH w, max(any.version) AS newest
+MATCH (w)-[:HAS_TEMPLATE]->(latest:Template {version: newest})
+SET w.jobs = latest.jobCount, w.edges = latest.edgeCount, w.templates = newest`;
 
-const UPSERT_WORKFLOWS = `
-UNWIND $workflows AS w
-MERGE (wf:Workflow {name: w.name})
-ON CREATE SET wf.jobs = w.jobs, wf.edges = w.edges, wf.templateJobs = w.templateJobs,
-              wf.templateEdges = w.templateEdges, wf.templateHash = w.templateHash
-RETURN wf.name AS name, wf.templateHash AS templateHash`;
-
-/** Creates Workflow nodes; returns the names whose stored template differs from the given one. */
-export async function upsertWorkflows(graph: Graph, templates: Iterable<DagTemplate & { hash: string }>): Promise<string[]> {
-  const workflows = [...templates].map((t) => ({
-    name: t.workflow,
-    jobs: neo4j.int(t.jobs.length),
-    edges: neo4j.int(t.edges.length),
-    templateJobs: t.jobs,
-    // Flattened [p0, c0, p1, c1, ...]: Neo4j properties cannot hold nested lists.
-    templateEdges: ints(t.edges.flat()),
-    templateHash: t.hash,
-  }));
-  const res = await graph.write((tx) => tx.run(UPSERT_WORKFLOWS, { workflows }));
-  const want = new Map(workflows.map((w) => [w.name, w.templateHash]));
-  return res.records.filter((r) => want.get(r.get('name')) !== r.get('templateHash')).map((r) => r.get('name') as string);
+/** Stores templates (and their Workflow nodes); a template already stored is left as it is. */
+export async function storeTemplates(graph: Graph, templates: readonly TemplateRef[]): Promise<void> {
+  if (templates.length === 0) return;
+  await graph.write((tx) => tx.run(STORE_TEMPLATES, { templates: templates.map(templateProps) }));
 }
 
 const EXISTING = `
@@ -47,10 +43,12 @@ RETURN r.id AS id, r.contentHash AS hash`;
 
 const CREATE_RUNS = `
 UNWIND $runs AS r
-MATCH (w:Workflow {name: r.props.workflow})
+MATCH (tp:Template {id: r.template})
+MATCH (w:Workflow {name: r.props.workflow})-[:HAS_TEMPLATE]->(tp)
 CREATE (run:Run)
 SET run = r.props, run.ingestedAt = datetime()
 CREATE (w)-[:HAS_RUN]->(run)
+CREATE (run)-[:USES_TEMPLATE]->(tp)
 WITH run, r
 CALL (run, r) {
   UNWIND r.jobs AS j
@@ -61,14 +59,33 @@ CALL (run, r) {
   RETURN collect(job) AS jobs
 }
 CALL (jobs, r) {
-  UNWIND $edges[r.props.workflow] AS e
+  UNWIND r.edges AS e
   WITH jobs[e[0]] AS a, jobs[e[1]] AS b
   CREATE (a)-[:FEEDS]->(b)
   RETURN count(*) AS edgeCount
 }
-RETURN count(run) AS runs, sum(size(jobs)) AS jobs, sum(edgeCount) AS edges`;
+RETURN collect(run.id) AS ids, sum(size(jobs)) AS jobs, sum(edgeCount) AS edges`;
+
+/** Links sub-workflow runs and their parents, both ways round (idempotent). */
+const LINK_PARENTS = `
+UNWIND $ids AS id
+MATCH (x:Run {id: id})
+CALL (x) {
+  MATCH (sub:Run) WHERE sub.id = x.id AND sub.parentRunId IS NOT NULL
+  MATCH (p:Run {id: sub.parentRunId})
+  RETURN sub, p
+  UNION
+  MATCH (sub:Run {parentRunId: x.id})
+  RETURN sub, x AS p
+}
+MERGE (sub)-[:SUBWORKFLOW_OF]->(p)
+WITH sub, p
+OPTIONAL MATCH (p)-[:HAS_JOB]->(pj:Job {name: sub.parentJob})
+FOREACH (_ IN CASE WHEN pj IS NULL THEN [] ELSE [1] END | MERGE (pj)-[:RUNS]->(sub))
+RETURN count(*) AS links`;
 
 export interface BatchResult {
+  /** Ids of the runs this call stored, as the database counted them. */
   stored: string[];
   unchanged: string[];
   /** Run ids already stored with other content: [id, stored hash]. */
@@ -78,27 +95,27 @@ export interface BatchResult {
 }
 
 /** Properties stored as Neo4j integers (JS numbers would otherwise be sent as floats). */
-const INT_PROPS = new Set(['index', 'isClustered', 'kickstartStatus', 'exitCode', 'runNumber', 'jobCount']);
+const INT_PROPS = new Set(['index', 'isClustered', 'kickstartStatus', 'exitCode', 'runNumber', 'jobCount', 'edgeCount', 'retries']);
 
 /** Drops missing values (Neo4j stores no nulls) and types integer properties. */
 function toProps(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (v === null || v === undefined) continue;
-    out[k] = INT_PROPS.has(k) && typeof v === 'number' ? neo4j.int(v) : v;
+    out[k] = INT_PROPS.has(k) && typeof v === 'number' && Number.isInteger(v) ? neo4j.int(v) : v;
   }
   return out;
 }
 
-const ints = (xs: number[]): unknown[] => xs.map((x) => neo4j.int(x));
-
-export function runProps(run: ParsedRun): Record<string, unknown> {
+export function runProps(run: SourceRun, template: TemplateRef): Record<string, unknown> {
   return toProps({
     id: run.id,
     workflow: run.workflow,
-    label: run.label,
-    category: run.category,
-    level: run.level,
+    label: run.truth?.label,
+    category: run.truth?.category,
+    level: run.truth?.level,
+    kind: run.kind,
+    state: run.state,
     source: run.source,
     instance: run.instance,
     runNumber: run.runNumber,
@@ -106,36 +123,91 @@ export function runProps(run: ParsedRun): Record<string, unknown> {
     startedAt: run.startedAt,
     endedAt: run.endedAt,
     jobCount: run.jobs.length,
+    edgeCount: run.edges.length,
+    template: template.id,
+    templateVersion: template.version,
+    parentRunId: run.parent?.runId,
+    parentJob: run.parent?.jobName,
     missingColumns: run.missingColumns.length ? run.missingColumns : null,
   });
 }
 
-/** Stores the runs not yet in the graph, in one transaction. */
-export async function writeRunBatch(graph: Graph, runs: ParsedRun[], edgesByWorkflow: Record<string, number[][]>): Promise<BatchResult> {
+/** A job's stored properties: its own truth where the source has it, else the run's. */
+export function jobProps(job: SourceRun['jobs'][number], run: SourceRun): Record<string, unknown> {
+  const own = typeof job.label === 'string';
+  return toProps({
+    ...job,
+    label: own ? job.label : run.truth?.label,
+    category: own ? job.category : run.truth?.category,
+    level: own ? job.level : run.truth?.level,
+  });
+}
+
+/**
+ * Parents before children, so a batch's sub-workflow links are made when the child is created
+ * (the link query also links children stored earlier, so any order ends linked).
+ */
+export function parentsFirst<T extends { run: SourceRun }>(runs: T[]): T[] {
+  const ids = new Set(runs.map((r) => r.run.id));
+  const depth = new Map<string, number>();
+  const byId = new Map(runs.map((r) => [r.run.id, r.run]));
+  const d = (run: SourceRun, seen: Set<string>): number => {
+    const known = depth.get(run.id);
+    if (known !== undefined) return known;
+    const p = run.parent && ids.has(run.parent.runId) && !seen.has(run.parent.runId) ? byId.get(run.parent.runId) : undefined;
+    const v = p ? d(p, new Set(seen).add(run.id)) + 1 : 0;
+    depth.set(run.id, v);
+    return v;
+  };
+  return runs.map((r, i) => ({ r, i, k: d(r.run, new Set([r.run.id])) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.r);
+}
+
+/**
+ * Stores the runs not yet in the graph, in one transaction; their templates (new versions
+ * included) in the same one. `stored` lists what the database reports it created.
+ */
+export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: TemplateCatalog): Promise<BatchResult> {
+  const placed: PlacedRun[] = parentsFirst(runs.map((r) => catalog.place(r)));
   return graph.write(async (tx: ManagedTransaction) => {
     const existing = new Map(
-      (await tx.run(EXISTING, { ids: runs.map((r) => r.id) })).records.map((rec) => [rec.get('id') as string, rec.get('hash') as string]),
+      (await tx.run(EXISTING, { ids: placed.map((p) => p.run.id) })).records.map((rec) => [rec.get('id') as string, rec.get('hash') as string]),
     );
-    const fresh = runs.filter((r) => !existing.has(r.id));
     const result: BatchResult = { stored: [], unchanged: [], conflicts: [], jobs: 0, edges: 0 };
-    for (const r of runs) {
-      const h = existing.get(r.id);
-      if (h === undefined) continue;
-      if (h === r.contentHash) result.unchanged.push(r.id);
-      else result.conflicts.push([r.id, h]);
+    const fresh: PlacedRun[] = [];
+    // The same id twice in one batch: the first is stored, the second compared with it.
+    const inBatch = new Map<string, string>();
+    for (const p of placed) {
+      const h = existing.get(p.run.id) ?? inBatch.get(p.run.id);
+      if (h === undefined) {
+        fresh.push(p);
+        inBatch.set(p.run.id, p.run.contentHash);
+      } else if (h === p.run.contentHash) result.unchanged.push(p.run.id);
+      else result.conflicts.push([p.run.id, h]);
     }
-    if (fresh.length) {
-      const edges: Record<string, unknown[][]> = {};
-      for (const r of fresh) edges[r.workflow] = (edgesByWorkflow[r.workflow] ?? []).map(ints);
-      const res = await tx.run(CREATE_RUNS, {
-        runs: fresh.map((r) => ({ props: runProps(r), jobs: r.jobs.map((j) => toProps(j)) })),
-        edges,
-      });
-      const rec = res.records[0];
-      result.jobs = (rec?.get('jobs') as number | null) ?? 0;
-      result.edges = (rec?.get('edges') as number | null) ?? 0;
-      result.stored = fresh.map((r) => r.id);
+    if (fresh.length === 0) return result;
+    const templates = new Map(fresh.map((p) => [p.template.id, p.template]));
+    await tx.run(STORE_TEMPLATES, { templates: [...templates.values()].map(templateProps) });
+    const res = await tx.run(CREATE_RUNS, {
+      runs: fresh.map(({ run, template }) => ({
+        template: template.id,
+        props: runProps(run, template),
+        jobs: run.jobs.map((j) => jobProps(j, run)),
+        edges: run.edges.map(([a, b]) => [neo4j.int(a), neo4j.int(b)]),
+      })),
+    });
+    const rec = res.records[0];
+    result.stored = (rec?.get('ids') as string[] | null) ?? [];
+    result.jobs = (rec?.get('jobs') as number | null) ?? 0;
+    result.edges = (rec?.get('edges') as number | null) ?? 0;
+    if (fresh.some((p) => p.run.parent !== null) || (await hasChildrenWaiting(tx, result.stored))) {
+      await tx.run(LINK_PARENTS, { ids: result.stored });
     }
     return result;
   });
+}
+
+/** Whether runs stored earlier name one of these as their parent (sub-workflows stored first). */
+async function hasChildrenWaiting(tx: ManagedTransaction, ids: string[]): Promise<boolean> {
+  const res = await tx.run('UNWIND $ids AS id MATCH (sub:Run {parentRunId: id}) RETURN count(sub) > 0 AS any', { ids });
+  return (res.records[0]?.get('any') as boolean | undefined) ?? false;
 }

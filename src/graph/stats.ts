@@ -1,5 +1,6 @@
 /**
- * `wfad stats`: per workflow the DAG size and stored runs by label and category, plus the
+ * `wfad stats`: per workflow the DAG size (of its newest template version), the number of template
+ * versions, stored runs by label and category (`unlabelled` for runs of unknown truth), plus the
  * integrity check `incompleteRuns` (stored runs whose jobs or in-run edges differ from their DAG).
  */
 import type { Graph } from './driver';
@@ -8,6 +9,8 @@ export interface WorkflowStats {
   name: string;
   jobs: number;
   edges: number;
+  /** Template versions stored (DAGs seen) for this workflow. */
+  templates: number;
   runs: Record<string, number>;
   runsByCategory: Record<string, number>;
 }
@@ -20,7 +23,9 @@ export interface Stats {
 const BY_LABEL = `
 MATCH (w:Workflow)
 OPTIONAL MATCH (w)-[:HAS_RUN]->(r:Run)
-RETURN w.name AS name, w.jobs AS jobs, w.edges AS edges, r.label AS label, r.category AS category, count(r) AS runs
+RETURN w.name AS name, w.jobs AS jobs, w.edges AS edges, COUNT { (w)-[:HAS_TEMPLATE]->(:Template) } AS templates,
+       coalesce(r.label, CASE WHEN r IS NULL THEN null ELSE 'unlabelled' END) AS label,
+       coalesce(r.category, CASE WHEN r IS NULL THEN null ELSE 'unlabelled' END) AS category, count(r) AS runs
 ORDER BY name, label`;
 
 const INCOMPLETE = `
@@ -28,7 +33,9 @@ MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
 WITH w, r,
      COUNT { (r)-[:HAS_JOB]->(:Job) } AS jobs,
      COUNT { (r)-[:HAS_JOB]->(:Job)-[:FEEDS]->(:Job)<-[:HAS_JOB]-(r) } AS edges
-WHERE jobs <> w.jobs OR edges <> w.edges
+OPTIONAL MATCH (r)-[:USES_TEMPLATE]->(t:Template)
+WITH r, jobs, edges, coalesce(t.jobCount, w.jobs) AS wantJobs, coalesce(r.edgeCount, t.edgeCount, w.edges) AS wantEdges
+WHERE jobs <> wantJobs OR edges <> wantEdges OR jobs <> r.jobCount
 RETURN count(r) AS incomplete`;
 
 /** Orphans: runs attached to no workflow count as incomplete too. */
@@ -38,14 +45,14 @@ const ORPHANS = `MATCH (r:Run) WHERE NOT (r)<-[:HAS_RUN]-(:Workflow) RETURN coun
 export function labelOrder(a: string, b: string): number {
   const key = (l: string): [string, number] => {
     const [c, v] = l.split('_');
-    return [c === 'normal' ? '' : (c ?? l), Number(v ?? 0)];
+    return [c === 'normal' ? '' : c === 'unlabelled' ? '\uffff' : (c ?? l), Number(v ?? 0)];
   };
   const [ca, va] = key(a);
   const [cb, vb] = key(b);
   return ca === cb ? va - vb : ca < cb ? -1 : 1;
 }
 
-const CATEGORY_ORDER = ['normal', 'cpu', 'hdd', 'loss'];
+const CATEGORY_ORDER = ['normal', 'cpu', 'hdd', 'loss', 'unlabelled'];
 
 function sortedRecord(rec: Record<string, number>, cmp: (a: string, b: string) => number): Record<string, number> {
   return Object.fromEntries(Object.entries(rec).sort(([a], [b]) => cmp(a, b)));
@@ -58,7 +65,7 @@ export async function stats(graph: Graph): Promise<Stats> {
       const name = rec.get('name') as string;
       let w = byName.get(name);
       if (!w) {
-        w = { name, jobs: rec.get('jobs') as number, edges: rec.get('edges') as number, runs: {}, runsByCategory: {} };
+        w = { name, jobs: rec.get('jobs') as number, edges: rec.get('edges') as number, templates: rec.get('templates') as number, runs: {}, runsByCategory: {} };
         byName.set(name, w);
       }
       const label = rec.get('label') as string | null;

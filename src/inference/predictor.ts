@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { inferenceConfig, type ProviderSetting } from '../config';
 import { WfadError } from '../errors';
 import type { GraphSample } from '../features/dataset';
-import { rawJobFeatures } from '../features/job-features';
+import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures, selectFeatures } from '../features/job-features';
 import { applyScaler, scaledWidth } from '../features/scaler';
 import type { RunRecord } from '../graph/read-runs';
 import { ONNX_FILE, readOnnxMeta, type OnnxModelMeta } from '../onnx/model-file';
@@ -165,10 +165,20 @@ export class Predictor {
     return this.meta.workflow;
   }
 
+  /**
+   * The input's raw features in this model's feature order: as given when they already are, else
+   * the model's columns of the current feature set (a model trained before a feature was added).
+   */
+  private modelFeatures(s: PredictInput): Float32Array {
+    if (s.x.length === s.numNodes * this.rawWidth) return s.x;
+    const sel = s.x.length === s.numNodes * NUM_FEATURES ? selectFeatures(s.x, s.numNodes, FEATURE_NAMES, this.meta.featureNames) : null;
+    return sel ?? s.x;
+  }
+
   /** Checks one input; names the run and the field at fault. */
   validate(s: PredictInput): void {
     if (!Number.isInteger(s.numNodes) || s.numNodes < 1) throw new WfadError('BAD_INPUT', `run ${s.runId}: numNodes=${s.numNodes}, a run needs at least one job`);
-    if (s.x.length !== s.numNodes * this.rawWidth) {
+    if (this.modelFeatures(s).length !== s.numNodes * this.rawWidth) {
       throw new WfadError('BAD_INPUT', `run ${s.runId}: x has ${s.x.length} values, [${s.numNodes}, ${this.rawWidth}] raw features expected`);
     }
     if (s.edgeIndex.length % 2 !== 0) throw new WfadError('BAD_INPUT', `run ${s.runId}: edgeIndex has ${s.edgeIndex.length} values, not [2, E]`);
@@ -194,7 +204,7 @@ export class Predictor {
     let n0 = 0;
     inputs.forEach((s, b) => {
       ptr[b] = n0;
-      x.set(applyScaler(this.meta.scaler, s.workflow, s.x), n0 * W);
+      x.set(applyScaler(this.meta.scaler, s.workflow, this.modelFeatures(s)), n0 * W);
       n0 += s.numNodes;
     });
     ptr[inputs.length] = N;

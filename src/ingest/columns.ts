@@ -4,7 +4,7 @@
  * the others may be absent (whole column) or empty (one cell) and are then stored as missing.
  */
 export type ColumnKind =
-  | 'jobType' // compute | transfer | auxiliary
+  | 'jobType' // compute | transfer | auxiliary | subwf
   | 'flag' // 0 | 1
   | 'timestamp' // epoch seconds, > 0
   | 'duration' // seconds, >= 0
@@ -54,7 +54,24 @@ export const COLUMNS: readonly ColumnSpec[] = [
 ];
 
 export const COLUMN_BY_NAME: ReadonlyMap<string, ColumnSpec> = new Map(COLUMNS.map((s) => [s.column, s]));
-export const JOB_TYPES = ['compute', 'transfer', 'auxiliary'] as const;
+/** Job types; `subwf` is a sub-workflow planned and run as one job (Pegasus `pegasus-plan`, dag/dax jobs). */
+export const JOB_TYPES = ['compute', 'transfer', 'auxiliary', 'subwf'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+/** Per-job ground truth (Flow-Bench): `None` or the label of the anomaly the job ran under. */
+export const TRUTH_COLUMN = 'anomaly_type';
+
+/**
+ * Properties a stored job has besides its columns: a source column whose property name would
+ * collide with one of them is not stored (and listed).
+ */
+export const RESERVED_PROPS: ReadonlySet<string> = new Set(['id', 'runId', 'name', 'template', 'index', 'label', 'category', 'level', ...COLUMNS.map((c) => c.prop)]);
+
+/** `stage_in_start` → `stageInStart`: the property name an extra column is stored under. */
+export function propOfColumn(column: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*$/.test(column) || column.length > 100) return null;
+  return column.replace(/_([A-Za-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+}
 
 /**
  * Composite fields, each the difference of two timestamps (Pegasus' definitions; checked against

@@ -22,3 +22,23 @@ export function parseLabel(folder: string): RunLabel | null {
   if (!m) return null;
   return { label: folder, category: m[1] as Category, level: Number(m[2]) };
 }
+
+/**
+ * A folder name meant as a label but not one (`Normal`, `cpu-3`, `hdd_`, `loss_x`): rejected rather
+ * than stored unlabelled, since a typo would otherwise silently lose the truth of every run in it.
+ * Any other folder name (`runs`, `2024-06`) simply carries no truth.
+ */
+export function looksLikeLabel(folder: string): boolean {
+  return parseLabel(folder) === null && /^(normal|cpu|hdd|loss)(?![a-z])/i.test(folder);
+}
+
+/** A per-job truth cell (Flow-Bench `anomaly_type`): `None` = the job ran unaffected, else a label. */
+export function parseJobTruth(cell: string): RunLabel | null {
+  if (cell === 'None' || cell === 'normal') return { label: 'normal', category: 'normal', level: null };
+  return parseLabel(cell);
+}
+
+/** The category of a stored label (`cpu_3` → `cpu`), null for unknown truth. */
+export function categoryOf(label: string | null): Category | null {
+  return label === null ? null : (parseLabel(label)?.category ?? null);
+}

@@ -1,39 +1,55 @@
 /**
- * `wfad ingest`: discover files → parse and validate each (trace.ts) → write valid runs in
- * batched transactions (graph/runs.ts), two in flight so parsing overlaps Neo4j's work → summary.
- * Every file ends up either stored, unchanged (already stored with the same content) or rejected
- * with a reason.
+ * `wfad ingest`: a RunSource (source.ts; CSV traces: csv-source.ts) yields validated `SourceRun`s →
+ * batched write transactions (graph/runs.ts), two in flight so reading overlaps Neo4j's work →
+ * summary. Every run ends up stored, unchanged (already stored with the same content) or rejected
+ * with a reason; everything read but not stored is listed (columns, files, folders).
  */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { WfadError } from '../errors';
 import { isUnavailable, verify, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
-import { upsertWorkflows, writeRunBatch, type BatchResult } from '../graph/runs';
-import { discover } from './dataset';
-import { loadTemplates, workflowFromTemplateFile, type DagTemplate } from './template';
-import { parseRunFile, workflowOfFile, type ParsedRun, type Rejection } from './trace';
+import { storeTemplates, writeRunBatch, type BatchResult } from '../graph/runs';
+import { TemplateCatalog } from '../graph/templates';
+import { openCsvSource, type CsvSourceOptions } from './csv-source';
+import { isRejection, type Rejection } from './rejection';
+import type { Derivation, SourceRun } from './run-shape';
+import { parseRunJson, templateFromStored, type JsonRejection, type RunJson } from './run-json';
+import type { RunSource } from './source';
 
 export interface IngestSummary {
   root: string;
   files: number;
   /** Files under the path that are not run files (.csv), relative to the root: not read. */
   ignoredFiles: string[];
+  /** Hidden entries and folders past the depth limit: not read. */
+  skipped: Array<{ path: string; reason: string }>;
   runsStored: number;
+  /** Ids of the runs this ingest stored (as the database counted them). */
+  storedRunIds: string[];
   runsUnchanged: number;
+  /** Of the stored runs, those with unknown truth. */
+  runsUnlabelled: number;
   rejected: Rejection[];
   jobs: number;
   edges: number;
   seconds: number;
+  /** Templates this ingest stored: new workflows and new versions of known ones. */
+  newTemplates: Array<{ workflow: string; version: number; jobs: number; edges: number; origin: string }>;
   /** Files stored with whole optional columns absent, and the columns. */
   storedWithMissingColumns: Array<{ file: string; columns: string[] }>;
+  /** Columns beyond the trace columns, stored as job properties. */
+  extraColumns: Array<{ column: string; prop: string; runs: number }>;
+  /** Columns read but not stored, with why. */
+  unstoredColumns: Array<{ column: string; reason: string; runs: number }>;
+  /** Values computed instead of read, by property and how, in stored runs. */
+  derived: Derivation[];
   derivedValues: number;
   sentinelValues: number;
+  /** What the user should know about stored runs (e.g. a folder that is not a label), with how many runs and one example. */
+  notes: Array<{ note: string; runs: number; example: string }>;
   timings: { parseSeconds: number; writeSeconds: number };
 }
 
-export interface IngestOptions {
+export interface IngestOptions extends CsvSourceOptions {
   /** Jobs per write transaction. */
   batchJobs?: number;
   /** Write transactions in flight at once. */
@@ -41,73 +57,66 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export function templateHash(t: DagTemplate): string {
-  return createHash('sha256').update(JSON.stringify({ jobs: t.jobs, edges: t.edges })).digest('hex').slice(0, 16);
+/** The source for a path: the layout found there. */
+export function openSource(target: string, opts: IngestOptions = {}): RunSource {
+  return openCsvSource(target, opts);
 }
 
 export async function ingest(graph: Graph, target: string, opts: IngestOptions = {}): Promise<IngestSummary> {
+  return ingestSource(graph, openSource(target, opts), opts);
+}
+
+function countInto<K>(map: Map<string, K & { runs: number }>, key: string, make: () => K): void {
+  const e = map.get(key);
+  if (e) e.runs++;
+  else map.set(key, { ...make(), runs: 1 });
+}
+
+export async function ingestSource(graph: Graph, source: RunSource, opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
   const batchJobs = opts.batchJobs ?? 5000;
+  if (!Number.isInteger(batchJobs) || batchJobs < 1) throw new WfadError('BAD_INPUT', `batch size ${batchJobs}: jobs per transaction must be a positive integer`);
   const concurrency = opts.concurrency ?? 2;
-  const ds = discover(target);
-  const { templates, errors } = loadTemplates(ds.templatesDir);
-  const rel = (p: string): string => path.relative(ds.root, p) || path.basename(p);
 
   await verify(graph);
   await migrate(graph);
-  const changed = await upsertWorkflows(graph, [...templates.values()].map((t) => ({ ...t, hash: templateHash(t) })));
+  const catalog = await TemplateCatalog.load(graph);
+  const before = new Set(catalog.workflows().flatMap((w) => catalog.versions(w).map((t) => t.id)));
+  await storeTemplates(graph, source.templates.map((t) => catalog.ensure(t.workflow, t.jobs, t.edges, t.origin)));
 
-  // A template that cannot be used is itself listed as rejected, and every run file of its
-  // workflow is rejected naming it; other workflows are not affected.
-  const rejected: Rejection[] = [];
-  const badTemplates = new Map<string, string>();
-  for (const e of errors) {
-    const wf = workflowFromTemplateFile(e.file);
-    const why = `${rel(e.file)}: ${e.reason}`;
-    badTemplates.set(wf, badTemplates.has(wf) ? `${badTemplates.get(wf)}; ${why}` : why);
-    rejected.push({ file: rel(e.file), code: 'BAD_TEMPLATE', reason: e.reason, workflow: wf });
-  }
-  for (const name of changed) {
-    const file = rel((templates.get(name) as DagTemplate).file);
-    const reason = 'the DAG template differs from the one the stored runs of this workflow were ingested with';
-    badTemplates.set(name, `${file}: ${reason}`);
-    rejected.push({ file, code: 'BAD_TEMPLATE', reason, workflow: name });
-    templates.delete(name);
-  }
-
-  const templateRejections = rejected.length;
+  const rejected: Rejection[] = [...source.rejected];
   const summary: IngestSummary = {
-    root: ds.root,
-    files: ds.files.length,
-    ignoredFiles: ds.ignored.map(rel),
+    root: source.root,
+    files: source.total,
+    ignoredFiles: source.ignoredFiles,
+    skipped: source.skipped,
     runsStored: 0,
+    storedRunIds: [],
     runsUnchanged: 0,
+    runsUnlabelled: 0,
     rejected,
     jobs: 0,
     edges: 0,
     seconds: 0,
+    newTemplates: [],
     storedWithMissingColumns: [],
+    extraColumns: [],
+    unstoredColumns: [],
+    derived: [],
     derivedValues: 0,
     sentinelValues: 0,
+    notes: [],
     timings: { parseSeconds: 0, writeSeconds: 0 },
   };
-  const edgesByWorkflow: Record<string, number[][]> = {};
-  for (const t of templates.values()) edgesByWorkflow[t.workflow] = t.edges;
+  const extra = new Map<string, { column: string; prop: string; runs: number }>();
+  const unstored = new Map<string, { column: string; reason: string; runs: number }>();
+  const derived = new Map<string, Derivation>();
+  const notes = new Map<string, { note: string; runs: number; example: string }>();
+  let runsRejected = 0;
 
-  const allNames = [...templates.keys(), ...badTemplates.keys()];
-  const parseOne = (file: string, fileName: string, labelFolder: string): ParsedRun | Rejection => {
-    const wf = workflowOfFile(fileName, allNames);
-    const bad = wf === null ? undefined : badTemplates.get(wf);
-    if (wf !== null && bad !== undefined) {
-      return { file: rel(file), code: 'BAD_TEMPLATE', reason: `the DAG template of ${wf} is unusable: ${bad}`, workflow: wf, label: labelFolder };
-    }
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (err) {
-      return { file: rel(file), code: 'EMPTY_FILE', reason: `cannot read: ${(err as Error).message}`, label: labelFolder };
-    }
-    return parseRunFile({ source: rel(file), labelFolder, fileName, bytes }, templates);
+  const rejectRun = (r: Rejection): void => {
+    rejected.push(r);
+    runsRejected++;
   };
 
   /**
@@ -115,15 +124,15 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
    * (a constraint, a value it cannot store), each run is retried alone so that one bad run loses
    * only itself, and is rejected with Neo4j's error code.
    */
-  const writeBatchOrEach = async (batch: ParsedRun[]): Promise<BatchResult> => {
+  const writeBatchOrEach = async (batch: SourceRun[]): Promise<BatchResult> => {
     try {
-      return await writeRunBatch(graph, batch, edgesByWorkflow);
+      return await writeRunBatch(graph, batch, catalog);
     } catch (err) {
       if (isUnavailable(err)) throw err;
       const total: BatchResult = { stored: [], unchanged: [], conflicts: [], jobs: 0, edges: 0 };
       for (const run of batch) {
         try {
-          const r = await writeRunBatch(graph, [run], edgesByWorkflow);
+          const r = await writeRunBatch(graph, [run], catalog);
           total.stored.push(...r.stored);
           total.unchanged.push(...r.unchanged);
           total.conflicts.push(...r.conflicts);
@@ -132,50 +141,62 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
         } catch (e) {
           if (isUnavailable(e)) throw e;
           const code = (e as { code?: unknown }).code;
-          rejected.push({ file: run.source, code: 'STORE_FAILED', reason: `Neo4j refused to store the run (${typeof code === 'string' ? code : 'error'})`, workflow: run.workflow, label: run.label });
+          rejectRun({ file: run.source, code: 'STORE_FAILED', reason: `Neo4j refused to store the run (${typeof code === 'string' ? code : 'error'})`, workflow: run.workflow, ...(run.truth ? { label: run.truth.label } : {}) });
         }
       }
       return total;
     }
   };
 
+  const recordStored = (run: SourceRun): void => {
+    if (run.missingColumns.length) summary.storedWithMissingColumns.push({ file: run.source, columns: run.missingColumns });
+    if (run.truth === null) summary.runsUnlabelled++;
+    summary.sentinelValues += run.sentinelValues;
+    for (const d of run.derived) {
+      const k = `${d.prop}|${d.how}`;
+      const e = derived.get(k);
+      if (e) e.count += d.count;
+      else derived.set(k, { ...d });
+      summary.derivedValues += d.count;
+    }
+    for (const c of run.extraColumns ?? []) countInto(extra, c.column, () => ({ column: c.column, prop: c.prop }));
+    for (const c of run.unstoredColumns) countInto(unstored, `${c.column}|${c.reason}`, () => ({ column: c.column, reason: c.reason }));
+    for (const n of run.notes ?? []) countInto(notes, n, () => ({ note: n, example: run.source }));
+  };
+
   let done = 0;
   const inFlight = new Set<Promise<void>>();
   let writeBusy = 0;
   let writeStart = 0;
-  const submit = async (batch: ParsedRun[]): Promise<void> => {
+  const submit = async (batch: SourceRun[]): Promise<void> => {
     if (writeBusy++ === 0) writeStart = performance.now();
     try {
       const res = await writeBatchOrEach(batch);
       summary.runsStored += res.stored.length;
+      summary.storedRunIds.push(...res.stored);
       summary.runsUnchanged += res.unchanged.length;
       summary.jobs += res.jobs;
       summary.edges += res.edges;
       const byId = new Map(batch.map((r) => [r.id, r]));
-      for (const id of [...res.stored, ...res.unchanged]) {
-        const run = byId.get(id) as ParsedRun;
-        if (run.missingColumns.length && res.stored.includes(id)) summary.storedWithMissingColumns.push({ file: run.source, columns: run.missingColumns });
-        summary.derivedValues += res.stored.includes(id) ? run.derivedValues : 0;
-        summary.sentinelValues += res.stored.includes(id) ? run.sentinelValues : 0;
-      }
+      for (const id of res.stored) recordStored(byId.get(id) as SourceRun);
       for (const [id, hash] of res.conflicts) {
-        const run = byId.get(id) as ParsedRun;
-        rejected.push({
+        const run = byId.get(id) as SourceRun;
+        rejectRun({
           file: run.source,
           code: 'CONFLICT',
-          reason: `run ${id} is already stored with different content (stored ${hash.slice(0, 12)}, file ${run.contentHash.slice(0, 12)}); delete it first to replace it`,
+          reason: `run ${id} is already stored with different content (stored ${hash.slice(0, 12)}, new ${run.contentHash.slice(0, 12)}); delete it first to replace it`,
           workflow: run.workflow,
-          label: run.label,
+          ...(run.truth ? { label: run.truth.label } : {}),
         });
       }
-      done += batch.length;
-      opts.onProgress?.(done + rejected.length - templateRejections, ds.files.length);
+      done += res.stored.length + res.unchanged.length;
+      opts.onProgress?.(done + runsRejected, source.total);
     } finally {
       if (--writeBusy === 0) summary.timings.writeSeconds += (performance.now() - writeStart) / 1000;
     }
   };
 
-  let batch: ParsedRun[] = [];
+  let batch: SourceRun[] = [];
   let batchSize = 0;
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
@@ -186,23 +207,33 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   };
 
-  for (const file of ds.files) {
-    const p0 = performance.now();
-    const labelFolder = path.basename(path.dirname(file));
-    const fileName = path.basename(file);
-    const parsed = parseOne(file, fileName, labelFolder);
+  let p0 = performance.now();
+  for await (const item of source.runs()) {
     summary.timings.parseSeconds += (performance.now() - p0) / 1000;
-    if ('reason' in parsed) {
-      rejected.push(parsed);
-      opts.onProgress?.(done + rejected.length - templateRejections, ds.files.length);
-      continue;
+    if (isRejection(item)) {
+      rejectRun(item);
+      opts.onProgress?.(done + runsRejected, source.total);
+    } else {
+      // A sub-workflow's parent in the same batch is written first (graph/runs.ts), one in an
+      // earlier batch is already stored; so the batch boundary needs no care here.
+      batch.push(item);
+      batchSize += item.jobs.length;
+      if (batchSize >= batchJobs) await flush();
     }
-    batch.push(parsed);
-    batchSize += parsed.jobs.length;
-    if (batchSize >= batchJobs) await flush();
+    p0 = performance.now();
   }
   await flush();
   await Promise.all(inFlight);
+
+  for (const w of catalog.workflows()) {
+    for (const t of catalog.versions(w)) {
+      if (!before.has(t.id)) summary.newTemplates.push({ workflow: w, version: t.version, jobs: t.jobs.length, edges: t.edges.length, origin: t.origin });
+    }
+  }
+  summary.extraColumns = [...extra.values()];
+  summary.unstoredColumns = [...unstored.values()];
+  summary.derived = [...derived.values()];
+  summary.notes = [...notes.values()];
   summary.seconds = Number(((performance.now() - t0) / 1000).toFixed(3));
   summary.timings.parseSeconds = Number(summary.timings.parseSeconds.toFixed(3));
   summary.timings.writeSeconds = Number(summary.timings.writeSeconds.toFixed(3));
@@ -212,6 +243,33 @@ export async function ingest(graph: Graph, target: string, opts: IngestOptions =
 /** Exit status for the CLI: non-zero only when nothing could be stored. */
 export function assertSomethingStored(s: IngestSummary): void {
   if (s.runsStored + s.runsUnchanged === 0) {
-    throw new WfadError('NOTHING_STORED', s.files === 0 ? `no .csv run files found under ${s.root}` : `none of the ${s.files} files could be stored (all rejected)`);
+    throw new WfadError('NOTHING_STORED', s.files === 0 ? `no run files found under ${s.root}` : `none of the ${s.files} files could be stored (all rejected)`);
   }
+}
+
+export interface PushedRunResult {
+  /** The run's id (stored now or before). */
+  runId: string;
+  /** Ids of the runs this call stored: [runId], or [] when the same run was already stored. */
+  storedRunIds: string[];
+  /** The template version the run was stored under, and whether this call created it. */
+  template: { id: string; version: number; created: boolean };
+}
+
+/**
+ * One pushed run (API ingestRun, live monitors): validated like a file, stored in one transaction.
+ * Throws nothing for bad input: returns the rejection (CONFLICT included) for the caller to name.
+ */
+export async function ingestPushedRun(graph: Graph, input: RunJson): Promise<PushedRunResult | JsonRejection> {
+  const catalog = await TemplateCatalog.load(graph, [input.workflow]);
+  const stored = catalog.versions(input.workflow).map((t) => templateFromStored(t.workflow, t.jobs, t.edges.flat()));
+  const parsed = parseRunJson(input, stored);
+  if ('reason' in parsed) return parsed;
+  const known = new Set(catalog.versions(input.workflow).map((t) => t.id));
+  const res = await writeRunBatch(graph, [parsed], catalog);
+  if (res.conflicts.length) {
+    return { file: parsed.source, code: 'CONFLICT', workflow: parsed.workflow, reason: `run ${parsed.id} is already stored with different content; delete it first to replace it` };
+  }
+  const t = catalog.place(parsed).template;
+  return { runId: parsed.id, storedRunIds: res.stored, template: { id: t.id, version: t.version, created: !known.has(t.id) && res.stored.length > 0 } };
 }

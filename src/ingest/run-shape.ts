@@ -88,4 +88,8 @@ export interface SourceRun {
   derived: Derivation[];
   /** Sentinel values (e.g. kickstart cpu time -1) stored as missing. */
   sentinelValues: number;
+  /** Things the user should know about this run that are not rejections (e.g. "stored unlabelled: folder is not a label"). */
+  notes?: string[];
+  /** Source columns/fields beyond the known ones, stored as job properties under `prop`. */
+  extraColumns?: Array<{ column: string; prop: string }>;
 }

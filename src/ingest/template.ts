@@ -4,6 +4,7 @@
  * no duplicate edges, acyclic) and indexed: jobs get a stable index (template order), edges become
  * `edge_index`-style pairs of indices, parent → child.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { auxKey } from './names';
@@ -138,7 +139,7 @@ export function parseTemplate(file: string, text: string): DagTemplate {
 }
 
 /** Kahn's algorithm; returns one cycle (as job indices) if the graph is not a DAG. */
-function findCycle(n: number, edges: Array<[number, number]>): number[] | null {
+export function findCycle(n: number, edges: Array<[number, number]>): number[] | null {
   const indeg = new Array<number>(n).fill(0);
   const out: number[][] = Array.from({ length: n }, () => []);
   for (const [p, c] of edges) {
@@ -213,4 +214,65 @@ export function loadTemplates(dir: string): { templates: Map<string, DagTemplate
     }
   }
   return { templates, errors };
+}
+
+/**
+ * Canonical hash of a DAG: the sorted job keys (instance ids removed) and the sorted edges by key.
+ * Independent of job order and of the run's instance, so two runs with the same DAG share a
+ * template whatever order their source lists the jobs in.
+ */
+export function dagHash(keys: readonly string[], edges: ReadonlyArray<readonly [number, number]>): string {
+  const sortedKeys = [...keys].sort();
+  const sortedEdges = edges.map(([p, c]) => `${keys[p]}\u0000${keys[c]}`).sort();
+  return createHash('sha256').update(JSON.stringify([sortedKeys, sortedEdges])).digest('hex').slice(0, 16);
+}
+
+/**
+ * A template from a run's own DAG (job names + [parent, child] index pairs), validated like a
+ * template file: returns the template or why the DAG is unusable (cycle, unknown job, self-loop).
+ */
+export function templateFromDag(workflow: string, file: string, jobs: readonly string[], edges: ReadonlyArray<readonly [number, number]>): DagTemplate | { reason: string } {
+  if (jobs.length === 0) return { reason: 'the run has no jobs' };
+  const keys = jobs.map(auxKey);
+  const keyIndex = new Map<string, number>();
+  for (const [i, k] of keys.entries()) {
+    const prev = keyIndex.get(k);
+    if (prev !== undefined) return { reason: `jobs "${jobs[prev]}" and "${jobs[i]}" are the same job once instance ids are removed` };
+    keyIndex.set(k, i);
+  }
+  const seen = new Set<string>();
+  const out: Array<[number, number]> = [];
+  for (const [p, c] of edges) {
+    if (!Number.isInteger(p) || !Number.isInteger(c) || p < 0 || c < 0 || p >= jobs.length || c >= jobs.length) return { reason: `edge ${p} → ${c} names a job the run does not have` };
+    if (p === c) return { reason: `"${jobs[p]}" depends on itself` };
+    const key = `${p}>${c}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push([p, c]);
+  }
+  const cycle = findCycle(jobs.length, out);
+  if (cycle) {
+    const names = cycle.map((i) => jobs[i] as string);
+    const shown = names.length <= 12 ? names : [...names.slice(0, 10), `… (${names.length - 1} jobs in all)`, names[names.length - 1] as string];
+    return { reason: `the DAG has a cycle: ${shown.join(' → ')}` };
+  }
+  return { workflow, file, jobs: [...jobs], keys, keyIndex, edges: out };
+}
+
+/**
+ * A template named explicitly (`--template <workflow>=<file.json>`): the file's DAG under the given
+ * workflow name, whatever the file is called. A missing file is the user's typo: a named error, not
+ * a rejection. A file that is not a usable template throws TemplateError like any template file.
+ */
+export function loadNamedTemplate(workflow: string, file: string): DagTemplate {
+  if (!fs.existsSync(file)) throw new NamedTemplateMissing(workflow, file);
+  const t = parseTemplate(file, readTemplateText(file));
+  return { ...t, workflow };
+}
+
+export class NamedTemplateMissing extends Error {
+  constructor(readonly workflow: string, readonly file: string) {
+    super(`--template ${workflow}=${file}: no such file`);
+    this.name = 'NamedTemplateMissing';
+  }
 }

@@ -103,12 +103,13 @@ describe('ingestRun', () => {
       [bad((r) => (r.jobs[1].type = 'gpu')), 'input.jobs[1].type', /is not one of compute, transfer, auxiliary/],
       [bad((r) => (r.jobs[0].submit = 0)), 'input.jobs[0].submit', /positive epoch time/],
       [bad((r) => (r.label = 'cpu_fast')), 'input.label', /unknown label/],
-      [bad((r) => r.jobs.pop()), 'input.jobs', /job set does not match/],
+      [bad((r) => (r.jobs.pop(), (r.edges = null))), 'input.jobs', /job set does not match/],
       [bad((r) => (r.jobs[2].name = 'work_ID01')), 'input.jobs[1].name', /duplicate job/],
       [bad((r) => (r.instance = 'a/b')), 'input.instance', /letters, digits/],
       [bad((r) => (r.jobs[0].name = 'create_dir_OTHER_0_condorpool')), 'input.instance', /instance/],
-      [bad((r) => (r.edges = [{ parent: 'work_ID01', child: 'create_dir_LIVE0002_0_condorpool' }])), 'input.edges[0]', /not a dependency/],
-      [bad((r) => (r.workflow = 'nowhere')), 'input.workflow', /no workflow "nowhere"/],
+      [bad((r) => (r.edges = [...r.edges, { parent: 'cleanup_LIVE0002_0_condorpool', child: 'create_dir_LIVE0002_0_condorpool' }])), 'input.edges', /the DAG has a cycle: /],
+      [bad((r) => (r.edges = [{ parent: 'work_ID99', child: 'work_ID01' }])), 'input.edges[0]', /"work_ID99", which is not a job of the run/],
+      [bad((r) => ((r.workflow = 'nowhere'), (r.edges = null))), 'input.workflow', /no workflow "nowhere" is stored: send the run's edges/],
     ];
     for (const [input, field, why] of cases) {
       const r = await gql(h.url, INGEST, { input }, auth());
@@ -218,5 +219,58 @@ describe('trainModel', () => {
     }
     const unknown = await gql(h.url, '{ trainingJob(id: "nope") { id } }');
     assert.equal(unknown.data?.trainingJob, null);
+  });
+});
+
+describe('ingestRun: unlabelled runs, new workflows, template versions', () => {
+  const RUN_Q = 'query($id: ID!) { run(id: $id) { id label category jobs { name label category hostname } edges { source target } } }';
+
+  it('stores a run without a label as unlabelled; runs(filter: {labelled}) selects', async () => {
+    const input = pushedRun('LIVE0100') as any;
+    delete input.label;
+    input.jobs[1].kickstartHostname = ' w1 ';
+    const r = await gql(h.url, INGEST, { input }, auth());
+    assert.equal(r.errors, undefined, r.raw);
+    assert.equal(r.data?.ingestRun.run.id, 'unlabelled/mini-LIVE0100-run0001');
+    assert.equal(r.data?.ingestRun.run.label, null);
+    assert.equal(r.data?.ingestRun.run.category, null);
+    const run = (await gql(h.url, RUN_Q, { id: 'unlabelled/mini-LIVE0100-run0001' })).data?.run;
+    assert.ok(run.jobs.every((j: any) => j.label === null && j.category === null), JSON.stringify(run.jobs));
+    assert.equal(run.jobs[1].hostname, ' w1 ', 'pushed values are stored as sent, not trimmed');
+    const count = async (labelled: boolean): Promise<number> => (await gql(h.url, '{ runs(filter: {workflow: "mini", labelled: %s}) { totalCount } }'.replace('%s', String(labelled)))).data?.runs.totalCount;
+    assert.equal(await count(false), 1);
+    assert.equal(await count(true), 41);
+  });
+
+  it('learns a new workflow from the edges of its first run, and stores a run with another DAG as a new template version', async () => {
+    const first = { ...(pushedRun('NEW0001') as any), workflow: 'pushed-wf', label: 'normal' };
+    const r1 = await gql(h.url, INGEST, { input: first }, auth());
+    assert.equal(r1.errors, undefined, r1.raw);
+    assert.equal(r1.data?.ingestRun.stored, true);
+    // Same DAG, jobs listed in another order and no edges: matched to the learned template.
+    const second = { ...(pushedRun('NEW0002') as any), workflow: 'pushed-wf', runNumber: 2, edges: null };
+    second.jobs.reverse();
+    const r2 = await gql(h.url, INGEST, { input: second }, auth());
+    assert.equal(r2.errors, undefined, r2.raw);
+    // A wider DAG: one more compute job between work_ID01 and cleanup.
+    const third = { ...(pushedRun('NEW0003') as any), workflow: 'pushed-wf', runNumber: 3 };
+    const extra = { ...third.jobs[1], name: 'work_ID02' };
+    third.jobs.splice(2, 0, extra);
+    third.edges = [
+      { parent: 'create_dir_NEW0003_0_condorpool', child: 'work_ID01' },
+      { parent: 'work_ID01', child: 'work_ID02' },
+      { parent: 'work_ID02', child: 'cleanup_NEW0003_0_condorpool' },
+    ];
+    const r3 = await gql(h.url, INGEST, { input: third }, auth());
+    assert.equal(r3.errors, undefined, r3.raw);
+    assert.equal(r3.data?.ingestRun.stored, true);
+    const edges = async (id: string): Promise<string[]> => {
+      const run = (await gql(h.url, RUN_Q, { id })).data?.run;
+      return run.edges.map((e: any) => `${run.jobs[e.source].name}>${run.jobs[e.target].name}`).sort();
+    };
+    assert.deepEqual(await edges('normal/pushed-wf-NEW0002-run0002'), ['create_dir_NEW0002_0_condorpool>work_ID01', 'work_ID01>cleanup_NEW0002_0_condorpool']);
+    assert.deepEqual(await edges('normal/pushed-wf-NEW0003-run0003'), ['create_dir_NEW0003_0_condorpool>work_ID01', 'work_ID01>work_ID02', 'work_ID02>cleanup_NEW0003_0_condorpool']);
+    const wf = (await gql(h.url, '{ workflows(name: "pushed-wf") { name jobs edges runCount } }')).data?.workflows[0];
+    assert.deepEqual(wf, { name: 'pushed-wf', jobs: 4, edges: 3, runCount: 3 }, 'the workflow shows its newest template');
   });
 });

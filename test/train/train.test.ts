@@ -38,7 +38,7 @@ function run(id: string, category: string, rng: Rng, workflow = 'toy'): RunRecor
     });
     return JOB_FIELDS.map((f) => rec[f] ?? null);
   });
-  return { id, workflow, label: category === 'normal' ? 'normal' : `${category}_2`, category, level: slow ? 2 : null, startedAt: 1000, jobNames: ['a', 'b', 'c', 'd'], jobs, edges: [0, 1, 1, 2, 2, 3] };
+  return { id, workflow, label: category === 'normal' ? 'normal' : `${category}_2`, category, level: slow ? 2 : null, startedAt: 1000, template: null, templateVersion: null, jobNames: ['a', 'b', 'c', 'd'], jobs, jobLabels: jobs.map(() => (category === 'normal' ? 'normal' : `${category}_2`)), edges: [0, 1, 1, 2, 2, 3] };
 }
 
 function toyData(n: number, seed = 1): GraphSample[] {

@@ -12,7 +12,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { REAL_LABELS, WORKFLOWS, generateDataset, shapeOf } from '../../src/generate';
 import { WfadError } from '../../src/errors';
 import { loadTemplates, parseTemplate } from '../../src/ingest/template';
-import { parseRunFile } from '../../src/ingest/trace';
+import { derivedCount, parseRunFile } from '../../src/ingest/trace';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-gen-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -115,9 +115,9 @@ describe('generated files', () => {
       const parsed = parseRunFile({ source: r.file, labelFolder: r.label, fileName: path.basename(r.file), bytes: fs.readFileSync(r.file) }, templates);
       assert.ok(!('reason' in parsed), `${r.file}: ${'reason' in parsed ? parsed.reason : ''}`);
       assert.equal(parsed.workflow, r.workflow);
-      assert.equal(parsed.label, r.label);
+      assert.equal(parsed.truth?.label, r.label);
       assert.deepEqual(parsed.missingColumns, []);
-      assert.equal(parsed.derivedValues, 0, 'every composite is written, none needs deriving');
+      assert.equal(derivedCount(parsed), 0, 'every composite is written, none needs deriving');
     }
   });
 

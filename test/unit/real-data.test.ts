@@ -49,8 +49,8 @@ describe('real data: data/normal', () => {
     assert.equal(genomeRuns.length, genome.length);
     for (const run of genomeRuns) {
       assert.equal(run.jobs.length, 57, run.id);
-      assert.equal(run.category, 'normal');
-      assert.equal(run.level, null);
+      assert.equal(run.truth?.category, 'normal');
+      assert.equal(run.truth?.level, null);
       assert.ok(run.id.startsWith('normal/1000genome-'), run.id);
       assert.equal(`${run.instance}-run${String(run.runNumber).padStart(4, '0')}.csv`, run.id.slice('normal/'.length) + '.csv', run.id);
       assert.ok(run.startedAt !== null && run.endedAt !== null && run.endedAt > run.startedAt, run.id);

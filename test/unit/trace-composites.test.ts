@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseTemplate } from '../../src/ingest/template';
-import { deriveComposites } from '../../src/ingest/trace';
+import { deriveComposites, derivedCount } from '../../src/ingest/trace';
 import {
   COMPUTE,
   RUN_INSTANCE,
@@ -32,20 +32,20 @@ describe('composite fields', () => {
     assert.equal(w.queueDelay, 2); // execute_start - submit
     assert.equal(w.runtime, 43); // execute_end - execute_start
     assert.equal(w.postScriptDelay, 5); // post_script_end - post_script_start
-    assert.equal(run.derivedValues, 4);
+    assert.equal(derivedCount(run), 4);
   });
 
   it('leaves a composite null when one of its timestamps is empty too', () => {
     const rows = emptyCells(goodRows(), COMPUTE, ['post_script_delay', 'post_script_start']);
     const run = parseOk(toCsv(rows));
     assert.equal(job(run, COMPUTE).postScriptDelay, null);
-    assert.equal(run.derivedValues, 0);
+    assert.equal(derivedCount(run), 0);
   });
 
   it('does not overwrite a value that is in the file, even if it disagrees with the timestamps', () => {
     const run = parseOk(toCsv(setCell(goodRows(), COMPUTE, 'runtime', '40.0')));
     assert.equal(job(run, COMPUTE).runtime, 40);
-    assert.equal(run.derivedValues, 0);
+    assert.equal(derivedCount(run), 0);
   });
 
   it('stage_in_delay has no timestamps to compute it from: it stays null', () => {
@@ -53,7 +53,7 @@ describe('composite fields', () => {
     const run = parseOk(toCsv(rows));
     assert.equal(job(run, COMPUTE).stageInDelay, null);
     assert.equal(job(run, COMPUTE).stageInBytes, null);
-    assert.equal(run.derivedValues, 0);
+    assert.equal(derivedCount(run), 0);
   });
 
   it('computes an empty ready as submit - wms_delay', () => {
@@ -61,7 +61,7 @@ describe('composite fields', () => {
     // Stage-out: submit T0+72, wms_delay 4.
     assert.equal(job(run, STAGE_OUT).ready, T0 + 68);
     assert.equal(job(run, STAGE_OUT).wmsDelay, 4);
-    assert.equal(run.derivedValues, 1);
+    assert.equal(derivedCount(run), 1);
   });
 
   it('computes ready from the parent when wms_delay is empty too, then wms_delay from it', () => {
@@ -70,7 +70,7 @@ describe('composite fields', () => {
     const w = job(run, COMPUTE);
     assert.equal(w.ready, T0 + 13); // the create_dir parent's post_script_end
     assert.equal(w.wmsDelay, 5); // submit (T0+18) - ready
-    assert.equal(run.derivedValues, 2);
+    assert.equal(derivedCount(run), 2);
   });
 
   it("takes the latest of several parents' post_script_end", () => {
@@ -93,7 +93,7 @@ describe('composite fields', () => {
     const run = parseOk(toCsv(rows), {}, new Map([[template.workflow, template]]));
     assert.equal(job(run, STAGE_OUT).ready, T0 + 75);
     assert.equal(job(run, STAGE_OUT).wmsDelay, 4);
-    assert.equal(run.derivedValues, 2);
+    assert.equal(derivedCount(run), 2);
   });
 
   it('a job without parents and without submit - wms_delay keeps ready (and wms_delay) null', () => {
@@ -102,7 +102,7 @@ describe('composite fields', () => {
     const cd = job(run, createDir(RUN_INSTANCE));
     assert.equal(cd.ready, null);
     assert.equal(cd.wmsDelay, null);
-    assert.equal(run.derivedValues, 0);
+    assert.equal(derivedCount(run), 0);
     // The run then starts at the first job's submit.
     assert.equal(run.startedAt, T0 + 4);
   });
@@ -137,7 +137,7 @@ describe('composite fields', () => {
       mk(2, { submit: 50, executeStart: 50, executeEnd: 60 }),
       mk(3, { submit: 70, executeStart: 70, executeEnd: 71 }),
     ];
-    const n = deriveComposites(jobs, template);
+    const n = derivedCount({ derived: deriveComposites(jobs, template.edges) });
     assert.equal(jobs[0]?.ready, null); // no parents
     assert.equal(jobs[0]?.queueDelay, 2);
     assert.equal(jobs[0]?.runtime, 8);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { workflowOfFile } from '../../src/ingest/trace';
+import { derivedCount, workflowOfFile } from '../../src/ingest/trace';
 import {
   COMPUTE,
   DATA_COLUMNS,
@@ -31,9 +31,9 @@ describe('parseRunFile: a good run', () => {
     assert.equal(run.id, RUN_ID);
     assert.equal(run.id, 'hdd_60/tiny-wf-casa_tiny-20200518T045356Z-run0007');
     assert.equal(run.source, `data/${LABEL}/${FILE_NAME}`);
-    assert.equal(run.label, 'hdd_60');
-    assert.equal(run.category, 'hdd');
-    assert.equal(run.level, 60);
+    assert.equal(run.truth?.label, 'hdd_60');
+    assert.equal(run.truth?.category, 'hdd');
+    assert.equal(run.truth?.level, 60);
     assert.equal(run.workflow, WORKFLOW);
     assert.equal(run.runNumber, RUN_NUMBER);
     assert.equal(run.instance, RUN_INSTANCE);
@@ -96,7 +96,7 @@ describe('parseRunFile: a good run', () => {
   });
 
   it('reports nothing derived, no sentinels and no missing columns, and spans the run in time', () => {
-    assert.equal(run.derivedValues, 0);
+    assert.equal(derivedCount(run), 0);
     assert.equal(run.sentinelValues, 0);
     assert.deepEqual(run.missingColumns, []);
     assert.equal(run.startedAt, T0);
@@ -105,12 +105,12 @@ describe('parseRunFile: a good run', () => {
 
   it('accepts a normal run and a loss_0.1 run of the same file', () => {
     const normal = parseOk(toCsv(goodRows()), { labelFolder: 'normal' });
-    assert.equal(normal.category, 'normal');
-    assert.equal(normal.level, null);
+    assert.equal(normal.truth?.category, 'normal');
+    assert.equal(normal.truth?.level, null);
     assert.equal(normal.id, `normal/${FILE_NAME.replace('.csv', '')}`);
     const loss = parseOk(toCsv(goodRows()), { labelFolder: 'loss_0.1' });
-    assert.equal(loss.category, 'loss');
-    assert.equal(loss.level, 0.1);
+    assert.equal(loss.truth?.category, 'loss');
+    assert.equal(loss.truth?.level, 0.1);
   });
 
   it('ignores unknown extra columns', () => {

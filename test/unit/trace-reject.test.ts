@@ -157,7 +157,7 @@ describe('parseRunFile rejections: values', () => {
   it('is_clustered = 2', () => badValue('is_clustered', '2', /must be 0 or 1$/));
   it('a zero timestamp', () => badValue('ready', '0', /must be a positive epoch time$/));
   it('a fractional exit code', () => badValue('kickstart_executables_exitcode', '1.5', /must be an integer$/));
-  it('an unknown job type', () => badValue('type', 'service', /is not one of compute, transfer, auxiliary$/, STAGE_OUT));
+  it('an unknown job type', () => badValue('type', 'service', /is not one of compute, transfer, auxiliary, subwf$/, STAGE_OUT));
 
   it('accepts what the format allows: negative exit codes, exponents, is_clustered 1', () => {
     let rows = setCell(goodRows(), COMPUTE, 'kickstart_executables_exitcode', '-9');
@@ -233,10 +233,19 @@ describe('parseRunFile rejections: job set', () => {
 describe('parseRunFile rejections: folder and file name', () => {
   const csv = toCsv(goodRows());
 
-  it('an unknown label folder', () => {
-    const r = parseRejected(csv, 'UNKNOWN_LABEL', { labelFolder: 'foo_1', source: SOURCE });
-    assert.equal(r.value, 'foo_1');
-    assert.match(r.reason, /unknown label folder "foo_1"/);
+  it('a folder meant as a label but misspelled is rejected', () => {
+    for (const folder of ['cpu-3', 'Normal', 'hdd_', 'loss_x', 'cpu']) {
+      const r = parseRejected(csv, 'UNKNOWN_LABEL', { labelFolder: folder, source: SOURCE });
+      assert.equal(r.value, folder);
+      assert.match(r.reason, new RegExp(`unknown label folder "${folder}"`));
+    }
+  });
+
+  it('a folder that is no label gives an unlabelled run, with a note', () => {
+    const run = parseOk(csv, { labelFolder: 'foo_1', source: SOURCE });
+    assert.equal(run.truth, null);
+    assert.equal(run.id, `foo_1/${FILE_NAME.replace('.csv', '')}`);
+    assert.match((run.notes ?? []).join(' '), /folder "foo_1" is not a label.*stored unlabelled/);
   });
 
   it('a file name without -runNNNN', () => {
@@ -254,7 +263,7 @@ describe('parseRunFile rejections: folder and file name', () => {
     const fileName = `montage-${RUN_INSTANCE}-run0001.csv`;
     const r = parseRejected(csv, 'UNKNOWN_WORKFLOW', { fileName, source: SOURCE });
     assert.ok(r.reason.includes(`"${fileName}"`), r.reason);
-    assert.match(r.reason, /known: tiny-wf\)$/);
+    assert.match(r.reason, /known: tiny-wf\); name its template with --template <workflow>=<file\.json>$/);
   });
 
   it('the label is checked before the content', () => {

@@ -53,6 +53,7 @@ export async function toSelection(ctx: ApiContext, filter: RunFilter | null | un
       label: f.label ?? null,
       category: f.category ?? null,
       level: f.level ?? null,
+      labelled: f.labelled ?? null,
       from: f.from ?? null,
       to: f.to ?? null,
       modelId: model?.id ?? null,

@@ -1,11 +1,10 @@
 /** Mutation.ingestRun: one run pushed as JSON, validated like a trace file, stored like one. */
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { writeRunBatch } from '../../graph/runs';
 import { COLUMN_BY_NAME } from '../../ingest/columns';
-import { parseRunJson, templateFromStored, type JsonRejection, type RunJson } from '../../ingest/run-json';
+import { ingestPushedRun } from '../../ingest/pipeline';
+import type { JsonRejection, RunJson } from '../../ingest/run-json';
 import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
-import { readTemplate } from '../store/runs';
 import { RunInput } from '../types/inputs';
 import { IngestRunResult } from '../types/mutations';
 import type { Run } from '../types/run';
@@ -19,6 +18,8 @@ export function rejectionField(r: JsonRejection): string {
     case 'UNKNOWN_WORKFLOW':
     case 'BAD_TEMPLATE':
       return 'input.workflow';
+    case 'BAD_DAG':
+      return 'input.edges';
     case 'INSTANCE_MISMATCH':
       return 'input.instance';
     case 'JOB_SET_MISMATCH':
@@ -38,23 +39,19 @@ export function rejectionField(r: JsonRejection): string {
 @Resolver()
 export class IngestResolver {
   @Authorized()
-  @Mutation(() => IngestRunResult, { description: 'Stores one run pushed as JSON (needs an API key); the same validation as the file ingest.' })
+  @Mutation(() => IngestRunResult, {
+    description: 'Stores one run pushed as JSON (needs an API key); the same validation as the file ingest. Without label: a run of unknown truth. With edges: its own DAG (a new workflow, or a new template version).',
+  })
   async ingestRun(@Ctx() ctx: ApiContext, @Arg('input', () => RunInput) input: RunInput): Promise<IngestRunResult> {
     const { graph, log } = ctx.services;
-    const stored = await readTemplate(graph, input.workflow);
-    if (!stored) throw new BadInputError('input.workflow', `no workflow "${input.workflow}" is stored; ingest its DAG template first (wfad ingest)`);
-    const template = templateFromStored(input.workflow, stored.jobs, stored.edges);
     const run: RunJson = { ...input, jobs: input.jobs.map((j) => ({ ...j })) };
-    const parsed = parseRunJson(run, template);
-    if ('reason' in parsed) throw new BadInputError(rejectionField(parsed), parsed.reason, { reason: parsed.code });
-    const res = await writeRunBatch(graph, [parsed], { [template.workflow]: template.edges });
-    if (res.conflicts.length) {
-      throw new BadInputError('input', `run ${parsed.id} is already stored with different content; delete it first to replace it`, { reason: 'CONFLICT' });
-    }
-    ctx.services.cache?.runs.delete(parsed.id);
-    ctx.loaders.run.clear(parsed.id);
-    const row = await ctx.loaders.run.load(parsed.id);
-    log.info({ run: parsed.id, stored: res.stored.length === 1 }, 'run ingested');
-    return { run: row as Run, stored: res.stored.length === 1 };
+    const res = await ingestPushedRun(graph, run);
+    if ('reason' in res) throw new BadInputError(rejectionField(res), res.reason, { reason: res.code });
+    ctx.services.cache?.runs.delete(res.runId);
+    ctx.loaders.run.clear(res.runId);
+    ctx.loaders.runRecord.clear(res.runId);
+    const row = await ctx.loaders.run.load(res.runId);
+    log.info({ run: res.runId, stored: res.storedRunIds.length === 1, template: res.template.id }, 'run ingested');
+    return { run: row as Run, stored: res.storedRunIds.length === 1 };
   }
 }

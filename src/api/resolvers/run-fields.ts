@@ -2,6 +2,7 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures } from '../../features/job-features';
 import { JOB_FIELDS, type JobValues } from '../../graph/read-runs';
+import { categoryOf } from '../../ingest/labels';
 import type { ApiContext } from '../context';
 import type { PredictionView } from '../loaders';
 import type { RunRow } from '../store/runs';
@@ -42,8 +43,8 @@ export class RunFieldsResolver {
       name: rec.jobNames[i] as string,
       index: i,
       type: String(vals[COL.type] ?? ''),
-      label: run.label,
-      category: run.category,
+      label: rec.jobLabels[i] ?? null,
+      category: categoryOf(rec.jobLabels[i] ?? null),
       runtime: num(vals[COL.runtime]),
       queueDelay: num(vals[COL.queueDelay]),
       wmsDelay: num(vals[COL.wmsDelay]),

@@ -3,6 +3,7 @@ import { Arg, Ctx, FieldResolver, Float, Int, Query, Resolver, Root } from 'type
 import { MULTICLASS } from '../../features/dataset';
 import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures } from '../../features/job-features';
 import type { RunRecord } from '../../graph/read-runs';
+import { categoryOf } from '../../ingest/labels';
 import type { ApiContext } from '../context';
 import { RunFilter, RunSortField, SortDirection } from '../types/inputs';
 import { LabelledSubgraph, LabelledSubgraphConnection } from '../types/subgraph';
@@ -18,18 +19,22 @@ function toSubgraph(rec: RunRecord): SubgraphView {
     src.push(rec.edges[2 * e] as number);
     dst.push(rec.edges[2 * e + 1] as number);
   }
-  const y = (MULTICLASS as readonly string[]).indexOf(rec.category);
+  const classOf = (label: string | null): number => {
+    const c = categoryOf(label);
+    return c === null ? -1 : (MULTICLASS as readonly string[]).indexOf(c);
+  };
+  const y = classOf(rec.label);
   return {
     runId: rec.id,
     workflow: rec.workflow,
     label: rec.label,
     category: rec.category,
     y,
-    yBinary: y > 0 ? 1 : 0,
+    yBinary: y < 0 ? -1 : y > 0 ? 1 : 0,
     numNodes: rec.jobs.length,
     jobIds: rec.jobNames.map((n) => `${rec.id}/${n}`),
     jobTypes: rec.jobs.map((j) => String(j[0] ?? '')),
-    nodeY: rec.jobs.map(() => y),
+    nodeY: rec.jobs.map((_, i) => classOf(rec.jobLabels[i] ?? rec.label)),
     edgeIndex: [src, dst],
     record: rec,
   };

@@ -9,8 +9,9 @@ import { predictionFields, predictionId, toPrediction, type PredictionRecord } f
 export interface RunRow {
   id: string;
   workflow: string;
-  label: string;
-  category: string;
+  /** null: unknown truth (unlabelled run). */
+  label: string | null;
+  category: string | null;
   level: number | null;
   /** Epoch seconds. */
   startedAt: number | null;
@@ -25,6 +26,8 @@ export interface RunSelection {
   label?: string | null;
   category?: string | null;
   level?: number | null;
+  /** true: runs of known truth only; false: unlabelled runs only. */
+  labelled?: boolean | null;
   /** Epoch seconds, inclusive. */
   from?: number | null;
   /** Epoch seconds, exclusive. */
@@ -63,8 +66,8 @@ export function toRun(o: Record<string, unknown>): RunRow {
   return {
     id: o.id as string,
     workflow: o.workflow as string,
-    label: o.label as string,
-    category: o.category as string,
+    label: (o.label as string | null | undefined) ?? null,
+    category: (o.category as string | null | undefined) ?? null,
     level: (o.level as number | null | undefined) ?? null,
     startedAt: (o.startedAt as number | null | undefined) ?? null,
     endedAt: (o.endedAt as number | null | undefined) ?? null,
@@ -95,6 +98,7 @@ function selectionClause(sel: RunSelection, needPrediction: boolean, extraWhere:
   eq('label', sel.label, 'label');
   eq('category', sel.category, 'category');
   eq('level', sel.level, 'level');
+  if (sel.labelled !== null && sel.labelled !== undefined) where.push(sel.labelled ? 'r.label IS NOT NULL' : 'r.label IS NULL');
   if (sel.from !== null && sel.from !== undefined) {
     where.push('r.startedAt >= $from');
     params.from = sel.from;
@@ -222,7 +226,8 @@ export async function readWorkflows(graph: Graph, name: string | null): Promise<
     tx.run(
       `MATCH (w:Workflow) WHERE $name IS NULL OR w.name = $name
        OPTIONAL MATCH (r:Run {workflow: w.name})
-       WITH w, r.label AS label, r.category AS category, count(r) AS n
+       WITH w, coalesce(r.label, CASE WHEN r IS NULL THEN null ELSE 'unlabelled' END) AS label,
+            coalesce(r.category, CASE WHEN r IS NULL THEN null ELSE 'unlabelled' END) AS category, count(r) AS n
        RETURN w.name AS name, w.jobs AS jobs, w.edges AS edges, collect([label, category, n]) AS counts
        ORDER BY name`,
       { name },
@@ -240,12 +245,6 @@ export async function readWorkflows(graph: Graph, name: string | null): Promise<
   });
 }
 
-/** The DAG template of a workflow as stored on its node (for validating pushed runs). */
-export async function readTemplate(graph: Graph, name: string): Promise<{ jobs: string[]; edges: number[] } | null> {
-  const res = await graph.read((tx) => tx.run('MATCH (w:Workflow {name: $name}) RETURN w.templateJobs AS jobs, w.templateEdges AS edges', { name }));
-  const rec = res.records[0];
-  return rec ? { jobs: rec.get('jobs') as string[], edges: rec.get('edges') as number[] } : null;
-}
 
 export interface SeriesCell {
   /** Bucket start, epoch seconds. */
@@ -264,7 +263,7 @@ export async function readSeries(graph: Graph, sel: { workflow: string | null; f
 MATCH (r:Run) WHERE r.startedAt >= $from AND r.startedAt < $to AND ($workflow IS NULL OR r.workflow = $workflow)
 ${byPrediction ? "OPTIONAL MATCH (p:Prediction {id: r.id + '|' + $modelId})" : 'WITH r, null AS p'}
 WITH $from + toInteger(floor((r.startedAt - $from) / $step)) * $step AS bucket,
-     ${byPrediction ? "coalesce(p.predicted, 'unscored')" : 'r.category'} AS category
+     ${byPrediction ? "coalesce(p.predicted, 'unscored')" : "coalesce(r.category, 'unlabelled')"} AS category
 RETURN bucket, category, count(*) AS n
 ORDER BY bucket, category`;
   const res = await graph.read((tx) => tx.run(q, { workflow: sel.workflow, from: sel.from, to: sel.to, step: sel.step, modelId: sel.modelId }));

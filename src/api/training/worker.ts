@@ -3,7 +3,7 @@
  * reports progress, so the API's event loop keeps answering while the CPU trains.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { toSample } from '../../features/dataset';
+import { labelledSamples } from '../../features/dataset';
 import { openGraph } from '../../graph/driver';
 import { readRuns } from '../../graph/read-runs';
 import { exportModelDir } from '../../onnx/model-file';
@@ -17,12 +17,12 @@ async function main(req: TrainRequest): Promise<void> {
   const graph = openGraph(req.conn);
   let runs;
   try {
-    runs = await readRuns(graph, req.workflow === 'ALL' ? {} : { workflows: [req.workflow] });
+    runs = await readRuns(graph, req.workflow === 'ALL' ? { labelled: true } : { workflows: [req.workflow], labelled: true });
   } finally {
     await graph.close();
   }
-  if (runs.length === 0) throw new Error(`no stored runs for workflow "${req.workflow}"`);
-  const samples = runs.map(toSample);
+  if (runs.length === 0) throw new Error(`no stored labelled runs for workflow "${req.workflow}"`);
+  const samples = labelledSamples(runs);
   post({ type: 'loaded', runs: samples.length });
   const result = train(samples, req.config, (e) => post({ type: 'epoch', epoch: e.epoch, trainLoss: e.trainLoss, valAccuracy: e.valAccuracy }));
   const card = saveModel(req.dir, req.name, req.workflow, samples, result);

@@ -18,6 +18,7 @@ export class RunFilter {
   @Field(() => String, { nullable: true, description: 'true label, e.g. cpu_3' }) label?: string | null;
   @Field(() => String, { nullable: true, description: 'true category: normal, cpu, hdd or loss' }) category?: string | null;
   @Field(() => Float, { nullable: true, description: 'true anomaly level' }) level?: number | null;
+  @Field(() => Boolean, { nullable: true, description: 'true: runs of known truth only; false: unlabelled runs only' }) labelled?: boolean | null;
   @Field(() => String, { nullable: true, description: 'predicted class of the model (one of its classes)' }) predictedCategory?: string | null;
   @Field(() => String, { nullable: true, description: 'model id for the prediction filters and the SCORE sort' }) model?: string | null;
   @Field(() => Float, { nullable: true, description: 'anomaly score ≥ minScore' }) minScore?: number | null;
@@ -32,7 +33,7 @@ export class RunOrder {
   @Field(() => SortDirection, { defaultValue: SortDirection.DESC }) direction!: SortDirection;
 }
 
-@InputType({ description: 'A DAG dependency by job names (must match the workflow template).' })
+@InputType({ description: 'A DAG dependency by job names (jobs of the pushed run).' })
 export class DagEdgeInput {
   @Field() parent!: string;
   @Field() child!: string;
@@ -42,7 +43,7 @@ export class DagEdgeInput {
 @InputType({ description: 'A job of a pushed run: the same fields as a trace file row (seconds, epoch seconds, bytes).' })
 export class JobInput {
   @Field() name!: string;
-  @Field({ description: 'compute, transfer or auxiliary' }) type!: string;
+  @Field({ description: 'compute, transfer, auxiliary or subwf' }) type!: string;
   @Field(() => Int, { nullable: true }) isClustered?: number | null;
   @Field(() => Float, { nullable: true }) ready?: number | null;
   @Field(() => Float, { nullable: true }) preScriptStart?: number | null;
@@ -72,14 +73,18 @@ export class JobInput {
   @Field(() => Int, { nullable: true }) exitCode?: number | null;
 }
 
-@InputType({ description: 'One run pushed as JSON; validated exactly like a trace file of the file ingest.' })
+@InputType({ description: 'One run pushed as JSON; validated like a trace file of the file ingest (values kept exactly as sent, no whitespace trimming).' })
 export class RunInput {
-  @Field({ description: 'a stored workflow (its DAG template must be ingested)' }) workflow!: string;
-  @Field({ description: 'true label: normal, cpu_<n>, hdd_<n> or loss_<n>' }) label!: string;
+  @Field({ description: 'the workflow: a stored one, or a new one when `edges` are given' }) workflow!: string;
+  @Field(() => String, { nullable: true, description: 'true label (normal, cpu_<n>, hdd_<n> or loss_<n>); omit for a run of unknown truth' }) label?: string | null;
   @Field({ description: 'workflow instance id, e.g. 20200817T052029Z' }) instance!: string;
   @Field(() => Int) runNumber!: number;
   @Field(() => [JobInput]) jobs!: JobInput[];
-  @Field(() => [DagEdgeInput], { nullable: true, description: 'optional: checked against the template when given' }) edges?: DagEdgeInput[] | null;
+  @Field(() => [DagEdgeInput], {
+    nullable: true,
+    description: "the run's own DAG: learns the template of a new workflow, or stores the run under a new template version when it differs from the stored ones; omitted: the jobs must match a stored template",
+  })
+  edges?: DagEdgeInput[] | null;
 }
 
 @InputType({ description: 'What to train (defaults as `wfad train`).' })

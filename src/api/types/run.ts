@@ -21,9 +21,9 @@ export class Job {
   @Field(() => ID) id!: string;
   @Field() name!: string;
   @Field(() => Int, { description: 'position in the workflow template (node index in edgeIndex)' }) index!: number;
-  @Field({ description: 'compute, transfer or auxiliary' }) type!: string;
-  @Field({ description: "true label (jobs inherit their run's)" }) label!: string;
-  @Field({ description: 'true category: normal, cpu, hdd or loss' }) category!: string;
+  @Field({ description: 'compute, transfer, auxiliary or subwf' }) type!: string;
+  @Field(() => String, { nullable: true, description: "the job's own true label where the source has per-job truth, else its run's; null when unknown" }) label!: string | null;
+  @Field(() => String, { nullable: true, description: "the job's true category (normal, cpu, hdd or loss); null when unknown" }) category!: string | null;
   @Field(() => Float, { nullable: true, description: 'seconds' }) runtime!: number | null;
   @Field(() => Float, { nullable: true, description: 'seconds' }) queueDelay!: number | null;
   @Field(() => Float, { nullable: true, description: 'seconds' }) wmsDelay!: number | null;
@@ -39,8 +39,8 @@ export class Job {
 export class Run {
   @Field(() => ID, { description: '"<label>/<file stem>"' }) id!: string;
   @Field() workflow!: string;
-  @Field({ description: 'true label, e.g. normal, cpu_3, hdd_60, loss_0.1' }) label!: string;
-  @Field({ description: 'true category: normal, cpu, hdd or loss' }) category!: string;
+  @Field(() => String, { nullable: true, description: 'true label, e.g. normal, cpu_3, hdd_60, loss_0.1; null for a run of unknown truth' }) label!: string | null;
+  @Field(() => String, { nullable: true, description: 'true category: normal, cpu, hdd or loss; null for a run of unknown truth' }) category!: string | null;
   @Field(() => Float, { nullable: true, description: 'anomaly strength (null for normal runs)' }) level!: number | null;
   @Field(() => TimeScalar, { nullable: true }) startedAt!: number | null;
   @Field(() => TimeScalar, { nullable: true }) endedAt!: number | null;

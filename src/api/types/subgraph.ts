@@ -3,19 +3,19 @@ import { PageInfo } from './page';
 
 @ObjectType({
   description:
-    'A run as a labelled graph for PyTorch Geometric: Data(x=tensor(x), edge_index=tensor(edgeIndex), y=tensor([y])) with no reshaping.',
+    'A run as a labelled graph for PyTorch Geometric: Data(x=tensor(x), edge_index=tensor(edgeIndex), y=tensor([y])) with no reshaping. Unlabelled runs have y = -1 (filter with labelled: true).',
 })
 export class LabelledSubgraph {
   @Field(() => ID) runId!: string;
   @Field() workflow!: string;
-  @Field() label!: string;
-  @Field() category!: string;
-  @Field(() => Int, { description: 'multiclass target: index of `category` in `classes` (normal 0, cpu 1, hdd 2, loss 3)' }) y!: number;
-  @Field(() => Int, { description: 'binary target: 0 normal, 1 anomalous' }) yBinary!: number;
+  @Field(() => String, { nullable: true, description: 'null for a run of unknown truth' }) label!: string | null;
+  @Field(() => String, { nullable: true, description: 'null for a run of unknown truth' }) category!: string | null;
+  @Field(() => Int, { description: 'multiclass target: index of `category` in `classes` (normal 0, cpu 1, hdd 2, loss 3); -1 unknown' }) y!: number;
+  @Field(() => Int, { description: 'binary target: 0 normal, 1 anomalous; -1 unknown' }) yBinary!: number;
   @Field(() => Int) numNodes!: number;
   @Field(() => [ID], { description: 'node i = job i (template order)' }) jobIds!: string[];
   @Field(() => [String]) jobTypes!: string[];
-  @Field(() => [Int], { description: "per-job multiclass target (jobs inherit their run's label)" }) nodeY!: number[];
+  @Field(() => [Int], { description: "per-job multiclass target from per-job truth (the job's own where the source has it, else its run's); -1 unknown" }) nodeY!: number[];
   @Field(() => [[Int]], { description: 'edge_index [2, E]: row 0 parents, row 1 children' }) edgeIndex!: number[][];
 }
 

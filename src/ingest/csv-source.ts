@@ -1,0 +1,95 @@
+/**
+ * The CSV trace layouts (flowgad, Flow-Bench) as a RunSource: `<root>/adjacency_list_dags/*.json`
+ * (templates matched to run files by name) and/or templates named explicitly
+ * (`--template <workflow>=<file.json>`), and `data/<label>/*.csv` run files parsed by trace.ts.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { WfadError } from '../errors';
+import { discover } from './dataset';
+import type { Rejection } from './rejection';
+import type { RunSource } from './source';
+import { NamedTemplateMissing, TemplateError, loadNamedTemplate, loadTemplates, workflowFromTemplateFile, type DagTemplate } from './template';
+import { parseRunFile, workflowOfFile } from './trace';
+
+export interface CsvSourceOptions {
+  /** Templates named explicitly: workflow → template file. */
+  templates?: ReadonlyArray<{ workflow: string; file: string }>;
+  /** Every run has unknown truth, whatever folder it is in; per-job truth columns are not stored. */
+  unlabelled?: boolean;
+}
+
+/** Parses `--template <workflow>=<file.json>`. */
+export function parseTemplateOption(v: string): { workflow: string; file: string } {
+  const eq = v.indexOf('=');
+  const workflow = eq > 0 ? v.slice(0, eq).trim() : '';
+  const file = eq > 0 ? v.slice(eq + 1).trim() : '';
+  if (!workflow || !file) throw new WfadError('BAD_INPUT', `--template ${v}: expected <workflow>=<file.json>`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(workflow)) throw new WfadError('BAD_INPUT', `--template ${v}: workflow name "${workflow}" may hold only letters, digits and _ . -`);
+  return { workflow, file };
+}
+
+export function openCsvSource(target: string, opts: CsvSourceOptions = {}): RunSource {
+  const named = opts.templates ?? [];
+  const ds = discover(target, { templatesNamed: named.length > 0 });
+  const rel = (p: string): string => path.relative(ds.root, p) || path.basename(p);
+  const templates = new Map<string, DagTemplate>();
+  const rejected: Rejection[] = [];
+  const badTemplates = new Map<string, string>();
+  const bad = (wf: string, file: string, reason: string): void => {
+    const why = `${rel(file)}: ${reason}`;
+    badTemplates.set(wf, badTemplates.has(wf) ? `${badTemplates.get(wf)}; ${why}` : why);
+    rejected.push({ file: rel(file), code: 'BAD_TEMPLATE', reason, workflow: wf });
+  };
+
+  const namedFiles = new Set<string>();
+  for (const { workflow, file } of named) {
+    const abs = path.resolve(file);
+    namedFiles.add(abs);
+    try {
+      const t = loadNamedTemplate(workflow, abs);
+      if (templates.has(workflow)) throw new WfadError('BAD_INPUT', `--template ${workflow}=… is given twice`);
+      templates.set(workflow, t);
+    } catch (err) {
+      if (err instanceof NamedTemplateMissing) throw new WfadError('BAD_INPUT', err.message);
+      if (err instanceof TemplateError) bad(workflow, abs, err.reason);
+      else throw err;
+    }
+  }
+  if (ds.templatesDir !== null) {
+    const { templates: byName, errors } = loadTemplates(ds.templatesDir);
+    // A file named by --template serves only the workflow it was named for.
+    for (const [wf, t] of byName) if (!namedFiles.has(path.resolve(t.file)) && !templates.has(wf) && !badTemplates.has(wf)) templates.set(wf, t);
+    for (const e of errors) if (!namedFiles.has(path.resolve(e.file))) bad(workflowFromTemplateFile(e.file), e.file, e.reason);
+  }
+
+  const allNames = [...templates.keys(), ...badTemplates.keys()];
+  return {
+    root: ds.root,
+    total: ds.files.length,
+    ignoredFiles: ds.ignored.map(rel),
+    skipped: ds.skipped.map((s) => ({ path: rel(s.path), reason: s.reason })),
+    templates: [...templates.values()].map((t) => ({ workflow: t.workflow, jobs: t.jobs, edges: t.edges, origin: rel(t.file) })),
+    rejected,
+    *runs() {
+      for (const file of ds.files) {
+        const labelFolder = path.basename(path.dirname(file));
+        const fileName = path.basename(file);
+        const wf = workflowOfFile(fileName, allNames);
+        const why = wf === null ? undefined : badTemplates.get(wf);
+        if (wf !== null && why !== undefined) {
+          yield { file: rel(file), code: 'BAD_TEMPLATE', reason: `the DAG template of ${wf} is unusable: ${why}`, workflow: wf } satisfies Rejection;
+          continue;
+        }
+        let bytes: Buffer;
+        try {
+          bytes = fs.readFileSync(file);
+        } catch (err) {
+          yield { file: rel(file), code: 'UNREADABLE_FILE', reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` } satisfies Rejection;
+          continue;
+        }
+        yield parseRunFile({ source: rel(file), labelFolder, fileName, bytes }, templates, { truth: opts.unlabelled ? 'none' : 'folder' });
+      }
+    },
+  };
+}
