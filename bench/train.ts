@@ -2,7 +2,7 @@
  * bench/train: the ALL-workflows graph-level binary detector, wfad's TypeScript trainer against
  * the same architecture in PyTorch Geometric on this CPU, on the same split and scaled features.
  *
- *   npm run bench:train [-- --json] [-- --no-pyg]
+ *   npm run bench:train [-- --json] [-- --no-pyg] [-- --epochs N]
  *
  * Also reported: CPU seconds per epoch (both sides; PyG's summed over its threads), the FLOPs of
  * an epoch and the fraction of this CPU's peak they reach, the peak being what wfad's GEMM
@@ -10,7 +10,8 @@
  * On a shared machine the wall-clock ratio moves with the load; both sides run in one invocation.
  *
  * Both train to convergence under the same rule (early stopping on validation accuracy, patience
- * 25, at most 200 epochs) and report seconds per epoch (median), to the best epoch, and in all.
+ * 25, at most 200 epochs, or --epochs N) and report seconds per epoch (median), to the best
+ * epoch, and in all.
  *
  * Needs the flowgad dataset in Neo4j (NEO4J_URI, else the local server; ingested first when the
  * database has no runs). PyG runs from bench/.venv (created and filled from PyPI on first use:
@@ -65,7 +66,9 @@ async function main(): Promise<void> {
   await graph.close();
   const samples = labelledSamples(runs);
   const seed = 0;
-  const cfg = { ...DEFAULT_CONFIG, arch: 'paper' as const, direction: 'forward' as const, level: 'graph' as const, task: 'binary' as const, dropout: 0, weightDecay: 0, seed };
+  const ei = args.indexOf('--epochs');
+  const maxEpochs = ei >= 0 ? Number(args[ei + 1]) : DEFAULT_CONFIG.maxEpochs;
+  const cfg = { ...DEFAULT_CONFIG, arch: 'paper' as const, direction: 'forward' as const, level: 'graph' as const, task: 'binary' as const, dropout: 0, weightDecay: 0, seed, maxEpochs };
 
   // The exact split and scaled features wfad trains on, written for the PyG peer.
   const split = stratifiedSplit(samples, stratumOf, seed);
