@@ -1,7 +1,7 @@
 /**
  * bench/scale: DAGs of ~2,000 jobs (the `1000genome-large` shape, 2,073 jobs, 4,381 edges).
  *
- *   npm run bench:scale [-- --json] [-- --train-runs 400] [-- --epochs 3] [-- --score-runs 60] [-- --no-score]
+ *   npm run bench:scale [-- --json] [-- --train-runs 400] [-- --epochs 3] [-- --score-runs 60] [-- --no-score] [-- --no-train]
  *
  * 1. Training memory: a job-level model (default architecture, hidden 64) on `--train-runs` runs
  *    of the shape, trained for `--epochs` epochs in this process: peak RSS (target ≤ 4 GiB) and
@@ -131,7 +131,7 @@ async function scoring(runs: number): Promise<Record<string, number | string>> {
 async function main(): Promise<void> {
   const out: Record<string, unknown> = { command: `npm run bench:scale -- ${args.join(' ')}`.trim(), shape: '1000genome-large (2,073 jobs, 4,381 edges)' };
   if (!args.includes('--no-score')) out.scoring = await scoring(opt('--score-runs', 60));
-  out.training = trainingMemory(opt('--train-runs', 400), opt('--epochs', 3));
+  if (!args.includes('--no-train')) out.training = trainingMemory(opt('--train-runs', 400), opt('--epochs', 3));
   out.machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / GiB).toFixed(0)} GiB, Node ${process.version}`;
   out.loadAverage = os.loadavg().map((v) => Number(v.toFixed(2)));
   if (json) console.log(JSON.stringify(out));
