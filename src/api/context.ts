@@ -10,6 +10,7 @@ import type { ApiConfig } from './config';
 import type { ModelRuntime } from './inference';
 import { createLoaders, type Loaders } from './loaders';
 import type { ModelRegistry } from './registry';
+import type { SharedReads } from './shared-reads';
 import type { TrainingJobs } from './training/jobs';
 
 export interface ApiServices {
@@ -21,6 +22,8 @@ export interface ApiServices {
   training: TrainingJobs;
   /** Cross-request read cache; null when WFAD_API_CACHE_TTL_MS=0. */
   cache: ReadCache | null;
+  /** Reads batched across concurrent requests. */
+  shared: SharedReads;
   log: Logger;
 }
 
@@ -33,7 +36,7 @@ export interface ApiContext {
 export function createContext(services: ApiServices, authorization: string | undefined): ApiContext {
   return {
     services,
-    loaders: createLoaders(services.graph, services.runtime, services.cache),
+    loaders: createLoaders(services.shared, services.runtime, services.cache),
     authenticated: services.keys.accepts(authorization),
   };
 }

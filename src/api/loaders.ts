@@ -1,20 +1,22 @@
 /**
  * Per-request DataLoaders: every Neo4j read of a field goes through one, so a page of N runs costs
- * one query per kind of data, not N; run rows and stored predictions also go through the
- * process-wide ReadCache (cache.ts), so repeated reads cost no query. Predictions are read from the store first; runs the model
- * has not scored are predicted live, all of them in one call to the model runtime.
+ * one query per kind of data, not N; what they miss goes to the process-wide SharedReads
+ * (shared-reads.ts), which batch the misses of concurrent requests into one query. Run rows and
+ * stored predictions also go through the ReadCache (cache.ts), so repeated reads cost no query.
+ * Predictions are read from the store first; runs the model has not scored are predicted live,
+ * all of them in one call to the model runtime.
  */
 import DataLoader from 'dataloader';
 import type { LRUCache } from 'lru-cache';
-import type { Graph } from '../graph/driver';
-import { readRuns, type RunRecord } from '../graph/read-runs';
+import type { RunRecord } from '../graph/read-runs';
 import { toPredictInput, type RunPrediction, type Verdict } from '../inference';
 import type { JobContribution } from '../models/explain';
 import { NONE, type ReadCache } from './cache';
 import type { ModelRuntime } from './inference';
 import type { ModelRecord } from './store/models';
-import { predictionId, readPredictions, type PredictionRecord } from './store/predictions';
-import { readRunRows, type RunRow } from './store/runs';
+import type { SharedReads } from './shared-reads';
+import { predictionId, type PredictionRecord } from './store/predictions';
+import type { RunRow } from './store/runs';
 
 /** A prediction with the model that made it. */
 export interface PredictionView {
@@ -31,6 +33,13 @@ export interface Loaders {
   runPrediction: DataLoader<{ runId: string; model: ModelRecord }, PredictionView | null, string>;
   /** Node-level predictions of a run's jobs, in job order: stored or live. */
   jobPredictions: DataLoader<{ runId: string; model: ModelRecord }, PredictionView[] | null, string>;
+  /**
+   * A run with the stored prediction of `model`, read together (one query for run(id) asking for
+   * its prediction); both are then in `run` and `storedPrediction`.
+   */
+  runWithPrediction(runId: string, model: ModelRecord): Promise<RunRow | null>;
+  /** A prediction already read (with a page of runs): later loads of it cost no query. */
+  primePrediction(id: string, record: PredictionRecord | null): void;
 }
 
 const fromVerdict = (v: Verdict, explanation: JobContribution[] | null): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities' | 'explanation'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation });
@@ -52,13 +61,35 @@ async function throughCache<T extends object>(cache: LRUCache<string, T | typeof
   });
 }
 
-export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCache | null = null): Loaders {
-  const run = new DataLoader<string, RunRow | null>((ids) => throughCache(cache?.runs ?? null, ids, (missing) => readRunRows(graph, missing)));
-  const runRecord = new DataLoader<string, RunRecord | null>(async (ids) => {
-    const recs = new Map((await readRuns(graph, { runIds: [...ids] }, ids.length + 1)).map((r) => [r.id, r]));
-    return ids.map((id) => recs.get(id) ?? null);
+/** `loadMany` as a Map, failing on the first error (one failed shared query fails its callers). */
+async function loadAll<V>(loader: DataLoader<string, V | null>, ids: string[]): Promise<Map<string, V>> {
+  const got = await loader.loadMany(ids);
+  const out = new Map<string, V>();
+  got.forEach((v, i) => {
+    if (v instanceof Error) throw v;
+    if (v !== null) out.set(ids[i] as string, v);
   });
-  const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => readPredictions(graph, missing)));
+  return out;
+}
+
+export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache: ReadCache | null = null): Loaders {
+  const run = new DataLoader<string, RunRow | null>((ids) => throughCache(cache?.runs ?? null, ids, (missing) => loadAll(shared.runs, missing)));
+  const runRecord = new DataLoader<string, RunRecord | null>((ids) => shared.runRecords.loadMany(ids));
+  const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => loadAll(shared.predictions, missing)));
+
+  const primePrediction = (id: string, record: PredictionRecord | null): void => {
+    storedPrediction.prime(id, record);
+    cache?.predictions.set(id, record ?? NONE);
+  };
+  const runWithPrediction = async (runId: string, model: ModelRecord): Promise<RunRow | null> => {
+    const pid = predictionId(runId, model.id);
+    if (cache && cache.runs.has(runId) && cache.predictions.has(pid)) return run.load(runId);
+    const got = await shared.runsWithPrediction.load({ runId, predictionId: pid });
+    run.prime(runId, got.run);
+    cache?.runs.set(runId, got.run ?? NONE);
+    if (got.run) primePrediction(pid, got.prediction);
+    return got.run;
+  };
 
   /** Runs of one model that have no stored prediction: predicted live, in one runtime call. */
   const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, RunPrediction>> => {
@@ -146,5 +177,5 @@ export function createLoaders(graph: Graph, runtime: ModelRuntime, cache: ReadCa
     { cacheKeyFn: key },
   );
 
-  return { run, runRecord, storedPrediction, runPrediction, jobPredictions };
+  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, runWithPrediction, primePrediction };
 }

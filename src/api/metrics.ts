@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Graph } from '../graph/driver';
+import type { SharedReadStats } from './shared-reads';
 
 /** Open file descriptors of this process (Linux /proc); null where there is no /proc. */
 export function openFds(): number | null {
@@ -15,7 +16,7 @@ export function openFds(): number | null {
   }
 }
 
-export function renderMetrics(graph: Graph): string {
+export function renderMetrics(graph: Graph, shared?: SharedReadStats): string {
   const s = graph.sessionStats();
   const lines = [
     '# HELP wfad_neo4j_sessions_opened_total Neo4j driver sessions opened by this process.',
@@ -31,6 +32,16 @@ export function renderMetrics(graph: Graph): string {
     '# TYPE wfad_neo4j_unavailable_total counter',
     `wfad_neo4j_unavailable_total ${s.unavailable}`,
   ];
+  if (shared) {
+    lines.push(
+      '# HELP wfad_api_shared_reads_total Neo4j reads batched across concurrent requests (one query each).',
+      '# TYPE wfad_api_shared_reads_total counter',
+      `wfad_api_shared_reads_total ${shared.queries}`,
+      '# HELP wfad_api_shared_read_keys_total Keys (runs, predictions) read by those queries.',
+      '# TYPE wfad_api_shared_read_keys_total counter',
+      `wfad_api_shared_read_keys_total ${shared.keys}`,
+    );
+  }
   const fds = openFds();
   if (fds !== null) lines.push('# HELP process_open_fds Open file descriptors.', '# TYPE process_open_fds gauge', `process_open_fds ${fds}`);
   return `${lines.join('\n')}\n`;

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Logger } from 'pino';
 import { inferenceConfig } from '../config';
@@ -18,6 +18,7 @@ import { openGraph, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
 import { KeyRing } from './auth';
 import { ReadCache } from './cache';
+import { SharedReads } from './shared-reads';
 import { assertStartable, type ApiConfig } from './config';
 import { createContext, type ApiContext, type ApiServices } from './context';
 import { formatError, UnauthenticatedError } from './errors';
@@ -92,6 +93,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     registry,
     keys: new KeyRing(config.apiKeys),
     training: new TrainingJobs(graph, registry, config.modelsDir, log),
+    shared: new SharedReads(graph),
     cache: config.cacheTtlMs > 0 ? new ReadCache({ maxRuns: 100_000, maxPredictions: 200_000, ttlMs: config.cacheTtlMs, runTtlMs: Math.max(config.cacheTtlMs, 600_000) }) : null,
     log,
   };
@@ -115,6 +117,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       complexityPlugin<ApiContext>(schema, config.maxComplexity),
+      // No field has cache hints; the plugin still wrapped every field resolver (its willResolveField).
+      ApolloServerPluginCacheControlDisabled(),
       config.introspection ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
@@ -172,7 +176,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           res.setHeader('www-authenticate', 'Bearer');
           return sendJson(res, 401, { errors: [{ message: 'this server needs an API key for every request, /metrics too: send "Authorization: Bearer <key>"', extensions: { code: 'UNAUTHENTICATED' } }] });
         }
-        const text = renderMetrics(graph);
+        const text = renderMetrics(graph, services.shared.stats);
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
         return void res.end(text);
       }

@@ -33,7 +33,7 @@ import { migrate } from '../graph/migrations';
 import { labelOrder, stats, type Stats } from '../graph/stats';
 import { parseTemplateOption } from '../ingest/csv-source';
 import { assertSomethingStored, ingest, type IngestSummary } from '../ingest/pipeline';
-import { WORKFLOWS, generateDataset } from '../generate';
+import { LARGE_WORKFLOWS, WORKFLOWS, generateDataset } from '../generate';
 import * as server from '../localdb/server';
 import { printJson, progress, table } from './output';
 import { withPredictionCounts } from '../graph/prediction-counts';
@@ -258,7 +258,7 @@ export function buildProgram(): Command {
   program
     .command('generate')
     .description('write synthetic workflow runs (DAG templates + per-run CSV traces, the flowgad layout) for `wfad ingest`')
-    .requiredOption('--workflow <name>', `${WORKFLOWS.join(', ')}, a comma list, or all`)
+    .requiredOption('--workflow <name>', `${WORKFLOWS.join(', ')}, a comma list, or all (these five); ${LARGE_WORKFLOWS.join(', ')} (2,073 jobs, for scale tests)`)
     .requiredOption('--runs <n>', 'runs per workflow and label', (v) => Number(v))
     .option('--anomaly <label>', 'normal, cpu_<threads>, hdd_<MB/s>, loss_<percent>, a comma list, or all (the 14 labels of flowgad)', 'all')
     .option('--normal-runs <n>', 'runs per workflow of the normal label (default: --runs)', (v) => Number(v))

@@ -11,12 +11,12 @@ import { WfadError } from '../errors';
 import { REAL_LABELS, parseAnomaly, type Anomaly } from './anomaly';
 import { GenRng, streamSeed } from './random';
 import { PLATFORM } from './profiles';
-import { WORKFLOWS, isWorkflow, shapeOf, type WorkflowName } from './shapes';
+import { LARGE_WORKFLOWS, WORKFLOWS, isWorkflow, shapeOf, type WorkflowName } from './shapes';
 import { planBytes, simulateRun } from './simulator';
 import { runCsv, runFileName, templateFileName, templateJson } from './writer';
 
 export { REAL_LABELS, parseAnomaly, MODEL, tcpThroughput, type Anomaly } from './anomaly';
-export { WORKFLOWS, shapeOf, type WorkflowName, type DagShape, type JobSpec } from './shapes';
+export { LARGE_WORKFLOWS, WORKFLOWS, shapeOf, type WorkflowName, type DagShape, type JobSpec } from './shapes';
 export { planBytes, simulateRun, type BytesPlan, type RunTrace, type JobTrace } from './simulator';
 
 export interface GenerateOptions {
@@ -57,7 +57,7 @@ export function resolveWorkflows(w: GenerateOptions['workflows']): WorkflowName[
   if (w === undefined || w === 'all') return [...WORKFLOWS];
   const list = w.flatMap((x) => (x === 'all' ? [...WORKFLOWS] : [x]));
   const bad = list.filter((x) => !isWorkflow(x));
-  if (bad.length) throw new WfadError('BAD_INPUT', `--workflow ${bad.join(',')}: unknown workflow (known: ${WORKFLOWS.join(', ')}, or all)`);
+  if (bad.length) throw new WfadError('BAD_INPUT', `--workflow ${bad.join(',')}: unknown workflow (known: ${[...WORKFLOWS, ...LARGE_WORKFLOWS].join(', ')}, or all)`);
   return [...new Set(list)] as WorkflowName[];
 }
 

@@ -18,7 +18,13 @@ export const WORKFLOWS = [
   'wind-clustering-casa',
   'wind-noclustering-casa',
 ] as const;
-export type WorkflowName = (typeof WORKFLOWS)[number];
+/**
+ * Larger shapes for scale tests (not in the paper, not in `all`): `1000genome-large` is 1000
+ * Genome over 22 chromosomes with 78 individuals tasks each, 2,073 jobs and 4,381 edges, the
+ * size of the largest DAGs in Flow-Bench-sized collections (up to ~2,100 jobs).
+ */
+export const LARGE_WORKFLOWS = ['1000genome-large'] as const;
+export type WorkflowName = (typeof WORKFLOWS)[number] | (typeof LARGE_WORKFLOWS)[number];
 
 /** Which family of task profiles (profiles.ts) a workflow's jobs draw from. */
 export type Family = '1000genome' | 'nowcast' | 'wind';
@@ -89,7 +95,7 @@ function stamp(epoch: number): string {
  * population a `mutation_overlap` and a `frequency` task read both. Outputs leave through three
  * stage-out jobs (round-robin).
  */
-export function genomeShape(chromosomes = 2, individualsPerChromosome = 10, populations = 7, stageOuts = 3): DagShape {
+export function genomeShape(chromosomes = 2, individualsPerChromosome = 10, populations = 7, stageOuts = 3, workflow: '1000genome' | '1000genome-large' = '1000genome'): DagShape {
   const b = new Builder();
   const createDir = b.add(CREATE_DIR, 'auxiliary', 'create_dir');
   let next = 1;
@@ -125,12 +131,13 @@ export function genomeShape(chromosomes = 2, individualsPerChromosome = 10, popu
   const cleanup = b.add(CLEANUP, 'auxiliary', 'cleanup');
   for (const o of outs) b.edge(o, cleanup);
   return {
-    workflow: '1000genome',
+    workflow,
     family: '1000genome',
     jobs: b.jobs,
     edges: b.edges,
-    pool: { workers: 5, slotsPerWorker: 4, cores: 4 },
-    instance: (epoch) => `1000genome-${stamp(epoch)}`,
+    // The large shape runs on a pool scaled with it (the same jobs per slot).
+    pool: workflow === '1000genome' ? { workers: 5, slotsPerWorker: 4, cores: 4 } : { workers: 50, slotsPerWorker: 4, cores: 4 },
+    instance: (epoch) => `${workflow}-${stamp(epoch)}`,
     fileStem: (instance) => instance,
   };
 }
@@ -239,9 +246,11 @@ export function shapeOf(workflow: WorkflowName): DagShape {
       return windShape(true);
     case 'wind-noclustering-casa':
       return windShape(false);
+    case '1000genome-large':
+      return genomeShape(22, 78, 7, 3, '1000genome-large');
   }
 }
 
 export function isWorkflow(name: string): name is WorkflowName {
-  return (WORKFLOWS as readonly string[]).includes(name);
+  return (WORKFLOWS as readonly string[]).includes(name) || (LARGE_WORKFLOWS as readonly string[]).includes(name);
 }

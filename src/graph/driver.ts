@@ -3,6 +3,8 @@
  * goes through `read`/`write`, which wrap the driver's transaction functions (executeRead /
  * executeWrite: retried on transient errors) and turn "cannot connect" into a typed error.
  */
+import diagnostics from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
 import neo4j, { type Driver, type ManagedTransaction, type Session } from 'neo4j-driver';
 import { neo4jConnection, type Neo4jConnection } from '../config';
 import { Neo4jUnavailableError } from '../errors';
@@ -94,7 +96,23 @@ function countingTx(tx: ManagedTransaction, mode: 'READ' | 'WRITE', hook: NonNul
   });
 }
 
+let noDelayOn = false;
+
+/**
+ * Client sockets of this process send without Nagle's delay (TCP_NODELAY), as Node's own HTTP
+ * client does. The Bolt driver writes a message over 1,400 bytes (any query with a list of ids)
+ * in several writes and never sets the option: the last write then waited for the server's
+ * delayed ACK, 40 ms on Linux, and a 2 ms lookup of 100 predictions took 45 ms. Subscribed once;
+ * the driver's sockets are created by net.connect, which publishes on this channel.
+ */
+export function sendWithoutDelay(): void {
+  if (noDelayOn) return;
+  noDelayOn = true;
+  diagnostics.subscribe('net.client.socket', (msg) => void (msg as { socket: Socket }).socket.setNoDelay(true));
+}
+
 export function openGraph(conn: Neo4jConnection = neo4jConnection(), opts: GraphOptions = {}): Graph {
+  sendWithoutDelay();
   const auth = conn.password ? neo4j.auth.basic(conn.user, conn.password) : undefined;
   const driver = neo4j.driver(conn.uri, auth, {
     // Integers come back as JS numbers (safe: counts and ids stay far below 2^53).

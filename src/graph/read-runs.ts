@@ -60,12 +60,24 @@ export interface RunQuery {
   labelled?: boolean;
 }
 
+const LABELLED = '($labelled IS NULL OR (r.label IS NOT NULL) = $labelled)';
 const WHERE = `($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR r.id IN $ids)
-  AND ($labelled IS NULL OR (r.label IS NOT NULL) = $labelled)`;
+  AND ${LABELLED}`;
 
-const READ = `
+/**
+ * Runs by id start from the id index (one seek per id); `r.id IN $ids` behind the optional
+ * filter was planned as a scan of every run's id, 50 ms per live prediction at 6,000 runs.
+ */
+const MATCH_ALL = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
-WHERE ${WHERE} AND r.id > $after
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after`;
+const MATCH_IDS = `
+UNWIND $ids AS id
+MATCH (w:Workflow)-[:HAS_RUN]->(r:Run {id: id})
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after
+WITH DISTINCT w, r`;
+
+const read = (byIds: boolean): string => `${byIds ? MATCH_IDS : MATCH_ALL}
 WITH w, r ORDER BY r.id LIMIT $limit
 OPTIONAL MATCH (r)-[:USES_TEMPLATE]->(t:Template)
 CALL (r) {
@@ -76,6 +88,8 @@ CALL (r) {
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
        r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
        coalesce(t.edges, w.templateEdges) AS edges`;
+const READ_ALL = read(false);
+const READ_IDS = read(true);
 
 function record(rec: { get(key: string): unknown }): RunRecord {
   return {
@@ -109,7 +123,10 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
   const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null, labelled: q.labelled ?? null };
   const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> =>
     graph
-      .read((tx) => tx.run(READ, { ...params, ids: extra.ids ?? params.ids, after: extra.after, limit: neo4j.int(pageSize) }))
+      .read((tx) => {
+        const ids = extra.ids ?? params.ids;
+        return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize) });
+      })
       .then((res) => res.records.map(record));
   const queue: Array<Promise<RunRecord[]>> = [];
   try {

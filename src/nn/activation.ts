@@ -8,12 +8,13 @@
  * Loops are branch-free: signs of activations are random, and a mispredicted branch per element
  * costs more than the arithmetic (`+(v > 0)` compiles to a flag read, not a jump).
  */
+import { alloc } from './arena';
 import { Tensor, result } from './autograd';
 import type { Rng } from './random';
 
 export function relu(x: Tensor): Tensor {
   const xd = x.data;
-  const y = new Float32Array(xd.length);
+  const y = alloc(xd.length);
   for (let i = 0; i < y.length; i++) {
     const v = xd[i] as number;
     y[i] = 0.5 * (v + Math.abs(v)); // max(v, 0), exactly
@@ -21,7 +22,7 @@ export function relu(x: Tensor): Tensor {
   return result(y, x.rows, x.cols, [x], (out) => {
     const dy = out.grad as Float32Array;
     if (x.grad === null) {
-      const dx = (x.grad = new Float32Array(dy.length));
+      const dx = x.gradBuffer();
       for (let i = 0; i < dy.length; i++) dx[i] = (dy[i] as number) * +((y[i] as number) > 0);
     } else {
       const dx = x.grad;
@@ -38,7 +39,7 @@ export function dropout(x: Tensor, p: number, training: boolean, rng: Rng): Tens
   const scale = keep > 0 ? 1 / keep : 0;
   const xd = x.data;
   const mask = new Uint8Array(xd.length);
-  const y = new Float32Array(xd.length);
+  const y = alloc(xd.length);
   for (let i = 0; i < y.length; i++) {
     const m = +(rng.next() < keep);
     mask[i] = m;

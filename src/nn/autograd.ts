@@ -6,6 +6,8 @@
  * vector-Jacobian product into the parents' grads. `backward(loss)` runs those closures in reverse
  * topological order. Graphs are rebuilt every step (define-by-run, like PyTorch).
  */
+import { alloc } from './arena';
+
 export class Tensor {
   grad: Float32Array | null = null;
   /** Adds this op's contribution to the parents' grads, reading `this.grad`. */
@@ -35,16 +37,17 @@ export class Tensor {
     return new Tensor(data, rows, cols, [], true);
   }
 
-  /** The grad buffer, allocated (zeroed) on first use. */
+  /** The grad buffer, allocated (zeroed) on first use; a step's own (arena.ts) unless a parameter's. */
   gradBuffer(): Float32Array {
-    if (this.grad === null) this.grad = new Float32Array(this.data.length);
+    if (this.grad === null) this.grad = this.requiresGrad ? new Float32Array(this.data.length) : alloc(this.data.length);
     return this.grad;
   }
 
   /** grad += g; a first contribution is copied rather than added to a zeroed buffer. */
   addGrad(g: Float32Array): void {
     if (this.grad === null) {
-      this.grad = g.slice();
+      this.grad = this.requiresGrad ? g.slice() : alloc(g.length);
+      this.grad.set(g);
       return;
     }
     const d = this.grad;

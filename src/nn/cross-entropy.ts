@@ -6,10 +6,11 @@
  *
  * logits: [N, C], targets: [N]; rows with mask[i] = 0 (job-level splits) are left out.
  */
+import { alloc } from './arena';
 import { Tensor, result } from './autograd';
 
 export function softmaxRows(z: Float32Array, n: number, c: number): Float32Array {
-  const p = new Float32Array(n * c);
+  const p = alloc(n * c);
   for (let i = 0; i < n; i++) {
     let max = -Infinity;
     for (let j = 0; j < c; j++) max = Math.max(max, z[i * c + j] as number);
@@ -35,7 +36,7 @@ export function crossEntropy(logits: Tensor, targets: Int32Array, classWeights?:
   if (targets.length !== n) throw new Error(`crossEntropy: ${targets.length} targets for ${n} rows`);
   if (classWeights && classWeights.length !== c) throw new Error(`crossEntropy: ${classWeights.length} class weights for ${c} classes`);
   const z = logits.data;
-  const p = new Float32Array(n * c);
+  const p = alloc(n * c);
   let total = 0;
   let wsum = 0;
   for (let i = 0; i < n; i++) {

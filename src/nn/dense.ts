@@ -7,6 +7,7 @@
  *
  * The kernels (gemm.ts) work on 4 × 4 register blocks of the output.
  */
+import { alloc } from './arena';
 import { Tensor, result } from './autograd';
 import { gemmAcc, gemmNtAcc, gemmTnAcc } from './gemm';
 
@@ -17,7 +18,7 @@ export function matmul(x: Tensor, w: Tensor): Tensor {
   const n = x.rows;
   const k = x.cols;
   const m = w.cols;
-  const y = new Float32Array(n * m);
+  const y = alloc(n * m);
   gemmAcc(x.data, w.data, y, n, k, m, true);
   return result(y, n, m, [x, w], (out) => {
     const dy = out.grad as Float32Array;
@@ -33,7 +34,7 @@ export function addBias(x: Tensor, b: Tensor): Tensor {
   if (b.rows !== 1 || b.cols !== x.cols) throw new Error(`addBias: bias [${b.rows}, ${b.cols}] for [${x.rows}, ${x.cols}]`);
   const n = x.rows;
   const m = x.cols;
-  const y = new Float32Array(n * m);
+  const y = alloc(n * m);
   const xd = x.data;
   const bd = b.data;
   for (let i = 0; i < n; i++) {
@@ -91,7 +92,7 @@ export function concatCols(parts: Tensor[]): Tensor {
     if (p.rows !== n) throw new Error(`concatCols: row counts differ (${p.rows} vs ${n})`);
     m += p.cols;
   }
-  const y = new Float32Array(n * m);
+  const y = alloc(n * m);
   let off = 0;
   for (const p of parts) {
     const pc = p.cols;

@@ -12,6 +12,7 @@
  *  - propagate first, P = Â X: Â X forward and, only when X needs a gradient, Âᵀ (dZ Wᵀ), F_in wide.
  * An input layer (X without gradient, F_in = 30 < 2 · 64) propagates first and never runs Âᵀ.
  */
+import { alloc } from './arena';
 import { Tensor, result } from './autograd';
 import { colSumAcc } from './dense';
 import { gemmAcc, gemmNtAcc, gemmTnAcc } from './gemm';
@@ -163,17 +164,17 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
   const relu = activation === 'relu';
   const bd = bias ? bias.data : null;
   const propagateFirst = x.tracks ? fin < fout : fin < 2 * fout;
-  const y = new Float32Array(n * fout);
+  const y = alloc(n * fout);
   // The operand of the dense product that dW needs: X (matmul first) or Â X (propagate first).
   let left: Float32Array;
   if (propagateFirst) {
-    left = new Float32Array(n * fin);
+    left = alloc(n * fin);
     spmm(adj.a, x.data, fin, left);
     gemmAcc(left, w.data, y, n, fin, fout, true);
     biasActInPlace(y, n, fout, bd, relu);
   } else {
     left = x.data;
-    const t = new Float32Array(n * fout);
+    const t = alloc(n * fout);
     gemmAcc(x.data, w.data, t, n, fin, fout, true);
     spmmBiasAct(adj.a, t, fout, bd, relu, y);
   }
@@ -183,19 +184,19 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
     // dZ = dY ⊙ [Y > 0]  (Y > 0 exactly where Z > 0);  db = Σ_rows dZ
     const db = bias?.tracks ? bias.gradBuffer() : null;
     let dz = dy;
-    if (relu) reluGradColSum(dy, y, n, fout, (dz = new Float32Array(dy.length)), db);
+    if (relu) reluGradColSum(dy, y, n, fout, (dz = alloc(dy.length)), db);
     else if (db) colSumAcc(dy, n, fout, db);
     if (propagateFirst) {
       // Z = P W:  dW = Pᵀ dZ,  dX = Âᵀ (dZ Wᵀ)
       if (w.tracks) gemmTnAcc(left, dz, w.gradBuffer(), n, fin, fout);
       if (x.tracks) {
-        const dp = new Float32Array(n * fin);
+        const dp = alloc(n * fin);
         gemmNtAcc(dz, w.data, dp, n, fin, fout, true);
         spmm(adj.at, dp, fin, x.gradBuffer());
       }
     } else {
       // Z = Â T, T = X W:  dT = Âᵀ dZ,  dW = Xᵀ dT,  dX = dT Wᵀ
-      const dt = new Float32Array(n * fout);
+      const dt = alloc(n * fout);
       spmm(adj.at, dz, fout, dt);
       if (w.tracks) gemmTnAcc(left, dt, w.gradBuffer(), n, fin, fout);
       if (x.tracks) {

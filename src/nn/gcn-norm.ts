@@ -9,6 +9,7 @@
  * edges exist: 'forward' (parent → child, as in the paper), 'reverse', or 'both' (symmetric).
  * Â is stored in CSR by target row, with its transpose for the backward pass.
  */
+import { alloc } from './arena';
 import { Tensor, result } from './autograd';
 
 export type EdgeDirection = 'forward' | 'reverse' | 'both';
@@ -108,6 +109,39 @@ export function normalizedAdjacency(n: number, a: EdgeIndex, b?: Int32Array | Ed
   return { n, a: csr(n, rows, cols, w), at: csr(n, cols, rows, w) };
 }
 
+/** Block-diagonal union of CSR matrices: each part's rows and columns shifted past the earlier parts'. */
+function csrUnion(parts: readonly Csr[]): Csr {
+  let n = 0;
+  let nnz = 0;
+  for (const m of parts) {
+    n += m.n;
+    nnz += m.col.length;
+  }
+  const rowPtr = new Int32Array(n + 1);
+  const col = new Int32Array(nnz);
+  const val = new Float32Array(nnz);
+  let r0 = 0;
+  let p0 = 0;
+  for (const m of parts) {
+    for (let i = 1; i <= m.n; i++) rowPtr[r0 + i] = (m.rowPtr[i] as number) + p0;
+    for (let p = 0; p < m.col.length; p++) col[p0 + p] = (m.col[p] as number) + r0;
+    val.set(m.val, p0);
+    r0 += m.n;
+    p0 += m.col.length;
+  }
+  return { n, rowPtr, col, val };
+}
+
+/**
+ * Â of a disjoint union from the Â of its graphs: the same matrix normalizedAdjacency builds for
+ * the union's edge list, entry for entry (degrees are per graph; each row keeps its edges' order,
+ * self-loop last), without redoing the normalisation for every mini-batch.
+ */
+export function adjacencyUnion(parts: readonly NormalizedAdjacency[]): NormalizedAdjacency {
+  const a = csrUnion(parts.map((p) => p.a));
+  return { n: a.n, a, at: csrUnion(parts.map((p) => p.at)) };
+}
+
 /**
  * Y[n, F] += M · H for a CSR matrix M. Each row's output is summed 8 columns at a time in locals
  * over the row's non-zeros, so Y is read and written once instead of once per non-zero.
@@ -154,7 +188,7 @@ export function spmm(mat: Csr, h: Float32Array, f: number, y: Float32Array): voi
 /** propagate(H) = Â H;  H: [n, F] → [n, F]. */
 export function propagate(h: Tensor, adj: NormalizedAdjacency): Tensor {
   if (h.rows !== adj.n) throw new Error(`propagate: ${h.rows} rows for a graph of ${adj.n} nodes`);
-  const y = new Float32Array(h.data.length);
+  const y = alloc(h.data.length);
   spmm(adj.a, h.data, h.cols, y);
   return result(y, h.rows, h.cols, [h], (out) => spmm(adj.at, out.grad as Float32Array, h.cols, h.gradBuffer()));
 }

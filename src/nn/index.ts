@@ -6,13 +6,14 @@
  *   H' = ReLU(Â H W + b),  Â = D^-1/2 (A + I) D^-1/2;  g = mean_pool(H, batch);  CE(logits, y)
  */
 export { Tensor, backward, parameter, result } from './autograd';
+export { alloc, releaseArena, scoped } from './arena';
 export { Rng, glorotUniform } from './random';
 export { addBias, colSumAcc, concatCols, linear, matmul } from './dense';
 export { gemmAcc, gemmAccScalar, gemmNtAcc, gemmNtAccScalar, gemmTnAcc, gemmTnAccScalar } from './gemm';
 export { simdGemm } from './simd';
 export { dropout, relu } from './activation';
 export { gcnConv, type Activation } from './gcn-conv';
-export { EDGE_DIRECTIONS, gcnPropagate, normalizedAdjacency, propagate, spmm, type Csr, type EdgeDirection, type EdgeIndex, type NormalizedAdjacency } from './gcn-norm';
+export { adjacencyUnion, EDGE_DIRECTIONS, gcnPropagate, normalizedAdjacency, propagate, spmm, type Csr, type EdgeDirection, type EdgeIndex, type NormalizedAdjacency } from './gcn-norm';
 export { meanPool } from './pool';
 export { disjointUnion, type GraphBatch, type GraphData } from './union';
 export { crossEntropy, softmax, softmaxRows } from './cross-entropy';

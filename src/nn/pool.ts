@@ -8,6 +8,7 @@
  * batch[i]: a run's column sums stay in locals (one store per run, not per row), and its rows'
  * gradient is one scaled row copied. Any order of `batch` is still correct (runs of length 1).
  */
+import { alloc } from './arena';
 import { Tensor, result } from './autograd';
 
 /** End (exclusive) of the run of rows from i on that share batch[i]. */
@@ -54,7 +55,7 @@ export function meanPool(h: Tensor, batch: Int32Array, numGraphs: number): Tenso
     }
     i = e;
   }
-  const y = new Float32Array(numGraphs * f);
+  const y = alloc(numGraphs * f);
   for (let b = 0; b < numGraphs; b++) {
     const inv = (counts[b] as number) > 0 ? 1 / (counts[b] as number) : 0; // an empty graph pools to 0, as in PyG
     for (let c = 0; c < f; c++) y[b * f + c] = (sums[b * f + c] as number) * inv;

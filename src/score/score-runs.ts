@@ -12,7 +12,7 @@ import { toPredictInput, type Predictor, type RunPrediction } from '../inference
 export interface ScoreOptions {
   /** Workflows to score; all when absent. */
   workflows?: string[];
-  /** Runs per read page (and per session.run). */
+  /** Runs per read page (and per session.run); default: about PAGE_JOBS jobs' worth (runsPerPage). */
   pageSize?: number;
   /** Pages being read while one is scored (default 2: reads on two database cores). */
   readAhead?: number;
@@ -41,6 +41,12 @@ export interface ScoreSummary {
   timings: { readWaitSeconds: number; inferenceSeconds: number; writeSeconds: number };
 }
 
+/** Mean jobs per stored run (of the workflows given), 0 when there are none. */
+async function meanJobCount(graph: Graph, workflows: string[] | null): Promise<number> {
+  const res = await graph.read((tx) => tx.run('MATCH (r:Run) WHERE $workflows IS NULL OR r.workflow IN $workflows RETURN avg(r.jobCount) AS mean', { workflows }));
+  return (res.records[0]?.get('mean') as number | null) ?? 0;
+}
+
 /** Prediction rows of one page: one per run (graph level) or one per job (job level). */
 export function predictionRows(preds: readonly RunPrediction[], jobNames: ReadonlyMap<string, readonly string[]>): PredictionRow[] {
   const rows: PredictionRow[] = [];
@@ -61,9 +67,22 @@ export function predictionRows(preds: readonly RunPrediction[], jobNames: Readon
   return rows;
 }
 
+/** Jobs a read page aims at: large enough for few queries, small enough to pipeline and to hold. */
+export const PAGE_JOBS = 25_000;
+
+/**
+ * Runs per page for runs of `meanJobs` jobs on average: PAGE_JOBS jobs' worth, 10 to 1,000 runs.
+ * A fixed 1,000 runs read ~2 M jobs at once on 2,000-job DAGs: one query, nothing to overlap it
+ * with, and the whole page in memory.
+ */
+export function runsPerPage(meanJobs: number): number {
+  if (!(meanJobs > 0)) return 1000;
+  return Math.max(10, Math.min(1000, Math.round(PAGE_JOBS / meanJobs)));
+}
+
 export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
   const t0 = performance.now();
-  const pageSize = opts.pageSize ?? 1000;
+  const pageSize = opts.pageSize ?? runsPerPage(await meanJobCount(graph, opts.workflows ?? null));
   const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 2000 : 5000);
   const card = predictor.card;
   const { active } = await registerModel(

@@ -12,9 +12,10 @@ import { FEATURES } from '../features/job-features';
 import { applyScaler, fitScaler, scaledWidth, type ScalerState } from '../features/scaler';
 import { GcnModel, type Arch, type Level } from '../models/gcn';
 import { Adam } from '../nn/adam';
+import { releaseArena, scoped } from '../nn/arena';
 import { backward } from '../nn/autograd';
 import { crossEntropy, softmaxRows } from '../nn/cross-entropy';
-import type { EdgeDirection, NormalizedAdjacency } from '../nn/gcn-norm';
+import { adjacencyUnion, normalizedAdjacency, type EdgeDirection, type NormalizedAdjacency } from '../nn/gcn-norm';
 import { Rng } from '../nn/random';
 import { makeBatch, type Batch } from './batch';
 import { metrics, withRanking, type Metrics } from './metrics';
@@ -129,9 +130,11 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
 
   const inSplit = (split: number): number[] =>
     samples.map((_, g) => g).filter((g) => (nodeSplit ? true : graphSplit[g] === split));
+  // Â per graph once; a mini-batch's Â is their block-diagonal union (the same matrix, built by copying).
+  const adjs = inputs.map((s) => normalizedAdjacency(s.numNodes, s.edgeIndex, cfg.direction));
   const prepare = (idx: number[]): Prepared => {
     const batch = makeBatch(idx.map((g) => inputs[g] as (typeof inputs)[number]), width);
-    return { batch, adj: model.adjacency({ ...batch, numGraphs: batch.numGraphs }), samples: idx };
+    return { batch, adj: adjacencyUnion(idx.map((g) => adjs[g] as NormalizedAdjacency)), samples: idx };
   };
   const targetsOf = (p: Prepared): Int32Array => {
     if (cfg.level === 'graph') return Int32Array.from(p.samples, (g) => targetOf(samples[g] as GraphSample, cfg.task));
@@ -177,7 +180,7 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
     const yP: number[] = [];
     const probRows: number[] = [];
     const preds: Prediction[] = [];
-    for (const p of batches) {
+    for (const p of batches) scoped(() => {
       const logits = model.forward({ ...p.batch }, false, undefined, p.adj);
       const prob = softmaxRows(logits.data, logits.rows, C);
       const t = targetsOf(p);
@@ -192,7 +195,7 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
         const g = cfg.level === 'graph' ? (p.samples[r] as number) : (p.samples[p.batch.batch[r] as number] as number);
         preds.push({ sample: g, node: cfg.level === 'graph' ? -1 : r - (p.batch.ptr[p.batch.batch[r] as number] as number), target: t[r] as number, predicted: best });
       }
-    }
+    });
     return { m: withRanking(metrics(yT, yP, C), probRows, yT, classes), preds };
   };
 
@@ -206,12 +209,15 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
     let nb = 0;
     for (const idx of chunk(order, cfg.batchSize)) {
       const p = prepare(idx);
-      opt.zeroGrad();
-      const logits = model.forward({ ...p.batch }, true, rng, p.adj);
-      const loss = crossEntropy(logits, targetsOf(p), weights, maskOf(p, 0));
-      backward(loss);
-      opt.step();
-      lossSum += loss.data[0] as number;
+      // One step's activations and gradients live in the arena (reused by the next step).
+      lossSum += scoped(() => {
+        opt.zeroGrad();
+        const logits = model.forward({ ...p.batch }, true, rng, p.adj);
+        const loss = crossEntropy(logits, targetsOf(p), weights, maskOf(p, 0));
+        backward(loss);
+        opt.step();
+        return loss.data[0] as number;
+      });
       nb++;
     }
     const val = evaluate(valBatches, 1).m;
@@ -224,6 +230,7 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
   model.parameters().forEach((p, k) => p.data.set(best.weights[k] as Float32Array));
   const val = evaluate(valBatches, 1).m;
   const test = evaluate(testBatches, 2);
+  releaseArena();
   const seconds = (performance.now() - t0) / 1000;
   const epochs = curve.length;
   return {

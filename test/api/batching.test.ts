@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { auth, gql, startHarness, type Harness } from './harness';
+import { createLoaders } from '../../src/api/loaders';
+import { auth, gql, runId, startHarness, type GqlResponse, type Harness } from './harness';
 
 const N = 500;
 let h: Harness;
@@ -15,6 +16,14 @@ before(async () => {
 after(async () => {
   await h?.close();
 });
+
+/** Turns the cross-request read cache off (every request reads Neo4j); returns how to restore it. */
+function withoutCache(): () => void {
+  const services = h.server.services;
+  const cache = services.cache;
+  services.cache = null;
+  return () => void (services.cache = cache);
+}
 
 async function counted(query: string): Promise<{ data: any; cypher: number; calls: number; graphs: number }> {
   const q0 = h.queries.count;
@@ -46,18 +55,105 @@ describe('batching', () => {
     assert.equal(r.graphs, 2 * N);
   });
 
-  it('after scoreRuns the same query reads stored predictions: no model call at all', async () => {
+  it('after scoreRuns the same query reads stored predictions: no model call, the page and its predictions in one query', async () => {
     const s = await gql(h.url, 'mutation { scoreRuns { runsScored } }', {}, auth());
     assert.equal(s.data?.scoreRuns.runsScored, N);
     const r = await counted(`{ runs(first: ${N}) { nodes { id prediction { stored score } } } }`);
     assert.ok(r.data.runs.nodes.every((n: any) => n.prediction.stored === true));
     assert.equal(r.calls, 0);
-    assert.ok(r.cypher >= 2 && r.cypher <= 3, `Cypher queries: ${r.cypher}`);
+    // The page query (+ the registry, cached 2 s).
+    assert.ok(r.cypher >= 1 && r.cypher <= 2, `Cypher queries: ${r.cypher}`);
+  });
+
+  it('a page asking predictions by a named model reads them with the page, and they match run(id)', async () => {
+    const q = `query($m: String) { runs(first: 20) { nodes { id prediction(model: $m) { model { id } predicted score stored } } } }`;
+    const noCache = withoutCache();
+    try {
+      const q0 = h.queries.count;
+      const r = await gql(h.url, q, { m: h.binaryModel.id });
+      assert.equal(r.errors, undefined, r.raw);
+      // The page with the stored predictions (none: this model has not scored), the run records
+      // of the runs it then predicts live, the registry (cached 2 s).
+      assert.ok(h.queries.count - q0 <= 3, `Cypher queries: ${h.queries.count - q0}`);
+      const nodes = r.data?.runs.nodes as any[];
+      assert.ok(nodes.every((n) => n.prediction.model.id === h.binaryModel.id));
+      // The same prediction asked alone (live: scoreRuns scored with the active model only).
+      const one = await gql(h.url, 'query($id: ID!, $m: String) { run(id: $id) { prediction(model: $m) { predicted score stored } } }', { id: nodes[3].id, m: h.binaryModel.id });
+      assert.deepEqual(one.data?.run.prediction, { predicted: nodes[3].prediction.predicted, score: nodes[3].prediction.score, stored: nodes[3].prediction.stored });
+    } finally {
+      noCache();
+    }
+  });
+
+  it('run(id) with its stored prediction is one Cypher query (no cache); concurrent requests share queries', async () => {
+    const noCache = withoutCache();
+    try {
+      const RUN = 'query($id: ID!) { run(id: $id) { id label prediction { predicted score stored } } }';
+      const q0 = h.queries.count;
+      const one = await gql(h.url, RUN, { id: runId(7) });
+      assert.equal(one.errors, undefined, one.raw);
+      assert.equal(one.data?.run.id, runId(7));
+      assert.equal(one.data?.run.prediction.stored, true);
+      assert.ok(h.queries.count - q0 <= 2, `Cypher queries for one run(id): ${h.queries.count - q0} (run + prediction, + the registry)`);
+
+      const ids = Array.from({ length: 40 }, (_, i) => runId(i * 11));
+      const all = await Promise.all(ids.map((id) => gql(h.url, RUN, { id })));
+      all.forEach((r, i) => {
+        assert.equal(r.errors, undefined, r.raw);
+        assert.equal(r.data?.run.id, ids[i], 'each request gets its own run');
+        assert.equal(r.data?.run.prediction.stored, true);
+      });
+      // Requests whose reads fall in one turn of the event loop share one query: 40 requests'
+      // loaders asking at once.
+      const model = await h.server.services.registry.active('graph');
+      assert.ok(model);
+      const q1 = h.queries.count;
+      const rows = await Promise.all(ids.map((id) => createLoaders(h.server.services.shared, h.server.services.runtime, null).runWithPrediction(id, model)));
+      assert.equal(h.queries.count - q1, 1, 'one query for 40 requests');
+      assert.deepEqual(rows.map((r) => r?.id), ids);
+      // An unknown id among known ones: null for it alone.
+      const mixed = await Promise.all(['no-such-run', runId(3)].map((id) => gql(h.url, RUN, { id })));
+      assert.equal(mixed[0]?.data?.run, null);
+      assert.equal(mixed[1]?.data?.run.id, runId(3));
+    } finally {
+      noCache();
+    }
   });
 
   it('500 labelled subgraphs: two Cypher queries (page, run records)', async () => {
     const r = await counted(`{ labelledSubgraphs(first: ${N}) { nodes { runId y edgeIndex x } } }`);
     assert.equal(r.data.labelledSubgraphs.nodes.length, N);
     assert.equal(r.cypher, 2, `Cypher queries: ${r.cypher}`);
+  });
+  it('pages by time in (start, id) order in both directions, runs without a start time (key 0) included', async () => {
+    // Runs without a start time, and at 0 and before it, beside the 500 timed ones.
+    const extra = [
+      { id: 'untimed-b', startedAt: null },
+      { id: 'untimed-a', startedAt: null },
+      { id: 'untimed-c', startedAt: null },
+      { id: 'zero', startedAt: 0 },
+      { id: 'negative', startedAt: -50 },
+    ];
+    await h.graph.write((tx) => tx.run("UNWIND $runs AS x CREATE (r:Run {id: x.id, workflow: 'mini', label: 'normal', category: 'normal', jobCount: 0}) SET r.startedAt = x.startedAt", { runs: extra }));
+    try {
+      const all = (await h.graph.read((tx) => tx.run('MATCH (r:Run) RETURN r.id AS id, coalesce(r.startedAt, 0) AS k'))).records.map((r) => ({ id: r.get('id') as string, k: r.get('k') as number }));
+      const cmp = (a: { id: string; k: number }, b: { id: string; k: number }): number => a.k - b.k || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      for (const direction of ['DESC', 'ASC'] as const) {
+        const want = [...all].sort(cmp).map((r) => r.id);
+        if (direction === 'DESC') want.reverse();
+        const seen: string[] = [];
+        let after: string | null = null;
+        for (let page = 0; page < 200; page++) {
+          const r: GqlResponse<Record<string, any>> = await gql(h.url, 'query($after: String, $d: SortDirection) { runs(first: 7, after: $after, orderBy: { by: TIME, direction: $d }) { pageInfo { hasNextPage endCursor } nodes { id } } }', { after, d: direction });
+          assert.equal(r.errors, undefined, r.raw);
+          seen.push(...r.data?.runs.nodes.map((n: any) => n.id));
+          if (!r.data?.runs.pageInfo.hasNextPage) break;
+          after = r.data?.runs.pageInfo.endCursor;
+        }
+        assert.deepEqual(seen, want, direction);
+      }
+    } finally {
+      await h.graph.write((tx) => tx.run('UNWIND $ids AS id MATCH (r:Run {id: id}) DETACH DELETE r', { ids: extra.map((x) => x.id) }));
+    }
   });
 });

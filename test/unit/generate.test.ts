@@ -84,6 +84,25 @@ describe('DAG shapes', () => {
     });
   }
 
+  it('1000genome-large: 2,073 jobs and 4,381 edges, a valid template whose runs pass the parser; not in "all"', () => {
+    const shape = shapeOf('1000genome-large');
+    assert.deepEqual([shape.jobs.length, shape.edges.length], [2073, 4381]);
+    assert.equal(new Set(shape.jobs.map((j) => j.name)).size, 2073, 'job names are unique');
+    const root = tmp();
+    generateDataset({ workflows: ['1000genome-large'], labels: ['normal', 'cpu_2'], runsPerLabel: 1, out: root });
+    const { templates } = loadTemplates(path.join(root, 'adjacency_list_dags'));
+    const t = templates.get('1000genome-large');
+    assert.ok(t, 'template written');
+    assert.equal(t.jobs.length, 2073);
+    for (const label of ['normal', 'cpu_2']) {
+      const dir = path.join(root, 'data', label);
+      const [file] = fs.readdirSync(dir);
+      const r = parseRunFile({ source: file as string, labelFolder: label, fileName: file as string, bytes: fs.readFileSync(path.join(dir, file as string)) }, templates);
+      assert.ok(!('code' in r), JSON.stringify(r).slice(0, 300));
+    }
+    assert.ok(!(WORKFLOWS as readonly string[]).includes('1000genome-large'));
+  });
+
   it('clusters: nowcast 32 tasks per kind in clusters of 8 or 16, wind 17 gunzips in 3 clusters', () => {
     const tasks = (wf: (typeof WORKFLOWS)[number], kind: string): number[] => shapeOf(wf).jobs.filter((j) => j.kind === kind).map((j) => j.tasks.length);
     assert.deepEqual(tasks('nowcast-clustering-8', 'merge_mrtV2'), [8, 8, 8, 8]);

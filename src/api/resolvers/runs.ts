@@ -1,22 +1,41 @@
 /** Query.runs (filtered, sorted Relay pages), Query.run(id), RunConnection.totalCount. */
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context';
+import type { ModelRecord } from '../store/models';
+import { predictionId } from '../store/predictions';
 import { countRuns, runsPage, type RunRow, type RunSelection } from '../store/runs';
 import { RunFilter, RunOrder, RunSortField, SortDirection } from '../types/inputs';
 import { Run, RunConnection } from '../types/run';
 import { decodeCursor, encodeCursor, pageSize, toSelection } from './common';
+import { runPredictionModelsAsked } from './lookahead';
 
 /** The connection plus what totalCount needs (not a GraphQL field). */
 type RunConnectionView = RunConnection & { selection: RunSelection };
 
-export async function runConnection(ctx: ApiContext, filter: RunFilter | null | undefined, first: number, after: string | null | undefined, order: RunOrder | null | undefined): Promise<RunConnectionView & { rows: RunRow[] }> {
+/**
+ * A page of runs. `withPredictionOf`: a model whose stored predictions the page query reads too
+ * (the one its rows' prediction fields ask), so the page with predictions is one query.
+ */
+export async function runConnection(
+  ctx: ApiContext,
+  filter: RunFilter | null | undefined,
+  first: number,
+  after: string | null | undefined,
+  order: RunOrder | null | undefined,
+  withPredictionOf: ModelRecord | null = null,
+): Promise<RunConnectionView & { rows: RunRow[] }> {
   const n = pageSize(ctx, first);
   const by = order?.by ?? RunSortField.TIME;
   const { sel } = await toSelection(ctx, filter, by === RunSortField.SCORE);
   const cursor = decodeCursor(after);
-  const rows = n === 0 ? [] : await runsPage(ctx.services.graph, sel, { by, descending: (order?.direction ?? SortDirection.DESC) === SortDirection.DESC }, n, cursor);
+  const modelId = withPredictionOf?.id ?? null;
+  const rows = n === 0 ? [] : await runsPage(ctx.services.graph, sel, { by, descending: (order?.direction ?? SortDirection.DESC) === SortDirection.DESC }, n, cursor, modelId);
   const page = rows.slice(0, n);
-  for (const r of page) ctx.loaders.run.prime(r.run.id, r.run);
+  for (const r of page) {
+    ctx.loaders.run.prime(r.run.id, r.run);
+    if (modelId) ctx.loaders.primePrediction(predictionId(r.run.id, modelId), r.prediction);
+  }
   const edges = page.map((r) => ({ cursor: encodeCursor({ k: r.key, id: r.run.id }), node: r.run as Run }));
   return {
     edges,
@@ -44,13 +63,17 @@ export class RunsResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'page size (at most WFAD_API_MAX_PAGE, default 500)' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page' }) after: string | null,
     @Arg('orderBy', () => RunOrder, { nullable: true, description: 'default: TIME DESC' }) orderBy: RunOrder | null,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<RunConnection> {
-    return runConnection(ctx, filter, first, after, orderBy);
+    const [model] = [...(await runPredictionModelsAsked(ctx, info, ['nodes'])), ...(await runPredictionModelsAsked(ctx, info, ['edges', 'node']))];
+    return runConnection(ctx, filter, first, after, orderBy, model ?? null);
   }
 
   @Query(() => Run, { nullable: true, description: 'One run by id (null when there is none).' })
-  async run(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<Run | null> {
-    return (await ctx.loaders.run.load(id)) as Run | null;
+  async run(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string, @Info() info: GraphQLResolveInfo): Promise<Run | null> {
+    // Asked with its prediction: the run and the stored prediction in one query.
+    const [model] = await runPredictionModelsAsked(ctx, info, []);
+    return (await (model ? ctx.loaders.runWithPrediction(id, model) : ctx.loaders.run.load(id))) as Run | null;
   }
 
   @FieldResolver(() => Int, { description: 'runs matching the filter (one extra query; ask only when needed)' })

@@ -4,6 +4,7 @@
  */
 import neo4j from 'neo4j-driver';
 import type { Graph } from '../../graph/driver';
+import { predictionFields, predictionId, toPrediction, type PredictionRecord } from './predictions';
 
 export interface RunRow {
   id: string;
@@ -54,11 +55,14 @@ export interface PageRow {
   run: RunRow;
   key: number;
   score: number | null;
+  /** The stored prediction of the model asked for with the page (`withPredictionOf`), if any. */
+  prediction: PredictionRecord | null;
 }
 
-const RUN_FIELDS = `r{.id, .workflow, .label, .category, .level, .startedAt, .endedAt, .jobCount, .instance, .runNumber} AS run`;
+/** A Run node `r` as one map, named `run` (a projection: only these properties cross the wire). */
+export const RUN_FIELDS = `r{.id, .workflow, .label, .category, .level, .startedAt, .endedAt, .jobCount, .instance, .runNumber} AS run`;
 
-function toRun(o: Record<string, unknown>): RunRow {
+export function toRun(o: Record<string, unknown>): RunRow {
   return {
     id: o.id as string,
     workflow: o.workflow as string,
@@ -82,8 +86,8 @@ export async function readRunRows(graph: Graph, ids: readonly string[]): Promise
 }
 
 /** MATCH + WHERE for a selection; `p` is bound when the selection or the sort needs predictions. */
-function selectionClause(sel: RunSelection, needPrediction: boolean): { cypher: string; params: Record<string, unknown> } {
-  const where: string[] = [];
+function selectionClause(sel: RunSelection, needPrediction: boolean, extraWhere: readonly string[] = []): { cypher: string; params: Record<string, unknown> } {
+  const where: string[] = [...extraWhere];
   const params: Record<string, unknown> = {};
   const eq = (prop: string, value: unknown, name: string): void => {
     if (value === null || value === undefined) return;
@@ -129,28 +133,71 @@ function selectionClause(sel: RunSelection, needPrediction: boolean): { cypher: 
 
 /**
  * One page: `first + 1` rows are read so the caller knows whether another page follows. Sorting
- * by score puts runs without a stored prediction of the model last (key -1).
+ * by score puts runs without a stored prediction of the model last (key -1). With
+ * `withPredictionOf` (a model id) each row also carries that model's stored prediction, read in
+ * the same query, after the page is cut.
+ *
+ * By time, the key is coalesce(startedAt, 0). Runs with a start time are read in the order of the
+ * startedAt index (the first rows, not all runs sorted: 3 ms instead of 30 at 6,000 runs); runs
+ * without one (key 0) by a second query, only when the page reaches key 0.
  */
-export async function runsPage(graph: Graph, sel: RunSelection, sort: RunSort, first: number, after: Cursor | null): Promise<PageRow[]> {
-  const { cypher, params } = selectionClause(sel, sort.by === 'SCORE');
-  const key = sort.by === 'SCORE' ? 'coalesce(p.score, -1.0)' : 'coalesce(r.startedAt, 0)';
+export async function runsPage(graph: Graph, sel: RunSelection, sort: RunSort, first: number, after: Cursor | null, withPredictionOf: string | null = null): Promise<PageRow[]> {
+  const limit = first + 1;
+  const read = (parts: PagePart[]): Promise<PageRow[]> => pageQuery(graph, sel, sort, limit, after, withPredictionOf, parts);
+  if (sort.by === 'SCORE') return read([{ key: 'coalesce(p.score, -1.0)', where: [] }]);
+  // Seek: the cursor's key bounds the index range (the tie on id is filtered after).
+  const timed: PagePart = { key: 'r.startedAt', where: ['r.startedAt IS NOT NULL', ...(after ? [`r.startedAt ${sort.descending ? '<=' : '>='} $afterK`] : [])] };
+  const untimed: PagePart = { key: '0', where: ['r.startedAt IS NULL'] };
+  if (!sort.descending) return read(after && after.k > 0 ? [timed] : [untimed, timed]);
+  const rows = await read([timed]);
+  const last = rows[rows.length - 1];
+  if (rows.length === limit && last && last.key > 0) return rows;
+  const dir = -1;
+  const merged = rows.concat(await read([untimed]));
+  merged.sort((a, b) => dir * (a.key - b.key || (a.run.id < b.run.id ? -1 : a.run.id > b.run.id ? 1 : 0)));
+  return merged.slice(0, limit);
+}
+
+/** Part of a selection (narrowed by `where`) and its sort key. */
+interface PagePart {
+  key: string;
+  where: readonly string[];
+}
+
+/** Up to `limit` rows of the union of `parts`, ordered by key, then id. */
+async function pageQuery(graph: Graph, sel: RunSelection, sort: RunSort, limit: number, after: Cursor | null, withPredictionOf: string | null, parts: readonly PagePart[]): Promise<PageRow[]> {
   const cmp = sort.descending ? '<' : '>';
   const dir = sort.descending ? 'DESC' : 'ASC';
   const afterClause = after ? `WHERE k ${cmp} $afterK OR (k = $afterK AND r.id ${cmp} $afterId)` : '';
-  const q = `${cypher}
-WITH r, p, ${key} AS k
+  let params: Record<string, unknown> = {};
+  const branches = parts.map((part) => {
+    const c = selectionClause(sel, sort.by === 'SCORE', part.where);
+    params = { ...params, ...c.params };
+    return `${c.cypher}
+WITH r, p, ${part.key} AS k
 ${afterClause}
-RETURN ${RUN_FIELDS}, k, p.score AS score
+WITH r, k, p.score AS score
 ORDER BY k ${dir}, r.id ${dir}
 LIMIT $limit`;
+  });
+  const page = branches.length === 1 ? branches[0] : `CALL () {\n${branches.map((b) => `${b}\nRETURN r, k, score`).join('\nUNION ALL\n')}\n}\nWITH r, k, score ORDER BY k ${dir}, r.id ${dir} LIMIT $limit`;
+  const q = `${page}
+${withPredictionOf ? "OPTIONAL MATCH (pp:Prediction {id: r.id + '|' + $pageModel})" : 'WITH r, k, score, null AS pp'}
+RETURN ${RUN_FIELDS}, k, score, ${predictionFields('pp')} AS prediction
+ORDER BY k ${dir}, r.id ${dir}`;
   const res = await graph.read((tx) =>
-    tx.run(q, { ...params, afterK: after?.k ?? null, afterId: after?.id ?? null, limit: neo4j.int(first + 1) }),
+    tx.run(q, { ...params, afterK: after?.k ?? null, afterId: after?.id ?? null, limit: neo4j.int(limit), pageModel: withPredictionOf }),
   );
-  return res.records.map((rec) => ({
-    run: toRun(rec.get('run') as Record<string, unknown>),
-    key: rec.get('k') as number,
-    score: rec.get('score') as number | null,
-  }));
+  return res.records.map((rec) => {
+    const run = toRun(rec.get('run') as Record<string, unknown>);
+    const p = rec.get('prediction') as Record<string, unknown> | null;
+    return {
+      run,
+      key: rec.get('k') as number,
+      score: rec.get('score') as number | null,
+      prediction: p && withPredictionOf ? toPrediction(predictionId(run.id, withPredictionOf), p) : null,
+    };
+  });
 }
 
 export async function countRuns(graph: Graph, sel: RunSelection): Promise<number> {
