@@ -36,10 +36,16 @@ const ALLOWED: Record<string, Record<string, string>> = {
   'src/graph/read-runs.ts': {
     "JOB_FIELDS.map((f) => `j.${f}`).join(', ')": 'the constant list of job property names',
     WHERE: 'constant run predicates, each comparing with a $parameter',
+    LABELLED: 'constant truth predicate comparing with $labelled',
+    'byIds ? MATCH_IDS : MATCH_ALL': 'choice between two constant MATCH clauses',
   },
   'src/graph/predictions.ts': {
     target: "the label, typed 'Run' | 'Job', from the two constant queries built at load time",
     level: "typed 'graph' | 'node', from the same two constant queries",
+  },
+  'src/api/store/predictions.ts': {
+    "predictionFields('p')": 'constant Prediction projection',
+    RUN_FIELDS: 'constant Run projection',
   },
   'src/api/store/models.ts': {
     FIELDS: 'constant RETURN list',
@@ -54,7 +60,13 @@ const ALLOWED: Record<string, Record<string, string>> = {
     "pw.length ? ` WHERE ${pw.join(' AND ')}` : ''": 'constant prediction predicates',
     "pw.join(' AND ')": 'constant prediction predicates with $parameters',
     cypher: 'the clause built by selectionClause from the constants above',
-    key: 'one of two constant sort expressions',
+    'c.cypher': 'the clause built by selectionClause from the constants above',
+    'part.key': 'one of the constant sort expressions of the page parts',
+    "branches.map((b) => `${b}\\nRETURN r, k, score`).join('\\nUNION ALL\\n')": 'joins the branches built from the constants above',
+    b: 'one branch built from the constants above',
+    page: 'the page query built from the constants above',
+    'withPredictionOf ? "OPTIONAL MATCH (pp:Prediction {id: r.id + \'|\' + $pageModel})" : \'WITH r, k, score, null AS pp\'': 'clause choice; the model id is the $pageModel parameter',
+    "predictionFields('pp')": 'constant Prediction projection',
     cmp: "'<' or '>'",
     dir: "'ASC' or 'DESC'",
     afterClause: 'constant keyset predicate with $afterK/$afterId, or empty',
