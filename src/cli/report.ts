@@ -38,6 +38,7 @@ function bytes(n: number): string {
 function value(name: string, v: number | null): string {
   if (v === null) return '?';
   if (/bytes/i.test(name)) return bytes(v);
+  if (/_vs_/i.test(name)) return `${Number(v.toPrecision(3))}×`;
   if (/delay|runtime|time/i.test(name)) return duration(v);
   return Number(v.toPrecision(3)).toString();
 }
