@@ -6,7 +6,7 @@
  */
 import type { Rejection } from './rejection';
 import type { SourceRun } from './run-shape';
-import { findCycle } from './template';
+import { cycleText, findCycle } from './dag';
 
 export function checkSourceRun(run: SourceRun): Rejection | null {
   const where = { file: run.source, workflow: run.workflow, ...(run.truth ? { label: run.truth.label } : {}) };
@@ -31,9 +31,7 @@ export function checkSourceRun(run: SourceRun): Rejection | null {
   }
   const cycle = findCycle(n, run.edges);
   if (cycle) {
-    const names = cycle.map((i) => run.jobs[i]?.name ?? String(i));
-    const shown = names.length <= 12 ? names : [...names.slice(0, 10), `… (${names.length - 1} jobs in all)`, names[names.length - 1] as string];
-    return { ...where, code: 'BAD_DAG', reason: `the run's DAG has a cycle: ${shown.join(' → ')}` };
+    return { ...where, code: 'BAD_DAG', reason: `the run's DAG has a cycle: ${cycleText(cycle.map((i) => run.jobs[i]?.name ?? String(i)))}` };
   }
   return null;
 }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cycleText, findCycle } from './dag';
 import { auxKey } from './names';
 
 export interface DagTemplate {
@@ -131,45 +132,10 @@ export function parseTemplate(file: string, text: string): DagTemplate {
   });
   const cycle = findCycle(jobs.length, edges);
   if (cycle) {
-    const names = cycle.map((i) => jobs[i] as string);
-    const shown = names.length <= 12 ? names : [...names.slice(0, 10), `… (${names.length - 1} jobs in all)`, names[names.length - 1] as string];
-    throw new TemplateError(file, `template has a cycle: ${shown.join(' → ')}`);
+    const names = cycleText(cycle.map((i) => jobs[i] as string));
+    throw new TemplateError(file, `template has a cycle: ${names}`);
   }
   return { workflow, file, jobs, keys, keyIndex, edges };
-}
-
-/** Kahn's algorithm; returns one cycle (as job indices) if the graph is not a DAG. */
-export function findCycle(n: number, edges: Array<[number, number]>): number[] | null {
-  const indeg = new Array<number>(n).fill(0);
-  const out: number[][] = Array.from({ length: n }, () => []);
-  for (const [p, c] of edges) {
-    indeg[c] = (indeg[c] ?? 0) + 1;
-    out[p]?.push(c);
-  }
-  const queue: number[] = [];
-  indeg.forEach((d, i) => d === 0 && queue.push(i));
-  let visited = 0;
-  while (queue.length) {
-    const v = queue.pop() as number;
-    visited++;
-    for (const c of out[v] ?? []) if (--(indeg[c] as number) === 0) queue.push(c);
-  }
-  if (visited === n) return null;
-  // Every node Kahn could not remove has a parent that also remains, so walking parents from
-  // any remaining node must revisit one: that stretch of the walk is a cycle (in reverse).
-  const remaining = new Set(indeg.flatMap((d, i) => (d > 0 ? [i] : [])));
-  const parents: number[][] = Array.from({ length: n }, () => []);
-  for (const [p, c] of edges) parents[c]?.push(p);
-  let v = remaining.values().next().value as number;
-  const walk: number[] = [];
-  const pos = new Map<number, number>();
-  while (!pos.has(v)) {
-    pos.set(v, walk.length);
-    walk.push(v);
-    v = parents[v]?.find((p) => remaining.has(p)) as number;
-  }
-  const cycle = walk.slice(pos.get(v)).reverse();
-  return [...cycle, cycle[0] as number];
 }
 
 /** A template file's text: UTF-8 (a BOM is dropped later), or a TemplateError saying why not. */
@@ -252,9 +218,8 @@ export function templateFromDag(workflow: string, file: string, jobs: readonly s
   }
   const cycle = findCycle(jobs.length, out);
   if (cycle) {
-    const names = cycle.map((i) => jobs[i] as string);
-    const shown = names.length <= 12 ? names : [...names.slice(0, 10), `… (${names.length - 1} jobs in all)`, names[names.length - 1] as string];
-    return { reason: `the DAG has a cycle: ${shown.join(' → ')}` };
+    const names = cycleText(cycle.map((i) => jobs[i] as string));
+    return { reason: `the DAG has a cycle: ${names}` };
   }
   return { workflow, file, jobs: [...jobs], keys, keyIndex, edges: out };
 }

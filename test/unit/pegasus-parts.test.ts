@@ -8,7 +8,8 @@ import { templateJobName } from '../../src/ingest/names';
 import { parseBraindump } from '../../src/ingest/pegasus/braindump';
 import { parseDagFile } from '../../src/ingest/pegasus/dag-file';
 import { rawToRegular, timeline, type JobEvent } from '../../src/ingest/pegasus/job-timeline';
-import { buildRun, findCycle, type ReadJob } from '../../src/ingest/pegasus/run-builder';
+import { findCycle } from '../../src/ingest/dag';
+import { buildRun, type ReadJob } from '../../src/ingest/pegasus/run-builder';
 import { typeFromName } from '../../src/ingest/pegasus/stampede-schema';
 import { runNumberOf, subwfJobFor } from '../../src/ingest/pegasus/submit-names';
 

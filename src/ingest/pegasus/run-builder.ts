@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { COLUMNS } from '../columns';
+import { cycleText, findCycle } from '../dag';
 import { templateJobName } from '../names';
 import type { Derivation, JobValue, RunState, SourceJob, SourceKind, SourceRun } from '../run-shape';
 import { timeline, type JobEvent } from './job-timeline';
@@ -92,7 +93,7 @@ export function buildRun(w: ReadWorkflow): SourceRun | PegasusRejection {
   const cycle = findCycle(order.length, edges);
   if (cycle) {
     const names = cycle.map((k) => (order[k] as { j: ReadJob }).j.name);
-    return reject(ctx, 'BAD_DAG', `the DAG has a cycle: ${names.join(' → ')}`, { job: names[0] });
+    return reject(ctx, 'BAD_DAG', `the DAG has a cycle: ${cycleText(names)}`, { job: names[0] });
   }
 
   const runId = runIdOf(w.label, w.uuid);
@@ -192,40 +193,4 @@ export function buildRun(w: ReadWorkflow): SourceRun | PegasusRejection {
 /** When a parent was done: its POST script's end when it has one (even if still running), else its execute end. */
 function parentEnd(p: SourceJob): number | null {
   return (p.postScriptStart !== null ? p.postScriptEnd : p.executeEnd) as number | null;
-}
-
-/** A cycle as node indices (first node repeated at the end), or null for a DAG. Iterative DFS. */
-export function findCycle(n: number, edges: ReadonlyArray<readonly [number, number]>): number[] | null {
-  const out: number[][] = Array.from({ length: n }, () => []);
-  for (const [p, c] of edges) out[p]?.push(c);
-  const color = new Uint8Array(n); // 0 new, 1 on stack, 2 done
-  const parent = new Int32Array(n).fill(-1);
-  for (let s = 0; s < n; s++) {
-    if (color[s] !== 0) continue;
-    const stack: Array<[number, number]> = [[s, 0]];
-    color[s] = 1;
-    while (stack.length) {
-      const top = stack[stack.length - 1] as [number, number];
-      const [v, k] = top;
-      const next = (out[v] as number[])[k];
-      if (next === undefined) {
-        color[v] = 2;
-        stack.pop();
-        continue;
-      }
-      top[1] = k + 1;
-      if (color[next] === 1) {
-        const cyc = [next];
-        for (let u = v; u !== next; u = parent[u] as number) cyc.push(u);
-        cyc.push(next);
-        return cyc.reverse();
-      }
-      if (color[next] === 0) {
-        color[next] = 1;
-        parent[next] = v;
-        stack.push([next, 0]);
-      }
-    }
-  }
-  return null;
 }
