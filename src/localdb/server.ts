@@ -75,7 +75,8 @@ function readPid(cfg: LocalServerConfig): number | null {
   }
 }
 
-function alive(pid: number): boolean {
+/** True while process `pid` exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -34,15 +34,6 @@ function freePort(): Promise<number> {
   });
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 interface Started {
   apiPort: number;
   output: () => string;
@@ -145,8 +136,8 @@ describe('wfad start on its own local Neo4j', () => {
     assert.ok(jvm !== null, 'wfad start started a local Neo4j');
     s.kill('SIGKILL');
     await s.exited;
-    const gone = await eventually(async () => !alive(jvm) && !(await server.portAnswers('127.0.0.1', PORT)));
-    assert.ok(gone, `Neo4j (pid ${jvm}) still running ${alive(jvm)}, Bolt port ${PORT} answering ${await server.portAnswers('127.0.0.1', PORT)}`);
+    const gone = await eventually(async () => !server.alive(jvm) && !(await server.portAnswers('127.0.0.1', PORT)));
+    assert.ok(gone, `Neo4j (pid ${jvm}) still running ${server.alive(jvm)}, Bolt port ${PORT} answering ${await server.portAnswers('127.0.0.1', PORT)}`);
     assert.equal(await server.portAnswers('127.0.0.1', s.apiPort), false);
   });
 
@@ -158,7 +149,7 @@ describe('wfad start on its own local Neo4j', () => {
     s.kill('SIGINT');
     assert.equal(await s.exited, 0, s.output());
     assert.match(s.output(), /stopping the API and the local Neo4j…\nstopped\./);
-    assert.equal(alive(jvm), false);
+    assert.equal(server.alive(jvm), false);
     assert.equal(await server.portAnswers('127.0.0.1', PORT), false);
     assert.equal(await server.portAnswers('127.0.0.1', s.apiPort), false);
   });
