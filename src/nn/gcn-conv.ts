@@ -10,7 +10,9 @@
  * Â (X W) = (Â X) W, so the product order is free; the sparse product costs nnz × its width:
  *  - matmul first, T = X W: Â T forward and Âᵀ dZ backward, both F_out wide;
  *  - propagate first, P = Â X: Â X forward and, only when X needs a gradient, Âᵀ (dZ Wᵀ), F_in wide.
- * An input layer (X without gradient, F_in = 30 < 2 · 64) propagates first and never runs Âᵀ.
+ * An input layer (X without gradient, F_in = 30 < 2 · 64) propagates first and never runs Âᵀ;
+ * as its Â X does not depend on the weights, a trainer may compute it once and pass it as X
+ * (`xPropagated`), leaving one dense product per step.
  */
 import { alloc } from './arena';
 import { Tensor, result } from './autograd';
@@ -152,9 +154,9 @@ function biasActInPlace(z: Float32Array, n: number, f: number, bias: Float32Arra
 
 /**
  * act(Â X W + b) as one autograd node. `bias` may be null (PyG's bias=False); `activation`
- * 'relu' or 'none'.
+ * 'relu' or 'none'. `xPropagated`: x already holds Â X (only for an x without gradient).
  */
-export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: NormalizedAdjacency, activation: Activation = 'relu'): Tensor {
+export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: NormalizedAdjacency, activation: Activation = 'relu', xPropagated = false): Tensor {
   const n = x.rows;
   const fin = x.cols;
   const fout = w.cols;
@@ -163,13 +165,14 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
   if (bias && (bias.rows !== 1 || bias.cols !== fout)) throw new Error(`gcnConv: bias [${bias.rows}, ${bias.cols}] for ${fout} outputs`);
   const relu = activation === 'relu';
   const bd = bias ? bias.data : null;
-  const propagateFirst = x.tracks ? fin < fout : fin < 2 * fout;
+  if (xPropagated && x.tracks) throw new Error('gcnConv: a propagated X must not need a gradient');
+  const propagateFirst = xPropagated || (x.tracks ? fin < fout : fin < 2 * fout);
   const y = alloc(n * fout);
   // The operand of the dense product that dW needs: X (matmul first) or Â X (propagate first).
   let left: Float32Array;
   if (propagateFirst) {
-    left = alloc(n * fin);
-    spmm(adj.a, x.data, fin, left);
+    if (xPropagated) left = x.data;
+    else spmm(adj.a, x.data, fin, (left = alloc(n * fin)));
     gemmAcc(left, w.data, y, n, fin, fout, true);
     biasActInPlace(y, n, fout, bd, relu);
   } else {

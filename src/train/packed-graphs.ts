@@ -3,7 +3,7 @@
  * so a mini-batch is gathered by copying slices instead of re-normalising and re-batching.
  *
  *   nodePtr: [G + 1]    first pack row of each graph, then N
- *   x: [N, F]           scaled features, graphs stacked
+ *   ax: [N, F]          Â X: scaled features propagated once (the first GCN layer's X is constant), graphs stacked
  *   a, at: CSR [N, ·]   Â and Âᵀ of each graph (gcn-norm.ts), rows in pack order, columns local to the graph
  *   graphTarget: [G],  nodeTarget: [N] (job level),  nodeSplit: [N] (job level, paper protocol) or null
  *
@@ -12,14 +12,14 @@
  * entry for entry as normalizedAdjacency builds it for the union's edge list.
  */
 import type { Batch } from './batch';
-import { normalizedAdjacency, type Csr, type EdgeDirection, type NormalizedAdjacency } from '../nn/gcn-norm';
+import { normalizedAdjacency, spmm, type Csr, type EdgeDirection, type NormalizedAdjacency } from '../nn/gcn-norm';
 
 export interface PackedGraphs {
   numGraphs: number;
   numNodes: number;
   numFeatures: number;
   nodePtr: Int32Array;
-  x: Float32Array;
+  ax: Float32Array;
   a: Csr;
   at: Csr;
   graphTarget: Int32Array;
@@ -64,7 +64,7 @@ export function packGraphs(graphs: readonly PackInput[], numFeatures: number, di
     nodePtr[k + 1] = N;
     nnz += nnzOf(g.numNodes, g.edgeIndex, direction);
   });
-  const x = shared.f32(N * numFeatures);
+  const ax = shared.f32(N * numFeatures);
   const csr = (): Csr => ({ n: N, rowPtr: shared.i32(N + 1), col: shared.i32(nnz), val: shared.f32(nnz) });
   const a = csr();
   const at = csr();
@@ -75,11 +75,11 @@ export function packGraphs(graphs: readonly PackInput[], numFeatures: number, di
   let p0 = 0;
   graphs.forEach((g, k) => {
     const r0 = nodePtr[k] as number;
-    x.set(g.x(), r0 * numFeatures);
     graphTarget[k] = g.target;
     if (nodeTarget) nodeTarget.set((g.nodeTargets as () => Int32Array)(), r0);
     if (nodeSplit) nodeSplit.set(g.nodeSplit as Uint8Array, r0);
     const adj = normalizedAdjacency(g.numNodes, g.edgeIndex, direction);
+    spmm(adj.a, g.x(), numFeatures, ax.subarray(r0 * numFeatures, (r0 + g.numNodes) * numFeatures));
     for (const [to, from] of [[a, adj.a], [at, adj.at]] as const) {
       for (let i = 1; i <= g.numNodes; i++) to.rowPtr[r0 + i] = (from.rowPtr[i] as number) + p0;
       to.col.set(from.col, p0);
@@ -87,7 +87,7 @@ export function packGraphs(graphs: readonly PackInput[], numFeatures: number, di
     }
     p0 += adj.a.col.length;
   });
-  return { numGraphs: G, numNodes: N, numFeatures, nodePtr, x, a, at, graphTarget, nodeTarget, nodeSplit };
+  return { numGraphs: G, numNodes: N, numFeatures, nodePtr, ax, a, at, graphTarget, nodeTarget, nodeSplit };
 }
 
 /** Reusable buffers (one set per thread): a step gathers into the same memory every time. */
@@ -109,7 +109,7 @@ export class GatherScratch {
 }
 
 export interface Gathered {
-  batch: Batch;
+  batch: Batch & { xPropagated: true };
   adj: NormalizedAdjacency;
 }
 
@@ -137,7 +137,7 @@ function gatherCsr(m: Csr, nodePtr: Int32Array, graphs: ArrayLike<number>, n: nu
   return { n, rowPtr, col, val };
 }
 
-/** The disjoint union of pack graphs `graphs` (in that order) and its Â, in `s`'s buffers. */
+/** The disjoint union of pack graphs `graphs` (in that order) and its Â, in `s`'s buffers; its x is Â X. */
 export function gather(pack: PackedGraphs, graphs: ArrayLike<number>, s: GatherScratch): Gathered {
   const { nodePtr, numFeatures: F } = pack;
   const B = graphs.length;
@@ -159,14 +159,14 @@ export function gather(pack: PackedGraphs, graphs: ArrayLike<number>, s: GatherS
     const first = nodePtr[g] as number;
     const rows = (nodePtr[g + 1] as number) - first;
     ptr[b] = r0;
-    x.set(pack.x.subarray(first * F, (first + rows) * F), r0 * F);
+    x.set(pack.ax.subarray(first * F, (first + rows) * F), r0 * F);
     batch.fill(b, r0, r0 + rows);
     r0 += rows;
   }
   ptr[B] = n;
   const none = new Int32Array(0);
   const adj = { n, a: gatherCsr(pack.a, nodePtr, graphs, n, nnz, s, 'a'), at: gatherCsr(pack.at, nodePtr, graphs, n, nnz, s, 'at') };
-  return { batch: { numGraphs: B, numNodes: n, x, src: none, dst: none, batch, ptr }, adj };
+  return { batch: { numGraphs: B, numNodes: n, x, src: none, dst: none, batch, ptr, xPropagated: true }, adj };
 }
 
 /** Targets of the gathered rows: one per graph (graph level) or per job (job level). */
