@@ -19,6 +19,7 @@ import { Tensor, result } from './autograd';
 import { colSumAcc } from './dense';
 import { gemmAcc, gemmNtAcc, gemmTnAcc } from './gemm';
 import { spmm, type Csr, type NormalizedAdjacency } from './gcn-norm';
+import { spmmSimd } from './spmm-simd';
 
 export type Activation = 'relu' | 'none';
 
@@ -172,14 +173,14 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
   let left: Float32Array;
   if (propagateFirst) {
     if (xPropagated) left = x.data;
-    else spmm(adj.a, x.data, fin, (left = alloc(n * fin)));
+    else spmm(adj.a, x.data, fin, (left = alloc(n * fin)), true);
     gemmAcc(left, w.data, y, n, fin, fout, true);
     biasActInPlace(y, n, fout, bd, relu);
   } else {
     left = x.data;
     const t = alloc(n * fout);
     gemmAcc(x.data, w.data, t, n, fin, fout, true);
-    spmmBiasAct(adj.a, t, fout, bd, relu, y);
+    if (!spmmSimd(adj.a, t, fout, y, { accumulate: false, bias: bd, relu })) spmmBiasAct(adj.a, t, fout, bd, relu, y);
   }
   const parents = bias ? [x, w, bias] : [x, w];
   return result(y, n, fout, parents, (out) => {
@@ -200,7 +201,7 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
     } else {
       // Z = Â T, T = X W:  dT = Âᵀ dZ,  dW = Xᵀ dT,  dX = dT Wᵀ
       const dt = alloc(n * fout);
-      spmm(adj.at, dz, fout, dt);
+      spmm(adj.at, dz, fout, dt, true);
       if (w.tracks) gemmTnAcc(left, dt, w.gradBuffer(), n, fin, fout);
       if (x.tracks) {
         const fresh = x.grad === null;

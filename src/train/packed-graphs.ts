@@ -79,7 +79,7 @@ export function packGraphs(graphs: readonly PackInput[], numFeatures: number, di
     if (nodeTarget) nodeTarget.set((g.nodeTargets as () => Int32Array)(), r0);
     if (nodeSplit) nodeSplit.set(g.nodeSplit as Uint8Array, r0);
     const adj = normalizedAdjacency(g.numNodes, g.edgeIndex, direction);
-    spmm(adj.a, g.x(), numFeatures, ax.subarray(r0 * numFeatures, (r0 + g.numNodes) * numFeatures));
+    spmm(adj.a, g.x(), numFeatures, ax.subarray(r0 * numFeatures, (r0 + g.numNodes) * numFeatures), true);
     for (const [to, from] of [[a, adj.a], [at, adj.at]] as const) {
       for (let i = 1; i <= g.numNodes; i++) to.rowPtr[r0 + i] = (from.rowPtr[i] as number) + p0;
       to.col.set(from.col, p0);
