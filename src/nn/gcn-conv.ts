@@ -19,6 +19,7 @@ import { Tensor, result } from './autograd';
 import { colSumAcc } from './dense';
 import { gemmAcc, gemmNtAcc, gemmTnAcc } from './gemm';
 import { spmm, type Csr, type NormalizedAdjacency } from './gcn-norm';
+import { matmulFirstBackward, matmulFirstForward } from './gcn-simd';
 import { spmmSimd } from './spmm-simd';
 
 export type Activation = 'relu' | 'none';
@@ -178,9 +179,11 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
     biasActInPlace(y, n, fout, bd, relu);
   } else {
     left = x.data;
-    const t = alloc(n * fout);
-    gemmAcc(x.data, w.data, t, n, fin, fout, true);
-    if (!spmmSimd(adj.a, t, fout, y, { accumulate: false, bias: bd, relu })) spmmBiasAct(adj.a, t, fout, bd, relu, y);
+    if (!matmulFirstForward(x.data, w.data, adj.a, bd, relu, y, n, fin, fout)) {
+      const t = alloc(n * fout);
+      gemmAcc(x.data, w.data, t, n, fin, fout, true);
+      if (!spmmSimd(adj.a, t, fout, y, { accumulate: false, bias: bd, relu })) spmmBiasAct(adj.a, t, fout, bd, relu, y);
+    }
   }
   const parents = bias ? [x, w, bias] : [x, w];
   return result(y, n, fout, parents, (out) => {
@@ -200,13 +203,13 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
       }
     } else {
       // Z = Â T, T = X W:  dT = Âᵀ dZ,  dW = Xᵀ dT,  dX = dT Wᵀ
+      const dw = w.tracks ? w.gradBuffer() : null;
+      const fresh = x.grad === null;
+      if (matmulFirstBackward(left, w.data, adj.at, dz, n, fin, fout, dw, x.tracks ? x.gradBuffer() : null, fresh)) return;
       const dt = alloc(n * fout);
       spmm(adj.at, dz, fout, dt, true);
-      if (w.tracks) gemmTnAcc(left, dt, w.gradBuffer(), n, fin, fout);
-      if (x.tracks) {
-        const fresh = x.grad === null;
-        gemmNtAcc(dt, w.data, x.gradBuffer(), n, fin, fout, fresh);
-      }
+      if (dw) gemmTnAcc(left, dt, dw, n, fin, fout);
+      if (x.tracks) gemmNtAcc(dt, w.data, x.gradBuffer(), n, fin, fout, fresh);
     }
   });
 }
