@@ -89,6 +89,8 @@ export interface TrainResult {
   /** Split of each sample (0 train, 1 val, 2 test); at job level with 'paper', of each job. */
   graphSplit: Uint8Array;
   nodeSplit: Uint8Array[] | null;
+  /** Threads that trained it (the weights are the same for any count). */
+  threads: number;
 }
 
 export function stratumOf(s: GraphSample): string {
@@ -253,6 +255,7 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
       testPredictions: test.preds,
       graphSplit,
       nodeSplit,
+      threads: runner.threads,
     };
   } finally {
     runner.close();
