@@ -19,7 +19,7 @@ import { Tensor, result } from './autograd';
 import { colSumAcc } from './dense';
 import { gemmAcc, gemmNtAcc, gemmTnAcc } from './gemm';
 import { spmm, type Csr, type NormalizedAdjacency } from './gcn-norm';
-import { matmulFirstBackward, matmulFirstForward } from './gcn-simd';
+import { matmulFirstBackward, matmulFirstForward, propagateFirstBackward } from './gcn-simd';
 import { spmmSimd } from './spmm-simd';
 
 export type Activation = 'relu' | 'none';
@@ -190,12 +190,17 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
     const dy = out.grad as Float32Array;
     // dZ = dY ⊙ [Y > 0]  (Y > 0 exactly where Z > 0);  db = Σ_rows dZ
     const db = bias?.tracks ? bias.gradBuffer() : null;
+    const dw = w.tracks ? w.gradBuffer() : null;
+    const mask = relu ? y : null;
+    if (propagateFirst && dw && !x.tracks && propagateFirstBackward(left, dy, mask, db, dw, n, fin, fout)) return;
+    const fresh = x.grad === null;
+    if (!propagateFirst && matmulFirstBackward(left, w.data, adj.at, dy, mask, db, n, fin, fout, dw, x.tracks ? x.gradBuffer() : null, fresh)) return;
     let dz = dy;
     if (relu) reluGradColSum(dy, y, n, fout, (dz = alloc(dy.length)), db);
     else if (db) colSumAcc(dy, n, fout, db);
     if (propagateFirst) {
       // Z = P W:  dW = Pᵀ dZ,  dX = Âᵀ (dZ Wᵀ)
-      if (w.tracks) gemmTnAcc(left, dz, w.gradBuffer(), n, fin, fout);
+      if (dw) gemmTnAcc(left, dz, dw, n, fin, fout);
       if (x.tracks) {
         const dp = alloc(n * fin);
         gemmNtAcc(dz, w.data, dp, n, fin, fout, true);
@@ -203,9 +208,6 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
       }
     } else {
       // Z = Â T, T = X W:  dT = Âᵀ dZ,  dW = Xᵀ dT,  dX = dT Wᵀ
-      const dw = w.tracks ? w.gradBuffer() : null;
-      const fresh = x.grad === null;
-      if (matmulFirstBackward(left, w.data, adj.at, dz, n, fin, fout, dw, x.tracks ? x.gradBuffer() : null, fresh)) return;
       const dt = alloc(n * fout);
       spmm(adj.at, dz, fout, dt, true);
       if (dw) gemmTnAcc(left, dt, dw, n, fin, fout);

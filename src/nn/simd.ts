@@ -66,6 +66,8 @@ const vzero = simd(0x0c, ...new Array<number>(16).fill(0));
 const fadd = simd(0xe4);
 const fmul = simd(0xe6);
 const fmax = simd(0xe9);
+const fgt = simd(0x44);
+const vand = simd(0x4e);
 const geU = [0x4f];
 const and = [0x71];
 const block = [0x02, 0x40];
@@ -184,6 +186,44 @@ function spmmBody(V: number): number[] {
   return [...uleb(body.length), ...body];
 }
 
+// reluGrad locals: the 11 parameters (the last four unused), then i32s, then v128s.
+const [GDY, GY, GDZ, GN, GROW, GDB, GCOLS] = [0, 1, 2, 3, 4, 5, 6];
+const [GI, GC, GOFF] = [11, 12, 13];
+const [GACC, GD] = [14, 15];
+
+/**
+ * dZ = dY ⊙ [Y > 0] and db[c] += Σ_rows dZ[·, c], for rows < n and columns < cols (a multiple of
+ * 4), 4 columns per pass down the rows; row stride in bytes. A masked entry becomes +0.
+ */
+function reluGradBody(): number[] {
+  const rowLoop = [
+    ...get(GI), ...get(GROW), ...mul, ...get(GC), ...i32c(4), ...mul, ...add, ...set(GOFF),
+    ...get(GDY), ...get(GOFF), ...add, ...vload(0),
+    ...get(GY), ...get(GOFF), ...add, ...vload(0), ...vzero, ...fgt,
+    ...vand, ...set(GD),
+    ...get(GDZ), ...get(GOFF), ...add, ...get(GD), ...vstore(0),
+    ...get(GACC), ...get(GD), ...fadd, ...set(GACC),
+    ...bump(GI, i32c(1)),
+    ...get(GI), ...get(GN), ...ltU, ...brIf0,
+  ];
+  const colLoop = [
+    ...vzero, ...set(GACC),
+    ...i32c(0), ...set(GI),
+    ...loop, ...rowLoop, ...end,
+    ...get(GDB), ...get(GC), ...i32c(4), ...mul, ...add,
+    ...get(GDB), ...get(GC), ...i32c(4), ...mul, ...add, ...vload(0), ...get(GACC), ...fadd,
+    ...vstore(0),
+    ...bump(GC, i32c(4)),
+    ...get(GC), ...get(GCOLS), ...ltU, ...brIf0,
+  ];
+  const locals = vec([
+    [...uleb(3), I32],
+    [...uleb(2), V128],
+  ]);
+  const body = [...locals, ...i32c(0), ...set(GC), ...loop, ...colLoop, ...end, ...end];
+  return [...uleb(body.length), ...body];
+}
+
 /** Column blocks (f32x4 vectors per pass) the sparse kernels come in. */
 export const SPMM_WIDTHS = [8, 4, 2, 1] as const;
 
@@ -191,9 +231,12 @@ function moduleBytes(): Uint8Array {
   // Both kernels take 11 i32 parameters: one function type.
   const type = section(1, vec([[0x60, ...vec(new Array<number[]>(11).fill([I32])), ...vec([])]]));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
-  const funcs = section(3, vec([uleb(0), ...SPMM_WIDTHS.map(() => uleb(0))]));
-  const exportSec = section(7, vec([[...name('gemm'), 0x00, ...uleb(0)], ...SPMM_WIDTHS.map((v, k) => [...name(`spmm${v}`), 0x00, ...uleb(k + 1)])]));
-  const code = section(10, vec([kernelBody(), ...SPMM_WIDTHS.map(spmmBody)]));
+  const funcs = section(3, vec([uleb(0), ...SPMM_WIDTHS.map(() => uleb(0)), uleb(0)]));
+  const exportSec = section(
+    7,
+    vec([[...name('gemm'), 0x00, ...uleb(0)], ...SPMM_WIDTHS.map((v, k) => [...name(`spmm${v}`), 0x00, ...uleb(k + 1)]), [...name('reluGrad'), 0x00, ...uleb(SPMM_WIDTHS.length + 1)]]),
+  );
+  const code = section(10, vec([kernelBody(), ...SPMM_WIDTHS.map(spmmBody), reluGradBody()]));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exportSec, ...code]);
 }
 
@@ -209,8 +252,12 @@ export type GemmKernel = (a: number, aRow: number, aRed: number, b: number, bRed
  */
 export type SpmmKernel = (rowPtr: number, col: number, val: number, h: number, hRow: number, y: number, yRow: number, n: number, colOffset: number, bias: number, flags: number) => void;
 
+/** reluGradBody: addresses in bytes, row stride in bytes; rows ≥ 1, cols a multiple of 4 (≥ 4). */
+export type ReluGradKernel = (dy: number, y: number, dz: number, n: number, row: number, db: number, cols: number, u0: number, u1: number, u2: number, u3: number) => void;
+
 export interface SimdGemm {
   kernel: GemmKernel;
+  reluGrad: ReluGradKernel;
   /** spmm[V] for V in SPMM_WIDTHS. */
   spmm: Record<number, SpmmKernel>;
   /** The module's memory as int32s (same bytes as floats()). */
@@ -249,6 +296,7 @@ function instantiate(): SimdGemm | null {
   let ints = new Int32Array(memory.buffer);
   return {
     kernel,
+    reluGrad: inst.exports.reluGrad as ReluGradKernel,
     spmm,
     floats: () => view,
     ints: () => ints,

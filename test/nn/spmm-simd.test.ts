@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gemmAcc, gemmNtAcc, gemmTnAcc, normalizedAdjacency, Rng, simdGemm, spmm, type Csr } from '../../src/nn';
-import { matmulFirstBackward, matmulFirstForward } from '../../src/nn/gcn-simd';
+import { matmulFirstBackward, matmulFirstForward, propagateFirstBackward } from '../../src/nn/gcn-simd';
 import { spmmSimd } from '../../src/nn/spmm-simd';
 import { randomDag } from './gradcheck';
 
@@ -77,7 +77,7 @@ describe('sparse kernels (WebAssembly SIMD)', () => {
     const dx0 = rand(rng, n * fin);
     for (const dxIsZero of [true, false]) {
       const [dwF, dxF] = [dw0.slice(), dxIsZero ? new Float32Array(n * fin) : dx0.slice()];
-      assert.ok(matmulFirstBackward(x, w, adj.at, dz, n, fin, fout, dwF, dxF, dxIsZero));
+      assert.ok(matmulFirstBackward(x, w, adj.at, dz, null, null, n, fin, fout, dwF, dxF, dxIsZero));
       const dt = new Float32Array(n * fout);
       spmm(adj.at, dz, fout, dt, true);
       const [dwS, dxS] = [dw0.slice(), dxIsZero ? new Float32Array(n * fin) : dx0.slice()];
@@ -86,6 +86,33 @@ describe('sparse kernels (WebAssembly SIMD)', () => {
       assert.deepEqual(dwF, dwS);
       assert.deepEqual(dxF, dxS);
     }
+  });
+
+  it('the ReLU and bias gradients on the kernel: dZ = dY ⊙ [Y > 0], db = Σ_rows dZ', () => {
+    if (simdGemm === null) return;
+    const [fin, fout] = [64, 32];
+    const x = rand(rng, n * fin);
+    const w = rand(rng, fin * fout);
+    const dy = rand(rng, n * fout);
+    const y = rand(rng, n * fout).map((v) => Math.max(v, 0));
+    const dz = dy.map((v, i) => ((y[i] as number) > 0 ? v : 0));
+    const dbWant = Array.from({ length: fout }, (_, j) => 0.5 + dz.filter((_, i) => i % fout === j).reduce((a, v) => a + v, 0));
+    const dw0 = rand(rng, fin * fout);
+    // matmul first: against the separate products on dZ
+    const [dw, dx, db] = [dw0.slice(), new Float32Array(n * fin), new Float32Array(fout).fill(0.5)];
+    assert.ok(matmulFirstBackward(x, w, adj.at, dy, y, db, n, fin, fout, dw, dx, true));
+    const [dwS, dxS] = [dw0.slice(), new Float32Array(n * fin)];
+    assert.ok(matmulFirstBackward(x, w, adj.at, dz, null, null, n, fin, fout, dwS, dxS, true));
+    assert.deepEqual(dw, dwS);
+    assert.deepEqual(dx, dxS);
+    dbWant.forEach((v, j) => assert.ok(Math.abs((db[j] as number) - v) < 1e-4, `db[${j}] ${db[j]} vs ${v}`));
+    // propagate first: dW += Pᵀ dZ
+    const [dwP, dbP] = [dw0.slice(), new Float32Array(fout).fill(0.5)];
+    assert.ok(propagateFirstBackward(x, dy, y, dbP, dwP, n, fin, fout));
+    const dwT = dw0.slice();
+    gemmTnAcc(x, dz, dwT, n, fin, fout);
+    assert.deepEqual(dwP, dwT);
+    dbWant.forEach((v, j) => assert.ok(Math.abs((dbP[j] as number) - v) < 1e-4));
   });
 
   it('leaves widths that do not fill its blocks to the separate products', () => {
