@@ -17,7 +17,7 @@ import type { PackedGraphs } from './packed-graphs';
 import { halfByNodes, lossDenominator, shardContext, shardLogits, trainShard, type ShardContext } from './shard-step';
 
 /** Control block (Int32 slots). */
-export const CTRL = { cmd: 0, done: 1, op: 2, count: 3, seed: 4, failed: 5, rows: 6 } as const;
+export const CTRL = { cmd: 0, done: 1, op: 2, count: 3, seed: 4, failed: 5, rows: 6, ready: 7 } as const;
 export const OP = { train: 1, logits: 2, stop: 3 } as const;
 /** Float64 slots. */
 export const NUM = { denominator: 0, loss: 1 } as const;
@@ -47,6 +47,8 @@ export function defaultThreads(): number {
 }
 
 const WAIT_MS = 600_000;
+/** A worker not running after this long is given up: its shards run on this thread (same weights). */
+const START_MS = 30_000;
 
 export class ShardRunner {
   private readonly ctx: ShardContext;
@@ -91,9 +93,24 @@ export class ShardRunner {
     };
     this.worker = new Worker(path.join(__dirname, 'step-worker.js'), { workerData: this.init });
     this.worker.unref();
+    // A worker that cannot start is noticed by workerReady (its shards then run here); its error
+    // event must not take the process down.
+    this.worker.on('error', () => undefined);
   }
 
-  /** Sends a command on `graphs` to the worker (it starts as soon as it sees it). */
+  /** Whether the worker runs; waits for it to start the first time, and gives it up if it does not. */
+  private workerReady(): boolean {
+    const w = this.init;
+    if (!this.worker || !w) return false;
+    if (Atomics.load(w.ctrl, CTRL.ready) === 1) return true;
+    Atomics.wait(w.ctrl, CTRL.ready, 0, START_MS);
+    if (Atomics.load(w.ctrl, CTRL.ready) === 1) return true;
+    void this.worker.terminate();
+    this.worker = null;
+    return false;
+  }
+
+  /** Sends a command on `graphs` to the worker. */
   private send(op: number, graphs: ArrayLike<number>, seed = 0, denominator = 0): void {
     const w = this.init as WorkerInit;
     if (op === OP.train) {
@@ -141,7 +158,7 @@ export class ShardRunner {
     const s1 = graphs.slice(cut);
     const d = lossDenominator(this.pack, graphs, this.classWeights);
     const [g0, g1] = this.local as [Float32Array[], Float32Array[]];
-    if (s1.length && this.worker) this.send(OP.train, s1, seeds[1], d);
+    if (s1.length && this.workerReady()) this.send(OP.train, s1, seeds[1], d);
     let loss = trainShard(this.ctx, s0, seeds[0], d, g0);
     if (s1.length) {
       let shard1: readonly Float32Array[];
@@ -178,7 +195,7 @@ export class ShardRunner {
     const s1 = graphs.slice(cut);
     const r0 = rowsOf(s0);
     const out = new Float32Array((r0 + rowsOf(s1)) * C);
-    if (s1.length && this.worker) this.send(OP.logits, s1);
+    if (s1.length && this.workerReady()) this.send(OP.logits, s1);
     shardLogits(this.ctx, s0, out);
     if (s1.length) {
       if (this.worker) {
@@ -220,6 +237,8 @@ export function serveShards(init: WorkerInit): void {
     }
   };
   let seen = 0;
+  Atomics.store(init.ctrl, CTRL.ready, 1);
+  Atomics.notify(init.ctrl, CTRL.ready);
   for (;;) {
     Atomics.wait(init.ctrl, CTRL.cmd, seen);
     seen = Atomics.load(init.ctrl, CTRL.cmd);
