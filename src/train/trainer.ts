@@ -2,6 +2,8 @@
  * Training one detector: scaling fitted on the training split, mini-batches of whole graphs
  * (disjoint unions), Adam, cross-entropy, early stopping on validation accuracy (best weights
  * kept), then test metrics. Seeded: the same seed and data give bit-for-bit the same weights.
+ * The graphs are packed once (packed-graphs.ts); each step's gradient is the sum of two shards'
+ * (parallel.ts), on one thread or two, with the same weights either way.
  *
  * Job level, two protocols (see split.ts): 'paper' masks the loss and the metrics to each split's
  * jobs while message passing sees whole graphs; 'run' splits by run.
