@@ -9,10 +9,11 @@ import { gemmAcc } from '../src/nn/gemm';
  * FLOPs (multiply and add counted as 2) of one epoch of GCN(F→H) → GCN(H→H) → mean pool → MLP,
  * graph level: training (forward + backward) over `train` nodes, forward over `val` nodes.
  * nnz: non-zeros of Â (edges + one self-loop per node). Layer 1 propagates first (F < 2H) and
- * needs no input gradient; layer 2 multiplies first.
+ * needs no input gradient; layer 2 multiplies first. `propagatedOnce`: layer 1's Â X is computed
+ * once before training (wfad's trainer), not every epoch (PyG), so it is not counted.
  */
-export function epochFlops(train: { nodes: number; nnz: number; graphs: number }, val: { nodes: number; nnz: number; graphs: number }, f: number, h: number, c: number): number {
-  const forward = (n: number, nnz: number, b: number): number => 2 * nnz * f + 2 * n * f * h + 2 * n * h * h + 2 * nnz * h + 2 * b * (h * h + h * c);
+export function epochFlops(train: { nodes: number; nnz: number; graphs: number }, val: { nodes: number; nnz: number; graphs: number }, f: number, h: number, c: number, propagatedOnce = true): number {
+  const forward = (n: number, nnz: number, b: number): number => (propagatedOnce ? 0 : 2 * nnz * f) + 2 * n * f * h + 2 * n * h * h + 2 * nnz * h + 2 * b * (h * h + h * c);
   // Backward: layer 2 dW and dX (two GEMMs) and Âᵀ dZ; layer 1 dW; MLP dW and dX.
   const backward = (n: number, nnz: number, b: number): number => 4 * n * h * h + 2 * nnz * h + 2 * n * f * h + 4 * b * (h * h + h * c);
   return forward(train.nodes, train.nnz, train.graphs) + backward(train.nodes, train.nnz, train.graphs) + forward(val.nodes, val.nnz, val.graphs);

@@ -3,7 +3,12 @@
  * batch (64 graphs × 57 nodes × 30 features, hidden 64), in ms. Needs no database.
  *
  *   npm run build --silent && node dist/bench/nn-micro.js [graphs] [nodes] [features] [hidden]
+ *
+ * Then the GEMM's peak (bench/flops.ts) before and after V8's --no-wasm-tier-up is set at run
+ * time, as the Pegasus SQLite reader does before training in the same process (`wfad start`).
  */
+import v8 from 'node:v8';
+import { gemmPeakGflops } from './flops';
 import { Adam, Rng, Tensor, addBias, backward, crossEntropy, disjointUnion, gcnConv, linear, matmul, meanPool, normalizedAdjacency, propagate, relu, simdGemm, type GraphData } from '../src/nn';
 
 const [B = 64, n = 57, F = 30, H = 64] = process.argv.slice(2).map(Number);
@@ -67,3 +72,9 @@ for (const fused of [false, true]) {
   const name = fused ? 'fused gcnConv      ' : 'separate ops       ';
   console.log(`  ${name} forward ${median(() => forwardOnly(fused))}; forward+backward+Adam ${median(() => step(fused))}`);
 }
+
+// Reading a Pegasus SQLite file sets V8's --no-wasm-tier-up for the process (sql.js); the GEMM
+// compiled before it must keep its optimised code (a drop to V8's baseline tier is ~4× slower).
+const before = gemmPeakGflops();
+v8.setFlagsFromString('--no-wasm-tier-up');
+console.log(`GEMM peak ${before.toFixed(1)} GFLOP/s; after --no-wasm-tier-up is set (as the SQLite reader does) ${gemmPeakGflops().toFixed(1)} GFLOP/s`);

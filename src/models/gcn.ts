@@ -41,6 +41,8 @@ export interface ModelInput {
   /** [N] graph of each node (graph level) */
   batch: Int32Array;
   numGraphs: number;
+  /** x already holds Â X (a trainer computes it once per graph: it does not depend on the weights). */
+  xPropagated?: boolean;
 }
 
 /** Parameter names in a fixed order: the saved weights and the ONNX export use it. */
@@ -86,7 +88,7 @@ export class GcnModel {
   forward(input: ModelInput, training = false, rng?: Rng, adj: NormalizedAdjacency = this.adjacency(input)): Tensor {
     const drop = (t: Tensor): Tensor => (training && rng ? dropout(t, this.config.dropout, true, rng) : t);
     const x = new Tensor(input.x, input.numNodes, this.config.inFeatures);
-    const h1 = gcnConv(x, this.p('conv1.weight'), this.p('conv1.bias'), adj, 'relu');
+    const h1 = gcnConv(x, this.p('conv1.weight'), this.p('conv1.bias'), adj, 'relu', input.xPropagated === true);
     const h2 = gcnConv(drop(h1), this.p('conv2.weight'), this.p('conv2.bias'), adj, 'relu');
     const z = this.config.arch === 'skip' ? concatCols([h1, h2]) : h2;
     const g = this.config.level === 'graph' ? meanPool(z, input.batch, input.numGraphs) : z;

@@ -47,20 +47,21 @@ export class Adam {
     this.t++;
     const c1 = 1 - this.b1 ** this.t;
     const c2 = 1 - this.b2 ** this.t;
-    this.params.forEach((p, k) => {
-      const g = p.grad;
-      if (!g) return;
+    const { b1, b2, lr, eps, wd } = this; // locals: the loop runs over every weight each step
+    for (let k = 0; k < this.params.length; k++) {
+      const g = (this.params[k] as Tensor).grad;
+      if (!g) continue;
       const m = this.m[k] as Float32Array;
       const v = this.v[k] as Float32Array;
-      const th = p.data;
+      const th = (this.params[k] as Tensor).data;
       for (let i = 0; i < th.length; i++) {
-        const gi = (g[i] as number) + this.wd * (th[i] as number);
-        const mi = this.b1 * (m[i] as number) + (1 - this.b1) * gi;
-        const vi = this.b2 * (v[i] as number) + (1 - this.b2) * gi * gi;
+        const gi = (g[i] as number) + wd * (th[i] as number);
+        const mi = b1 * (m[i] as number) + (1 - b1) * gi;
+        const vi = b2 * (v[i] as number) + (1 - b2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        th[i] = (th[i] as number) - (this.lr * (mi / c1)) / (Math.sqrt(vi / c2) + this.eps);
+        th[i] = (th[i] as number) - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
       }
-    });
+    }
   }
 }

@@ -30,7 +30,11 @@ export function softmax(logits: Tensor): Float32Array {
   return softmaxRows(logits.data, logits.rows, logits.cols);
 }
 
-export function crossEntropy(logits: Tensor, targets: Int32Array, classWeights?: Float32Array, mask?: Uint8Array): Tensor {
+/**
+ * `denominator`, when given, replaces Σ_i w[y_i]: the rows are one part of a larger batch whose
+ * mean loss is the sum of its parts' (data-parallel training, src/train/parallel.ts).
+ */
+export function crossEntropy(logits: Tensor, targets: Int32Array, classWeights?: Float32Array, mask?: Uint8Array, denominator?: number): Tensor {
   const n = logits.rows;
   const c = logits.cols;
   if (targets.length !== n) throw new Error(`crossEntropy: ${targets.length} targets for ${n} rows`);
@@ -59,6 +63,7 @@ export function crossEntropy(logits: Tensor, targets: Int32Array, classWeights?:
     total += w * (Math.log(sum) + max - (z[r + y] as number));
     wsum += w;
   }
+  if (denominator !== undefined) wsum = wsum > 0 ? denominator : 0;
   const loss = new Float32Array([wsum > 0 ? total / wsum : 0]);
   return result(loss, 1, 1, [logits], (out) => {
     if (wsum === 0) return;

@@ -10,13 +10,17 @@
  * Â (X W) = (Â X) W, so the product order is free; the sparse product costs nnz × its width:
  *  - matmul first, T = X W: Â T forward and Âᵀ dZ backward, both F_out wide;
  *  - propagate first, P = Â X: Â X forward and, only when X needs a gradient, Âᵀ (dZ Wᵀ), F_in wide.
- * An input layer (X without gradient, F_in = 30 < 2 · 64) propagates first and never runs Âᵀ.
+ * An input layer (X without gradient, F_in = 30 < 2 · 64) propagates first and never runs Âᵀ;
+ * as its Â X does not depend on the weights, a trainer may compute it once and pass it as X
+ * (`xPropagated`), leaving one dense product per step.
  */
 import { alloc } from './arena';
 import { Tensor, result } from './autograd';
 import { colSumAcc } from './dense';
 import { gemmAcc, gemmNtAcc, gemmTnAcc } from './gemm';
 import { spmm, type Csr, type NormalizedAdjacency } from './gcn-norm';
+import { matmulFirstBackward, matmulFirstForward, propagateFirstBackward } from './gcn-simd';
+import { spmmSimd } from './spmm-simd';
 
 export type Activation = 'relu' | 'none';
 
@@ -152,9 +156,9 @@ function biasActInPlace(z: Float32Array, n: number, f: number, bias: Float32Arra
 
 /**
  * act(Â X W + b) as one autograd node. `bias` may be null (PyG's bias=False); `activation`
- * 'relu' or 'none'.
+ * 'relu' or 'none'. `xPropagated`: x already holds Â X (only for an x without gradient).
  */
-export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: NormalizedAdjacency, activation: Activation = 'relu'): Tensor {
+export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: NormalizedAdjacency, activation: Activation = 'relu', xPropagated = false): Tensor {
   const n = x.rows;
   const fin = x.cols;
   const fout = w.cols;
@@ -163,32 +167,40 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
   if (bias && (bias.rows !== 1 || bias.cols !== fout)) throw new Error(`gcnConv: bias [${bias.rows}, ${bias.cols}] for ${fout} outputs`);
   const relu = activation === 'relu';
   const bd = bias ? bias.data : null;
-  const propagateFirst = x.tracks ? fin < fout : fin < 2 * fout;
+  if (xPropagated && x.tracks) throw new Error('gcnConv: a propagated X must not need a gradient');
+  const propagateFirst = xPropagated || (x.tracks ? fin < fout : fin < 2 * fout);
   const y = alloc(n * fout);
   // The operand of the dense product that dW needs: X (matmul first) or Â X (propagate first).
   let left: Float32Array;
   if (propagateFirst) {
-    left = alloc(n * fin);
-    spmm(adj.a, x.data, fin, left);
+    if (xPropagated) left = x.data;
+    else spmm(adj.a, x.data, fin, (left = alloc(n * fin)), true);
     gemmAcc(left, w.data, y, n, fin, fout, true);
     biasActInPlace(y, n, fout, bd, relu);
   } else {
     left = x.data;
-    const t = alloc(n * fout);
-    gemmAcc(x.data, w.data, t, n, fin, fout, true);
-    spmmBiasAct(adj.a, t, fout, bd, relu, y);
+    if (!matmulFirstForward(x.data, w.data, adj.a, bd, relu, y, n, fin, fout)) {
+      const t = alloc(n * fout);
+      gemmAcc(x.data, w.data, t, n, fin, fout, true);
+      if (!spmmSimd(adj.a, t, fout, y, { accumulate: false, bias: bd, relu })) spmmBiasAct(adj.a, t, fout, bd, relu, y);
+    }
   }
   const parents = bias ? [x, w, bias] : [x, w];
   return result(y, n, fout, parents, (out) => {
     const dy = out.grad as Float32Array;
     // dZ = dY ⊙ [Y > 0]  (Y > 0 exactly where Z > 0);  db = Σ_rows dZ
     const db = bias?.tracks ? bias.gradBuffer() : null;
+    const dw = w.tracks ? w.gradBuffer() : null;
+    const mask = relu ? y : null;
+    if (propagateFirst && dw && !x.tracks && propagateFirstBackward(left, dy, mask, db, dw, n, fin, fout)) return;
+    const fresh = x.grad === null;
+    if (!propagateFirst && matmulFirstBackward(left, w.data, adj.at, dy, mask, db, n, fin, fout, dw, x.tracks ? x.gradBuffer() : null, fresh)) return;
     let dz = dy;
     if (relu) reluGradColSum(dy, y, n, fout, (dz = alloc(dy.length)), db);
     else if (db) colSumAcc(dy, n, fout, db);
     if (propagateFirst) {
       // Z = P W:  dW = Pᵀ dZ,  dX = Âᵀ (dZ Wᵀ)
-      if (w.tracks) gemmTnAcc(left, dz, w.gradBuffer(), n, fin, fout);
+      if (dw) gemmTnAcc(left, dz, dw, n, fin, fout);
       if (x.tracks) {
         const dp = alloc(n * fin);
         gemmNtAcc(dz, w.data, dp, n, fin, fout, true);
@@ -197,12 +209,9 @@ export function gcnConv(x: Tensor, w: Tensor, bias: Tensor | null, adj: Normaliz
     } else {
       // Z = Â T, T = X W:  dT = Âᵀ dZ,  dW = Xᵀ dT,  dX = dT Wᵀ
       const dt = alloc(n * fout);
-      spmm(adj.at, dz, fout, dt);
-      if (w.tracks) gemmTnAcc(left, dt, w.gradBuffer(), n, fin, fout);
-      if (x.tracks) {
-        const fresh = x.grad === null;
-        gemmNtAcc(dt, w.data, x.gradBuffer(), n, fin, fout, fresh);
-      }
+      spmm(adj.at, dz, fout, dt, true);
+      if (dw) gemmTnAcc(left, dt, dw, n, fin, fout);
+      if (x.tracks) gemmNtAcc(dt, w.data, x.gradBuffer(), n, fin, fout, fresh);
     }
   });
 }

@@ -11,6 +11,7 @@
  */
 import { alloc } from './arena';
 import { Tensor, result } from './autograd';
+import { spmmSimd } from './spmm-simd';
 
 export type EdgeDirection = 'forward' | 'reverse' | 'both';
 export const EDGE_DIRECTIONS: readonly EdgeDirection[] = ['forward', 'reverse', 'both'];
@@ -143,10 +144,12 @@ export function adjacencyUnion(parts: readonly NormalizedAdjacency[]): Normalize
 }
 
 /**
- * Y[n, F] += M · H for a CSR matrix M. Each row's output is summed 8 columns at a time in locals
- * over the row's non-zeros, so Y is read and written once instead of once per non-zero.
+ * Y[n, F] += M · H for a CSR matrix M (`yIsZero`: Y is known to be zeros, so not read). On the
+ * WebAssembly SIMD kernel where it pays (spmm-simd.ts); else each row's output is summed 8
+ * columns at a time in locals over the row's non-zeros, so Y is read and written once.
  */
-export function spmm(mat: Csr, h: Float32Array, f: number, y: Float32Array): void {
+export function spmm(mat: Csr, h: Float32Array, f: number, y: Float32Array, yIsZero = false): void {
+  if (spmmSimd(mat, h, f, y, { accumulate: !yIsZero })) return;
   const { rowPtr, col, val } = mat;
   const f8 = f - (f % 8);
   for (let i = 0; i < mat.n; i++) {
@@ -189,7 +192,7 @@ export function spmm(mat: Csr, h: Float32Array, f: number, y: Float32Array): voi
 export function propagate(h: Tensor, adj: NormalizedAdjacency): Tensor {
   if (h.rows !== adj.n) throw new Error(`propagate: ${h.rows} rows for a graph of ${adj.n} nodes`);
   const y = alloc(h.data.length);
-  spmm(adj.a, h.data, h.cols, y);
+  spmm(adj.a, h.data, h.cols, y, true);
   return result(y, h.rows, h.cols, [h], (out) => spmm(adj.at, out.grad as Float32Array, h.cols, h.gradBuffer()));
 }
 

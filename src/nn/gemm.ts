@@ -141,7 +141,7 @@ function gemmTnTail(a: Float32Array, b: Float32Array, c: Float32Array, i0: numbe
 }
 
 /** Rows of A and B per pass in gemmTnAcc: 128 rows × 64 columns × 4 B × 2 stay in L1/L2 across blocks. */
-const TN_ROWS = 128;
+export const TN_ROWS = 128;
 
 /** C[K, M] += A[N, K]ᵀ · B[N, M] */
 export function gemmTnAccScalar(a: Float32Array, b: Float32Array, c: Float32Array, n: number, k: number, m: number): void {

@@ -62,14 +62,17 @@ export function meanPool(h: Tensor, batch: Int32Array, numGraphs: number): Tenso
   }
   return result(y, numGraphs, f, [h], (out) => {
     const dy = out.grad as Float32Array;
+    const fresh = h.grad === null;
     const dh = h.gradBuffer();
-    const g = new Float64Array(f);
+    const g = fresh ? new Float32Array(f) : new Float64Array(f);
     for (let i = 0; i < n; ) {
       const e = runEnd(batch, i);
       const b = batch[i] as number;
       const inv = 1 / (counts[b] as number);
       for (let c = 0; c < f; c++) g[c] = (dy[b * f + c] as number) * inv;
-      for (let r = i * f; r < e * f; r += f) for (let c = 0; c < f; c++) dh[r + c] = (dh[r + c] as number) + (g[c] as number);
+      // A fresh gradient takes the row as is (0 + g rounds the same); a shared one adds it.
+      if (fresh) for (let r = i * f; r < e * f; r += f) dh.set(g, r);
+      else for (let r = i * f; r < e * f; r += f) for (let c = 0; c < f; c++) dh[r + c] = (dh[r + c] as number) + (g[c] as number);
       i = e;
     }
   });

@@ -2,6 +2,8 @@
  * Training one detector: scaling fitted on the training split, mini-batches of whole graphs
  * (disjoint unions), Adam, cross-entropy, early stopping on validation accuracy (best weights
  * kept), then test metrics. Seeded: the same seed and data give bit-for-bit the same weights.
+ * The graphs are packed once (packed-graphs.ts); each step's gradient is the sum of two shards'
+ * (parallel.ts), on one thread or two, with the same weights either way.
  *
  * Job level, two protocols (see split.ts): 'paper' masks the loss and the metrics to each split's
  * jobs while message passing sees whole graphs; 'run' splits by run.
@@ -12,12 +14,12 @@ import { FEATURES } from '../features/job-features';
 import { applyScaler, fitScaler, scaledWidth, type ScalerState } from '../features/scaler';
 import { GcnModel, type Arch, type Level } from '../models/gcn';
 import { Adam } from '../nn/adam';
-import { releaseArena, scoped } from '../nn/arena';
-import { backward } from '../nn/autograd';
-import { crossEntropy, softmaxRows } from '../nn/cross-entropy';
-import { adjacencyUnion, normalizedAdjacency, type EdgeDirection, type NormalizedAdjacency } from '../nn/gcn-norm';
+import { releaseArena } from '../nn/arena';
+import { softmaxRows } from '../nn/cross-entropy';
+import type { EdgeDirection } from '../nn/gcn-norm';
 import { Rng } from '../nn/random';
-import { makeBatch, type Batch } from './batch';
+import { gatherMask, gatherTargets, GatherScratch, packGraphs } from './packed-graphs';
+import { defaultThreads, MIN_PARALLEL_NODES, ShardRunner } from './parallel';
 import { metrics, withRanking, type Metrics } from './metrics';
 import { jobSplit, stratifiedSplit } from './split';
 
@@ -89,19 +91,23 @@ export interface TrainResult {
   /** Split of each sample (0 train, 1 val, 2 test); at job level with 'paper', of each job. */
   graphSplit: Uint8Array;
   nodeSplit: Uint8Array[] | null;
-}
-
-interface Prepared {
-  batch: Batch;
-  adj: NormalizedAdjacency;
-  samples: number[];
+  /** Threads that trained it (the weights are the same for any count). */
+  threads: number;
 }
 
 export function stratumOf(s: GraphSample): string {
   return `${s.workflow}|${s.label}`;
 }
 
-export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (e: EpochLog) => void): TrainResult {
+export interface TrainOptions {
+  /**
+   * Threads (1 or 2; parallel.ts). The weights do not depend on it. Default: 2 on a machine with
+   * two cores or more (WFAD_TRAIN_THREADS overrides) when the training split is large enough.
+   */
+  threads?: number;
+}
+
+export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (e: EpochLog) => void, opts: TrainOptions = {}): TrainResult {
   const t0 = performance.now();
   const classes = classesOf(cfg.task);
   const C = classes.length;
@@ -119,7 +125,20 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
     }),
   );
   const width = scaledWidth(scaler);
-  const inputs = samples.map((s) => ({ numNodes: s.numNodes, x: applyScaler(scaler, s.workflow, s.x), edgeIndex: s.edgeIndex }));
+  // Every graph scaled, normalised and packed once; a mini-batch is gathered from the pack.
+  const pack = packGraphs(
+    samples.map((s, g) => ({
+      numNodes: s.numNodes,
+      x: () => applyScaler(scaler, s.workflow, s.x),
+      edgeIndex: s.edgeIndex,
+      target: targetOf(s, cfg.task),
+      nodeTargets: () => jobTargets(s, cfg.task),
+      nodeSplit: nodeSplit?.[g],
+    })),
+    width,
+    cfg.direction,
+    cfg.level,
+  );
 
   const model = new GcnModel(
     { level: cfg.level, arch: cfg.arch, inFeatures: width, hidden: cfg.hidden, numClasses: C, direction: cfg.direction, dropout: cfg.dropout },
@@ -130,28 +149,6 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
 
   const inSplit = (split: number): number[] =>
     samples.map((_, g) => g).filter((g) => (nodeSplit ? true : graphSplit[g] === split));
-  // Â per graph once; a mini-batch's Â is their block-diagonal union (the same matrix, built by copying).
-  const adjs = inputs.map((s) => normalizedAdjacency(s.numNodes, s.edgeIndex, cfg.direction));
-  const prepare = (idx: number[]): Prepared => {
-    const batch = makeBatch(idx.map((g) => inputs[g] as (typeof inputs)[number]), width);
-    return { batch, adj: adjacencyUnion(idx.map((g) => adjs[g] as NormalizedAdjacency)), samples: idx };
-  };
-  const targetsOf = (p: Prepared): Int32Array => {
-    if (cfg.level === 'graph') return Int32Array.from(p.samples, (g) => targetOf(samples[g] as GraphSample, cfg.task));
-    const t = new Int32Array(p.batch.numNodes);
-    p.samples.forEach((g, b) => t.set(jobTargets(samples[g] as GraphSample, cfg.task), p.batch.ptr[b] as number));
-    return t;
-  };
-  const maskOf = (p: Prepared, split: number): Uint8Array | undefined => {
-    if (!nodeSplit) return undefined;
-    const m = new Uint8Array(p.batch.numNodes);
-    p.samples.forEach((g, b) => {
-      const ns = nodeSplit[g] as Uint8Array;
-      const base = p.batch.ptr[b] as number;
-      for (let j = 0; j < ns.length; j++) m[base + j] = ns[j] === split ? 1 : 0;
-    });
-    return m;
-  };
 
   // Class weights (optional): inverse frequency over training targets.
   let weights: Float32Array | undefined;
@@ -172,82 +169,97 @@ export function train(samples: readonly GraphSample[], cfg: TrainConfig, log?: (
     return out;
   };
   const trainIdx = inSplit(0);
-  const valBatches = chunk(inSplit(1), 1024).map(prepare);
-  const testBatches = chunk(inSplit(2), 1024).map(prepare);
+  const trainNodes = trainIdx.reduce((a, g) => a + (samples[g] as GraphSample).numNodes, 0);
+  const threads = opts.threads ?? (trainNodes >= MIN_PARALLEL_NODES ? defaultThreads() : 1);
+  const runner = new ShardRunner(model, pack, weights, threads);
+  try {
+    const valBatches = chunk(inSplit(1), 1024);
+    const testBatches = chunk(inSplit(2), 1024);
+    const scratch = new GatherScratch();
 
-  const evaluate = (batches: Prepared[], split: number): { m: Metrics; preds: Prediction[] } => {
-    const yT: number[] = [];
-    const yP: number[] = [];
-    const probRows: number[] = [];
-    const preds: Prediction[] = [];
-    for (const p of batches) scoped(() => {
-      const logits = model.forward({ ...p.batch }, false, undefined, p.adj);
-      const prob = softmaxRows(logits.data, logits.rows, C);
-      const t = targetsOf(p);
-      const mask = maskOf(p, split);
-      for (let r = 0; r < logits.rows; r++) {
-        if (mask && !mask[r]) continue;
-        let best = 0;
-        for (let c = 1; c < C; c++) if ((prob[r * C + c] as number) > (prob[r * C + best] as number)) best = c;
-        yT.push(t[r] as number);
-        yP.push(best);
-        for (let c = 0; c < C; c++) probRows.push(prob[r * C + c] as number);
-        const g = cfg.level === 'graph' ? (p.samples[r] as number) : (p.samples[p.batch.batch[r] as number] as number);
-        preds.push({ sample: g, node: cfg.level === 'graph' ? -1 : r - (p.batch.ptr[p.batch.batch[r] as number] as number), target: t[r] as number, predicted: best });
+    const evaluate = (batches: number[][], split: number): { m: Metrics; preds: Prediction[] } => {
+      const yT: number[] = [];
+      const yP: number[] = [];
+      const probRows: number[] = [];
+      const preds: Prediction[] = [];
+      for (const graphs of batches) {
+        const logits = runner.logits(graphs);
+        const rows = logits.length / C;
+        const prob = softmaxRows(logits, rows, C);
+        const t = gatherTargets(pack, graphs, scratch);
+        const mask = gatherMask(pack, graphs, split);
+        // Job level: row r is job r − first of graphs[b].
+        let b = -1;
+        let first = 0;
+        let end = 0;
+        for (let r = 0; r < rows; r++) {
+          if (cfg.level === 'node') {
+            while (r >= end) {
+              const g = graphs[++b] as number;
+              first = end;
+              end += (pack.nodePtr[g + 1] as number) - (pack.nodePtr[g] as number);
+            }
+          }
+          if (mask && !mask[r]) continue;
+          let best = 0;
+          for (let c = 1; c < C; c++) if ((prob[r * C + c] as number) > (prob[r * C + best] as number)) best = c;
+          yT.push(t[r] as number);
+          yP.push(best);
+          for (let c = 0; c < C; c++) probRows.push(prob[r * C + c] as number);
+          const g = cfg.level === 'graph' ? (graphs[r] as number) : (graphs[b] as number);
+          preds.push({ sample: g, node: cfg.level === 'graph' ? -1 : r - first, target: t[r] as number, predicted: best });
+        }
       }
-    });
-    return { m: withRanking(metrics(yT, yP, C), probRows, yT, classes), preds };
-  };
+      return { m: withRanking(metrics(yT, yP, C), probRows, yT, classes), preds };
+    };
 
-  const curve: EpochLog[] = [];
-  let best = { acc: -1, epoch: 0, weights: model.parameters().map((p) => p.data.slice()), at: 0 };
-  let epoch = 0;
-  for (epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
-    const e0 = performance.now();
-    const order = rng.shuffle(trainIdx.slice());
-    let lossSum = 0;
-    let nb = 0;
-    for (const idx of chunk(order, cfg.batchSize)) {
-      const p = prepare(idx);
-      // One step's activations and gradients live in the arena (reused by the next step).
-      lossSum += scoped(() => {
-        opt.zeroGrad();
-        const logits = model.forward({ ...p.batch }, true, rng, p.adj);
-        const loss = crossEntropy(logits, targetsOf(p), weights, maskOf(p, 0));
-        backward(loss);
+    const curve: EpochLog[] = [];
+    let best = { acc: -1, epoch: 0, weights: model.parameters().map((p) => p.data.slice()), at: 0 };
+    let epoch = 0;
+    for (epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
+      const e0 = performance.now();
+      const order = rng.shuffle(trainIdx.slice());
+      let lossSum = 0;
+      let nb = 0;
+      for (const idx of chunk(order, cfg.batchSize)) {
+        // Two shards (dropout seeds drawn here, so the stream does not depend on the thread count).
+        const seeds = [rng.int(2 ** 32), rng.int(2 ** 32)] as const;
+        lossSum += runner.trainStep(idx, seeds);
         opt.step();
-        return loss.data[0] as number;
-      });
-      nb++;
+        nb++;
+      }
+      const val = evaluate(valBatches, 1).m;
+      const entry = { epoch, trainLoss: lossSum / Math.max(nb, 1), valAccuracy: val.accuracy, seconds: (performance.now() - e0) / 1000 };
+      curve.push(entry);
+      log?.(entry);
+      if (val.accuracy > best.acc) best = { acc: val.accuracy, epoch, weights: model.parameters().map((p) => p.data.slice()), at: performance.now() };
+      else if (epoch - best.epoch >= cfg.patience) break;
     }
+    model.parameters().forEach((p, k) => p.data.set(best.weights[k] as Float32Array));
     const val = evaluate(valBatches, 1).m;
-    const entry = { epoch, trainLoss: lossSum / Math.max(nb, 1), valAccuracy: val.accuracy, seconds: (performance.now() - e0) / 1000 };
-    curve.push(entry);
-    log?.(entry);
-    if (val.accuracy > best.acc) best = { acc: val.accuracy, epoch, weights: model.parameters().map((p) => p.data.slice()), at: performance.now() };
-    else if (epoch - best.epoch >= cfg.patience) break;
+    const test = evaluate(testBatches, 2);
+    releaseArena();
+    const seconds = (performance.now() - t0) / 1000;
+    const epochs = curve.length;
+    return {
+      model,
+      scaler,
+      config: cfg,
+      classes,
+      curve,
+      bestEpoch: best.epoch,
+      epochs,
+      seconds,
+      secondsToBest: (best.at - t0) / 1000,
+      secondsPerEpoch: curve.reduce((a, e) => a + e.seconds, 0) / Math.max(epochs, 1),
+      val,
+      test: test.m,
+      testPredictions: test.preds,
+      graphSplit,
+      nodeSplit,
+      threads: runner.threads,
+    };
+  } finally {
+    runner.close();
   }
-  model.parameters().forEach((p, k) => p.data.set(best.weights[k] as Float32Array));
-  const val = evaluate(valBatches, 1).m;
-  const test = evaluate(testBatches, 2);
-  releaseArena();
-  const seconds = (performance.now() - t0) / 1000;
-  const epochs = curve.length;
-  return {
-    model,
-    scaler,
-    config: cfg,
-    classes,
-    curve,
-    bestEpoch: best.epoch,
-    epochs,
-    seconds,
-    secondsToBest: (best.at - t0) / 1000,
-    secondsPerEpoch: curve.reduce((a, e) => a + e.seconds, 0) / Math.max(epochs, 1),
-    val,
-    test: test.m,
-    testPredictions: test.preds,
-    graphSplit,
-    nodeSplit,
-  };
 }

@@ -121,6 +121,27 @@ describe('trainer', () => {
     assert.notDeepEqual(w(a), w(c));
   });
 
+  it('gives the same weights, losses and predictions on one thread or two (each mini-batch in two shards)', () => {
+    const data = toyData(60);
+    const w = (r: ReturnType<typeof train>): number[] => r.model.parameters().flatMap((p) => Array.from(p.data));
+    const configs = [
+      { ...cfg, maxEpochs: 3 },
+      { ...cfg, maxEpochs: 2, level: 'node' as const, protocol: 'paper' as const, classWeights: true },
+    ];
+    for (const c of configs) {
+      const one = train(data, c, undefined, { threads: 1 });
+      const two = train(data, c, undefined, { threads: 2 });
+      assert.equal(one.threads, 1);
+      assert.equal(two.threads, 2, 'the second shard ran on a worker thread');
+      assert.deepEqual(w(two), w(one), `${c.level} level`);
+      assert.deepEqual(
+        two.curve.map((e) => [e.trainLoss, e.valAccuracy]),
+        one.curve.map((e) => [e.trainLoss, e.valAccuracy]),
+      );
+      assert.deepEqual(two.testPredictions, one.testPredictions);
+    }
+  });
+
   it('trains job-level models under both protocols', () => {
     const data = toyData(60);
     const byRun = train(data, { ...cfg, level: 'node', protocol: 'run', task: 'multiclass' });
