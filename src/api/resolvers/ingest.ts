@@ -74,7 +74,7 @@ export class IngestResolver {
       const preferred = await registry.active('graph');
       const modelId = graphLevel.find((p) => p.model === preferred?.id)?.model ?? graphLevel[0]?.model;
       const model = modelId ? await registry.byId(modelId) : null;
-      if (model) prediction = toPrediction(await ctx.loaders.runPrediction.load({ runId: res.runId, model }));
+      if (model) prediction = toPrediction(await ctx.loaders.runPrediction.load({ runId: res.runId, model }), res.runId);
       else noPredictionReason = got?.reason ?? 'no graph-level model fits this run; job-level predictions were stored (run.jobs.prediction)';
     }
     log.info({ run: res.runId, stored, template: res.template.id, predicted: prediction?.predicted ?? null, noPredictionReason }, 'run ingested');

@@ -1,4 +1,6 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type { JobContribution as Contribution } from '../../models/explain';
+import type { ModelRecord } from '../store/models';
 import { Model } from './model';
 import { TimeScalar } from './scalars';
 
@@ -34,9 +36,15 @@ export class Prediction {
   @Field(() => [ClassProbability], { description: 'in the model class order' }) probabilities!: ClassProbability[];
   @Field({ description: 'true when read from a stored prediction (scoreRuns / wfad score), false when computed live' }) stored!: boolean;
   @Field(() => TimeScalar, { nullable: true, description: 'when it was stored; null when live' }) scoredAt!: number | null;
-  @Field(() => [JobContribution], {
-    nullable: true,
-    description: "why: the run's jobs ranked by deviation from their normal behaviour (a job prediction: that job's entry); null when the model has no normal profile",
-  })
-  explanation!: JobContribution[] | null;
+  /** Not a field: what `explanation` (resolvers/prediction-fields.ts) is computed from, when asked. */
+  source!: PredictionSource;
+}
+
+export interface PredictionSource {
+  runId: string;
+  /** The job's index for a job prediction; null for a run prediction. */
+  jobIndex: number | null;
+  model: ModelRecord;
+  /** An explanation stored with the prediction by an earlier version; null: compute it. */
+  stored: Contribution[] | null;
 }
