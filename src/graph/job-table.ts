@@ -100,7 +100,7 @@ export function jobTableValues(base64: string, n: number): Float64Array {
 }
 
 const WITHOUT_TABLE = `
-MATCH (r:Run) WHERE r.jobTable IS NULL OR r.jobTableFields <> $fields
+MATCH (r:Run) WHERE (r.jobTableFields IS NULL OR r.jobTableFields <> $fields) AND ($workflows IS NULL OR r.workflow IN $workflows)
 WITH r LIMIT $limit
 CALL (r) {
   MATCH (r)-[:HAS_JOB]->(j:Job)
@@ -113,18 +113,19 @@ MATCH (r:Run {id: row.id})
 SET r += row.table`;
 
 /**
- * Writes the job table of every stored run that lacks one (or has other columns), from its Job
- * nodes, `batch` runs per transaction; returns how many runs it wrote. Idempotent: a second call
- * finds nothing to do.
+ * Writes the job table of every stored run (of `workflows`, else all) that lacks one or has other
+ * columns, from its Job nodes, `batch` runs per transaction; returns how many runs it wrote.
+ * Idempotent: a second call finds nothing to do (one scan of the runs' column lists).
  */
-export async function backfillJobTables(graph: Graph, batch = 500, onProgress?: (runs: number) => void): Promise<number> {
+export async function backfillJobTables(graph: Graph, opts: { workflows?: readonly string[]; batch?: number; onProgress?: (runs: number) => void } = {}): Promise<number> {
   let done = 0;
+  const params = { fields: JOB_TABLE_NUMBERS, workflows: opts.workflows ?? null, limit: neo4j.int(opts.batch ?? 500) };
   for (;;) {
-    const res = await graph.read((tx) => tx.run(WITHOUT_TABLE, { fields: JOB_TABLE_NUMBERS, limit: neo4j.int(batch) }));
+    const res = await graph.read((tx) => tx.run(WITHOUT_TABLE, params));
     if (res.records.length === 0) return done;
     const rows = res.records.map((r) => ({ id: r.get('id') as string, table: jobTableProps(r.get('jobs') as Array<Record<string, unknown>>) }));
     await graph.write((tx) => tx.run(SET_TABLE, { rows }));
     done += rows.length;
-    onProgress?.(done);
+    opts.onProgress?.(done);
   }
 }

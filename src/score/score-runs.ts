@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Graph } from '../graph/driver';
+import { backfillJobTables } from '../graph/job-table';
 import { registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
 import { readRunPages, type RunQuery } from '../graph/read-runs';
 import { toPredictInput, type Predictor, type RunPrediction } from '../inference/predictor';
@@ -38,6 +39,8 @@ export interface ScoreSummary {
   runsPerSecond: number;
   /** session.run calls made. */
   sessionRuns: number;
+  /** Runs stored before job tables existed that this pass gave one (graph/job-table.ts; once per run). */
+  jobTablesWritten: number;
   timings: { readWaitSeconds: number; inferenceSeconds: number; writeSeconds: number };
 }
 
@@ -82,6 +85,9 @@ export function runsPerPage(meanJobs: number): number {
 
 export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
   const t0 = performance.now();
+  // Runs stored without a job table are read job by job; giving them one now makes this and every
+  // later pass read one node per run.
+  const jobTablesWritten = await backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {});
   const pageSize = opts.pageSize ?? runsPerPage(await meanJobCount(graph, opts.workflows ?? null));
   const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 2000 : 5000);
   const card = predictor.card;
@@ -159,6 +165,7 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     seconds,
     runsPerSecond: seconds > 0 ? runs / seconds : 0,
     sessionRuns: predictor.stats.calls - calls0,
+    jobTablesWritten,
     timings,
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Explanations of stored predictions, computed when asked: `wfad score` stores verdicts only, and
+ * Explanations of stored predictions, computed when asked: `wfad score` stores verdicts only (and
+ * gives runs stored without a job table one, once), and
  * the explanation computed later from the run and the model's profile is the one the predictor
  * gives with a live verdict; `wfad report` shows it as the drivers of the verdict.
  */
@@ -47,8 +48,12 @@ describe('explanations of stored predictions', () => {
   it('scoring stores no explanation; the one computed later is the live one', async () => {
     const predictor = await Predictor.load(dir, { provider: 'cpu', threads: 1, log: () => undefined });
     try {
+      // Runs stored without a job table get one from the first scoring pass, and only from it.
+      await graph.write((tx) => tx.run('MATCH (r:Run) REMOVE r.jobTable, r.jobTableFields'));
       const s = await scoreRuns(graph, predictor, { activate: true });
       assert.equal(s.predictions, 24);
+      assert.equal(s.jobTablesWritten, 24);
+      assert.equal((await scoreRuns(graph, predictor)).jobTablesWritten, 0);
       assert.equal(await count(graph, 'MATCH (p:Prediction) WHERE p.explanation IS NOT NULL RETURN count(p)'), 0);
       const [run] = await readRuns(graph, { runIds: [runId(1)] });
       const [live] = await predictor.predict([toPredictInput(run as NonNullable<typeof run>)]);

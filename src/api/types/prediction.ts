@@ -4,13 +4,14 @@ import type { ModelRecord } from '../store/models';
 import { Model } from './model';
 import { TimeScalar } from './scalars';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ClassProbability {
-  @Field({ name: 'class' }) className!: string;
+  // Renamed in the schema: not a simple resolver (the default one would read `class`).
+  @Field({ name: 'class', simple: false }) className!: string;
   @Field(() => Float) probability!: number;
 }
 
-@ObjectType({ description: 'One measurement of a job against its normal behaviour.' })
+@ObjectType({ simpleResolvers: true, description: 'One measurement of a job against its normal behaviour.' })
 export class FeatureDeviation {
   @Field({ description: 'feature name, e.g. runtime, queue_delay, stage_in_bytes' }) name!: string;
   @Field(() => Float, { nullable: true, description: "the job's raw value (seconds, bytes); null when missing" }) value!: number | null;
@@ -18,7 +19,7 @@ export class FeatureDeviation {
   @Field(() => Float, { description: 'robust z: σ above (+) or below (−) normal, clipped to ±10' }) deviation!: number;
 }
 
-@ObjectType({ description: "A job's share in a run's verdict: how far it deviates from its normal behaviour, and in which measurements." })
+@ObjectType({ simpleResolvers: true, description: "A job's share in a run's verdict: how far it deviates from its normal behaviour, and in which measurements." })
 export class JobContribution {
   @Field({ description: 'job name' }) job!: string;
   @Field(() => Int, { description: 'position in the workflow template' }) index!: number;
@@ -28,7 +29,7 @@ export class JobContribution {
   @Field(() => [FeatureDeviation], { description: 'the measurements that deviate most, largest |deviation| first' }) features!: FeatureDeviation[];
 }
 
-@ObjectType({ description: "A model's verdict on a run (graph level) or a job (node level)." })
+@ObjectType({ simpleResolvers: true, description: "A model's verdict on a run (graph level) or a job (node level)." })
 export class Prediction {
   @Field(() => Model) model!: Model;
   @Field({ description: 'the most probable class' }) predicted!: string;
