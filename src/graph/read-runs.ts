@@ -88,12 +88,6 @@ WITH DISTINCT w, r`;
  */
 const LEGACY_EDGES = 'templateEdges';
 
-/**
- * A template's DAG is read once per reader, not once per run: runs of a template share its edges
- * (on 57-job DAGs the per-run edge lists were a third of what a page decoded).
- */
-const TEMPLATE_EDGES = 'UNWIND $ids AS id MATCH (t:Template {id: id}) RETURN t.id AS id, t.edges AS edges';
-
 /** The run's job table is there and has the columns this reader knows. */
 const PACKED = 'r.jobTable IS NOT NULL AND r.jobTableFields = $tableFields';
 
@@ -109,7 +103,7 @@ CALL (r) {
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
        r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
        CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, .jobLabels} END AS packed,
-       CASE WHEN t IS NULL THEN w[$legacyEdges] END AS edges`;
+       CASE WHEN t IS NULL THEN w[$legacyEdges] WHEN t.id IN $knownTemplates THEN null ELSE t.edges END AS edges`;
 const READ_ALL = read(false);
 const READ_IDS = read(true);
 
@@ -181,29 +175,29 @@ RETURN r.id AS id ORDER BY id`;
  */
 export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1000, readAhead = 1): AsyncGenerator<RunRecord[]> {
   const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null, labelled: q.labelled ?? null, tableFields: JOB_TABLE_NUMBERS, legacyEdges: LEGACY_EDGES };
-  const templateEdges = new Map<string, Promise<Map<string, number[]>>>();
-  /** The page's templates' edges: read once per template, shared by its runs (and by later pages). */
-  const withEdges = async (page: RunRecord[]): Promise<RunRecord[]> => {
-    const want = [...new Set(page.filter((r) => r.template !== null && r.edges.length === 0).map((r) => r.template as string))];
-    const missing = want.filter((id) => !templateEdges.has(id));
-    if (missing.length) {
-      const read = graph.read((tx) => tx.run(TEMPLATE_EDGES, { ids: missing })).then((res) => new Map(res.records.map((r) => [r.get('id') as string, (r.get('edges') as number[] | null) ?? []])));
-      for (const id of missing) templateEdges.set(id, read);
-      // A failed read is not remembered: the next page asks again.
-      read.catch(() => missing.forEach((id) => templateEdges.delete(id)));
+  /**
+   * Template DAGs this reader has read: a page's query leaves out the edges of these (runs of one
+   * template share its edges; on 57-job DAGs the per-run edge lists were a third of a page).
+   */
+  const templateEdges = new Map<string, number[]>();
+  const withEdges = (page: RunRecord[], known: ReadonlySet<string>): RunRecord[] => {
+    for (const r of page) {
+      if (r.template === null) continue;
+      if (known.has(r.template)) r.edges = templateEdges.get(r.template) as number[];
+      else if (!templateEdges.has(r.template)) templateEdges.set(r.template, r.edges);
+      else r.edges = templateEdges.get(r.template) as number[];
     }
-    const got = new Map<string, number[]>();
-    for (const id of want) got.set(id, (await templateEdges.get(id)?.then((m) => m.get(id))) ?? []);
-    for (const r of page) if (r.template !== null && r.edges.length === 0) r.edges = got.get(r.template) ?? [];
     return page;
   };
-  const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> =>
-    graph
+  const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> => {
+    const known = new Set(templateEdges.keys());
+    return graph
       .read((tx) => {
         const ids = extra.ids ?? params.ids;
-        return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize) });
+        return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] });
       })
-      .then((res) => withEdges(res.records.map(record)));
+      .then((res) => withEdges(res.records.map(record), known));
+  };
   const queue: Array<Promise<RunRecord[]>> = [];
   try {
     if (readAhead <= 1) {

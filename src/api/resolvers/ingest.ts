@@ -55,6 +55,7 @@ export class IngestResolver {
     const res = await ingestPushedRun(graph, run);
     if ('reason' in res) throw new BadInputError(rejectionField(res), res.reason, { reason: res.code });
     ctx.services.cache?.runs.delete(res.runId);
+    ctx.services.cache?.clearPages();
     ctx.loaders.run.clear(res.runId);
     ctx.loaders.runRecord.clear(res.runId);
     const row = await ctx.loaders.run.load(res.runId);

@@ -30,7 +30,15 @@ export async function runConnection(
   const { sel } = await toSelection(ctx, filter, by === RunSortField.SCORE);
   const cursor = decodeCursor(after);
   const modelId = withPredictionOf?.id ?? null;
-  const rows = n === 0 ? [] : await runsPage(ctx.services.graph, sel, { by, descending: (order?.direction ?? SortDirection.DESC) === SortDirection.DESC }, n, cursor, modelId);
+  const sort = { by, descending: (order?.direction ?? SortDirection.DESC) === SortDirection.DESC };
+  // The same page asked again within the page cache's lifetime costs no query (cache.ts).
+  const pages = ctx.services.cache?.pages;
+  const key = JSON.stringify([sel, sort, n, cursor, modelId]);
+  let rows = pages?.get(key);
+  if (!rows) {
+    rows = n === 0 ? [] : await runsPage(ctx.services.graph, sel, sort, n, cursor, modelId);
+    pages?.set(key, rows);
+  }
   const page = rows.slice(0, n);
   for (const r of page) {
     ctx.loaders.run.prime(r.run.id, r.run);
