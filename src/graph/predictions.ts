@@ -71,12 +71,13 @@ export async function registerModel(graph: Graph, m: ModelRecord, activate = fal
 function writeQuery(target: 'Run' | 'Job', level: 'graph' | 'node'): string {
   return `
 MATCH (m:Model {id: $modelId})
+WITH m, datetime($scoredAt) AS scoredAt
 UNWIND $rows AS row
 MATCH (t:${target} {id: row.targetId})
 MERGE (p:Prediction {id: row.targetId + '|' + $modelId})
-WITH m, t, p, row, p.modelId IS NULL AS created
+WITH m, scoredAt, t, p, row, p.modelId IS NULL AS created
 SET p.modelId = $modelId, p.level = '${level}', p.predicted = row.predicted, p.score = row.score,
-    p.probabilities = row.probabilities, p.scoredAt = datetime($scoredAt)
+    p.probabilities = row.probabilities, p.scoredAt = scoredAt
 REMOVE p.explanation
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (t)-[:HAS_PREDICTION]->(p)
