@@ -14,7 +14,7 @@ export interface LivePredictor {
   readonly predictor: Predictor;
   /** Verdicts per input: one (graph level) or one per job in template order (node level). */
   predict(inputs: readonly PredictInput[]): Promise<Verdict[][]>;
-  /** Whole run predictions (verdicts and explanation), through the same batcher. */
+  /** Whole run predictions (verdicts; no explanation: see loaders.ts), through the same batcher. */
   predictRuns(inputs: readonly PredictInput[]): Promise<RunPrediction[]>;
 }
 
@@ -67,7 +67,8 @@ export class ModelRuntime {
       await predictor.release();
       throw new WfadError('BAD_MODEL', `the registry's model ${model.id} points at ${model.path}, which now holds ${predictor.modelId}; register that folder again (wfad score --model)`);
     }
-    const batcher = new InferenceBatcher(predictor, { maxBatch: this.opts.maxBatch, maxWaitMs: this.opts.maxWaitMs });
+    // Verdicts only: Prediction.explanation is computed when a query asks for it (loaders.ts).
+    const batcher = new InferenceBatcher(predictor, { maxBatch: this.opts.maxBatch, maxWaitMs: this.opts.maxWaitMs, explain: false });
     const live: LivePredictor = {
       model,
       predictor,

@@ -31,6 +31,11 @@ export interface Loaders {
   storedPrediction: DataLoader<string, PredictionRecord | null>;
   /** Graph-level prediction of (run, model): stored or live. */
   runPrediction: DataLoader<{ runId: string; model: ModelRecord }, PredictionView | null, string>;
+  /**
+   * The explanation of a run by a model's normal profile (null: the model has none), computed from
+   * the run's jobs when asked; a job prediction's is its job's entry.
+   */
+  explanation: DataLoader<{ runId: string; model: ModelRecord }, JobContribution[] | null, string>;
   /** Node-level predictions of a run's jobs, in job order: stored or live. */
   jobPredictions: DataLoader<{ runId: string; model: ModelRecord }, PredictionView[] | null, string>;
   /**
@@ -133,7 +138,7 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
           const runId = (keys[i] as { runId: string }).runId;
           const p = probs.get(runId);
           const v = p?.verdicts[0];
-          if (v) out[i] = { record: { subjectId: runId, modelId: model.id, level: 'graph', scoredAt: null, ...fromVerdict(v, p?.explanation ?? null) }, model };
+          if (v) out[i] = { record: { subjectId: runId, modelId: model.id, level: 'graph', scoredAt: null, ...fromVerdict(v, null) }, model };
         }
       }
       return out;
@@ -165,9 +170,8 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
           const p = probs.get(runId);
           if (!p) continue;
           const vs = p.verdicts;
-          const own = new Map((p.explanation ?? []).map((c) => [c.index, c]));
           out[i] = (jobIds[i] as string[]).map((jobId, j) => ({
-            record: { subjectId: jobId, modelId: model.id, level: 'node', scoredAt: null, ...fromVerdict(vs[j] as Verdict, own.has(j) ? [own.get(j) as JobContribution] : null) },
+            record: { subjectId: jobId, modelId: model.id, level: 'node', scoredAt: null, ...fromVerdict(vs[j] as Verdict, null) },
             model,
           }));
         }
@@ -177,5 +181,21 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
     { cacheKeyFn: key },
   );
 
-  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, runWithPrediction, primePrediction };
+  const explanation = new DataLoader<{ runId: string; model: ModelRecord }, JobContribution[] | null, string>(
+    async (keys) => {
+      const out: Array<JobContribution[] | null> = keys.map(() => null);
+      const recs = await runRecord.loadMany(keys.map((k) => k.runId));
+      for (const { model, idx } of byModel(keys).values()) {
+        const have = idx.filter((i) => recs[i] && !(recs[i] instanceof Error));
+        if (have.length === 0) continue;
+        const { predictor } = await runtime.predictor(model);
+        const got = predictor.explainInputs(have.map((i) => toPredictInput(recs[i] as RunRecord)));
+        have.forEach((i, k) => (out[i] = got[k] ?? null));
+      }
+      return out;
+    },
+    { cacheKeyFn: key },
+  );
+
+  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction };
 }

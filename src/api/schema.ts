@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../config';
 import { authChecker } from './auth';
 import { IngestResolver } from './resolvers/ingest';
 import { ModelsResolver } from './resolvers/models';
+import { PredictionFieldsResolver } from './resolvers/prediction-fields';
 import { JobFieldsResolver, RunFieldsResolver } from './resolvers/run-fields';
 import { RunsResolver } from './resolvers/runs';
 import { ScoreResolver } from './resolvers/score';
@@ -24,7 +25,7 @@ let built: GraphQLSchema | null = null;
 
 export function apiSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [WorkflowsResolver, RunsResolver, RunFieldsResolver, JobFieldsResolver, SeriesResolver, SubgraphsResolver, ModelsResolver, IngestResolver, ScoreResolver, TrainingResolver],
+    resolvers: [WorkflowsResolver, RunsResolver, RunFieldsResolver, JobFieldsResolver, PredictionFieldsResolver, SeriesResolver, SubgraphsResolver, ModelsResolver, IngestResolver, ScoreResolver, TrainingResolver],
     authChecker,
     validate: false,
   });

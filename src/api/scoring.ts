@@ -26,7 +26,7 @@ export async function scoreAndStore(graph: Graph, runtime: ModelRuntime, model: 
   for (let i = 0; i < runIds.length; i += chunk) {
     const recs = await readRuns(graph, { runIds: runIds.slice(i, i + chunk) }, chunk + 1);
     if (recs.length === 0) continue;
-    const preds = await predictor.predict(recs.map(toPredictInput));
+    const preds = await predictor.predict(recs.map(toPredictInput), { explain: false });
     const rows = predictionRows(preds, new Map(recs.map((r) => [r.id, r.jobNames])));
     const written = await writePredictions(graph, model.id, model.level, rows, scoredAt);
     if (model.level === 'graph') runsScored += written;

@@ -8,7 +8,8 @@ import { WfadError } from '../errors';
 import { openGraph, verify } from '../graph/driver';
 import type { ModelCounts } from '../graph/prediction-counts';
 import { readBaseline, readReportRun } from '../graph/run-report';
-import { buildRunReport, type RunReport } from '../report/run-report';
+import { buildRunReport, pickPrediction, storedExplanation, type RunReport } from '../report/run-report';
+import { explainStored } from '../score/explain-stored';
 import { printJson, table } from './output';
 
 /** Seconds as a short human duration: 42.0 s, 3m 05s, 1h 02m. */
@@ -129,7 +130,10 @@ export function registerReportCommand(program: Command): void {
         const run = await readReportRun(g, runId);
         if (!run) throw new WfadError('BAD_INPUT', `no stored run has id ${JSON.stringify(runId)} (ids look like "<label>/<file name>"; GraphQL runs() lists them)`);
         const baseline = await readBaseline(g, run.workflow, run.id, o.baselineRuns);
-        report = buildRunReport(run, baseline, { model: o.model });
+        // Predictions are stored without their explanation: the chosen one's is computed here.
+        const chosen = pickPrediction(run.runPredictions, o.model);
+        const explanation = chosen && !storedExplanation(chosen) ? (await explainStored(g, chosen.modelId, run.id)).explanation : null;
+        report = buildRunReport(run, baseline, { model: o.model, explanation });
       } finally {
         await g.close();
       }

@@ -99,6 +99,19 @@ export function fitScaler(specs: readonly FeatureSpec[], inputs: Iterable<Scaler
   return { features: specs.map((s) => s.name), kinds, mean: g.mean, std: g.std, relative };
 }
 
+type RelativeStats = ScalerState['relative'][string];
+/** Per scaler and workflow, the relative statistics of template row r (null: none), found once. */
+const relativeRows = new WeakMap<ScalerState, Map<string, Array<RelativeStats | null>>>();
+function relativeRow(s: ScalerState, workflow: string, r: number): RelativeStats | null {
+  let byWorkflow = relativeRows.get(s);
+  if (!byWorkflow) relativeRows.set(s, (byWorkflow = new Map()));
+  let rows = byWorkflow.get(workflow);
+  if (!rows) byWorkflow.set(workflow, (rows = []));
+  let rel = rows[r];
+  if (rel === undefined) rows[r] = rel = s.relative[`${workflow}#${r}`] ?? null;
+  return rel;
+}
+
 /** Scales x: [n, F] of one run of `workflow` into [n, scaledWidth]. */
 export function applyScaler(s: ScalerState, workflow: string, x: Float32Array): Float32Array {
   const F = s.features.length;
@@ -124,7 +137,7 @@ export function applyScaler(s: ScalerState, workflow: string, x: Float32Array): 
       out[o + j] = Number.isNaN(v) ? 0 : (tv - (s.mean[j] as number)) / (s.std[j] as number);
     }
     // A template job never seen in training (or a new workflow) gets no relative signal.
-    const rel = s.relative[`${workflow}#${r}`];
+    const rel = relativeRow(s, workflow, r);
     if (!rel) continue;
     for (let q = 0; q < L; q++) {
       const tv = t[q] as number;

@@ -4,10 +4,13 @@
  *   (:Model {id: "<name>@<version>", name, version, workflow, level, task, classes, metrics, path,
  *            active, registeredAt})
  *   (:Run)-[:HAS_PREDICTION]->(:Prediction {id: "<run id>|<model id>", modelId, level: "graph",
- *            predicted, score, probabilities, explanation, scoredAt})-[:BY_MODEL]->(:Model)
- *   explanation: a JSON string, [{job, index, contribution, score, baseline,
- *            features: [{name, value, normal, deviation}]}] ranked by contribution (models/explain.ts)
+ *            predicted, score, probabilities, scoredAt})-[:BY_MODEL]->(:Model)
  *   (:Job)-[:HAS_PREDICTION]->(:Prediction {id: "<job id>|<model id>", level: "node", …})
+ *
+ * No explanation is written: it depends only on the run and the model's normal profile, so it is
+ * computed when asked (models/explain.ts). Predictions stored by earlier versions may still carry
+ * one (`explanation`, JSON of JobContribution[]); readers use it when present, and a re-score
+ * removes it.
  *
  * Predictions are MERGEd by id (re-scoring replaces, never duplicates), written in UNWIND batches,
  * one write transaction per batch. A prediction and its two relationships are created in the same
@@ -35,11 +38,6 @@ export interface PredictionRow {
   predicted: string;
   score: number;
   probabilities: number[];
-  /**
-   * JSON of the explanation (models/explain.ts JobContribution[]): the run's jobs ranked by
-   * deviation from normal (graph level), or the job's own entry (job level); null when none.
-   */
-  explanation?: string | null;
 }
 
 export const predictionId = (targetId: string, modelId: string): string => `${targetId}|${modelId}`;
@@ -73,12 +71,14 @@ export async function registerModel(graph: Graph, m: ModelRecord, activate = fal
 function writeQuery(target: 'Run' | 'Job', level: 'graph' | 'node'): string {
   return `
 MATCH (m:Model {id: $modelId})
+WITH m, datetime($scoredAt) AS scoredAt
 UNWIND $rows AS row
 MATCH (t:${target} {id: row.targetId})
 MERGE (p:Prediction {id: row.targetId + '|' + $modelId})
-WITH m, t, p, row, p.modelId IS NULL AS created
+WITH m, scoredAt, t, p, row, p.modelId IS NULL AS created
 SET p.modelId = $modelId, p.level = '${level}', p.predicted = row.predicted, p.score = row.score,
-    p.probabilities = row.probabilities, p.explanation = row.explanation, p.scoredAt = datetime($scoredAt)
+    p.probabilities = row.probabilities, p.scoredAt = scoredAt
+REMOVE p.explanation
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (t)-[:HAS_PREDICTION]->(p)
   CREATE (p)-[:BY_MODEL]->(m))

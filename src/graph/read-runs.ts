@@ -1,10 +1,12 @@
 /**
  * Reading runs back as plain records for training, scoring and export: a run with its jobs in
- * template order (job i = job i of the run's template version) and its own DAG as index pairs. One query per
- * page of runs; job properties come back as positional lists to keep the payload small.
+ * template order (job i = job i of the run's template version) and its own DAG as index pairs. One
+ * query per page of runs. A run stored with its job table (graph/job-table.ts) is read from its Run
+ * node alone; an older one from its Job nodes, their properties as positional lists.
  */
 import neo4j from 'neo4j-driver';
 import type { Graph } from './driver';
+import { JOB_TABLE_NUMBERS, jobTableValues } from './job-table';
 
 /** Job properties read for features, in this order in `RunRecord.jobs[i]`. */
 export const JOB_FIELDS = [
@@ -49,7 +51,10 @@ export interface RunRecord {
   jobs: JobValues[];
   /** Per-job truth, aligned with `jobs`: the job's own label where its source has one, else the run's; null = unknown. */
   jobLabels: Array<string | null>;
-  /** Flattened [p0, c0, p1, c1, ...]: the run's own DAG (its template version's), parent → child. */
+  /**
+   * Flattened [p0, c0, p1, c1, ...]: the run's own DAG (its template version's), parent → child.
+   * Runs of one template share one array: read-only.
+   */
   edges: number[];
 }
 
@@ -77,21 +82,66 @@ MATCH (w:Workflow)-[:HAS_RUN]->(r:Run {id: id})
 WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after
 WITH DISTINCT w, r`;
 
+/**
+ * Stores from before template versions kept the DAG on the Workflow. Read through a parameter: a
+ * property key the database has never seen is a warning per query otherwise, built by the driver.
+ */
+const LEGACY_EDGES = 'templateEdges';
+
+/** The run's job table is there and has the columns this reader knows. */
+const PACKED = 'r.jobTable IS NOT NULL AND r.jobTableFields = $tableFields';
+
 const read = (byIds: boolean): string => `${byIds ? MATCH_IDS : MATCH_ALL}
 WITH w, r ORDER BY r.id LIMIT $limit
 OPTIONAL MATCH (r)-[:USES_TEMPLATE]->(t:Template)
 CALL (r) {
+  WITH r WHERE NOT (${PACKED})
   MATCH (r)-[:HAS_JOB]->(j:Job)
   WITH j ORDER BY j.index
   RETURN collect(j.name) AS names, collect([${JOB_FIELDS.map((f) => `j.${f}`).join(', ')}]) AS jobs, collect(coalesce(j.label, '')) AS jobLabels
 }
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
        r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
-       coalesce(t.edges, w.templateEdges) AS edges`;
+       CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, .jobLabels} END AS packed,
+       CASE WHEN t IS NULL THEN w[$legacyEdges] WHEN t.id IN $knownTemplates THEN null ELSE t.edges END AS edges`;
 const READ_ALL = read(false);
 const READ_IDS = read(true);
 
+const TABLE_COLUMN = JOB_FIELDS.map((f) => (JOB_TABLE_NUMBERS as readonly string[]).indexOf(f));
+const TYPE = JOB_FIELDS.indexOf('type');
+const HOST = JOB_FIELDS.indexOf('kickstartHostname');
+
+interface PackedJobs {
+  jobTable: string;
+  jobNames: string[];
+  jobTypes: string[];
+  jobHosts: string[];
+  jobLabels: string[];
+}
+
+/** JOB_FIELDS rows from a run's job table: the values its Job nodes hold (null = missing). */
+function unpack(p: PackedJobs): Pick<RunRecord, 'jobNames' | 'jobs' | 'jobLabels'> {
+  const n = p.jobNames.length;
+  const K = JOB_TABLE_NUMBERS.length;
+  const table = jobTableValues(p.jobTable, n);
+  const jobs: JobValues[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    // Built by push, in field order: a packed array (new Array(k) would stay holey and slower).
+    const row: JobValues = [];
+    for (let f = 0; f < JOB_FIELDS.length; f++) {
+      const c = TABLE_COLUMN[f] as number;
+      if (c >= 0) {
+        const v = table[i * K + c] as number;
+        row.push(v === v ? v : null);
+      } else row.push((f === TYPE ? p.jobTypes[i] : f === HOST ? p.jobHosts[i] : null) || null);
+    }
+    jobs[i] = row;
+  }
+  return { jobNames: p.jobNames, jobs, jobLabels: p.jobLabels.map((l) => (l === '' ? null : l)) };
+}
+
 function record(rec: { get(key: string): unknown }): RunRecord {
+  const packed = rec.get('packed') as PackedJobs | null;
   return {
     id: rec.get('id') as string,
     workflow: rec.get('workflow') as string,
@@ -101,10 +151,14 @@ function record(rec: { get(key: string): unknown }): RunRecord {
     startedAt: rec.get('startedAt') as number | null,
     template: (rec.get('template') as string | null) ?? null,
     templateVersion: (rec.get('templateVersion') as number | null) ?? null,
-    jobNames: rec.get('names') as string[],
-    jobs: rec.get('jobs') as JobValues[],
-    // collect() drops nulls: '' stands for unknown in the query.
-    jobLabels: (rec.get('jobLabels') as string[]).map((l) => (l === '' ? null : l)),
+    ...(packed
+      ? unpack(packed)
+      : {
+          jobNames: rec.get('names') as string[],
+          jobs: rec.get('jobs') as JobValues[],
+          // collect() drops nulls: '' stands for unknown in the query.
+          jobLabels: (rec.get('jobLabels') as string[]).map((l) => (l === '' ? null : l)),
+        }),
     edges: (rec.get('edges') as number[] | null) ?? [],
   };
 }
@@ -120,14 +174,30 @@ RETURN r.id AS id ORDER BY id`;
  * run ids are listed first so that pages can be read side by side, on several database cores).
  */
 export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1000, readAhead = 1): AsyncGenerator<RunRecord[]> {
-  const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null, labelled: q.labelled ?? null };
-  const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> =>
-    graph
+  const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null, labelled: q.labelled ?? null, tableFields: JOB_TABLE_NUMBERS, legacyEdges: LEGACY_EDGES };
+  /**
+   * Template DAGs this reader has read: a page's query leaves out the edges of these (runs of one
+   * template share its edges; on 57-job DAGs the per-run edge lists were a third of a page).
+   */
+  const templateEdges = new Map<string, number[]>();
+  const withEdges = (page: RunRecord[], known: ReadonlySet<string>): RunRecord[] => {
+    for (const r of page) {
+      if (r.template === null) continue;
+      if (known.has(r.template)) r.edges = templateEdges.get(r.template) as number[];
+      else if (!templateEdges.has(r.template)) templateEdges.set(r.template, r.edges);
+      else r.edges = templateEdges.get(r.template) as number[];
+    }
+    return page;
+  };
+  const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> => {
+    const known = new Set(templateEdges.keys());
+    return graph
       .read((tx) => {
         const ids = extra.ids ?? params.ids;
-        return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize) });
+        return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] });
       })
-      .then((res) => res.records.map(record));
+      .then((res) => withEdges(res.records.map(record), known));
+  };
   const queue: Array<Promise<RunRecord[]>> = [];
   try {
     if (readAhead <= 1) {

@@ -17,6 +17,8 @@ export interface BatcherOptions {
   maxWaitMs?: number;
   /** Batches running at once (default 1). */
   maxInFlight?: number;
+  /** Compute explanations with the verdicts (default true; Predictor.predict's `explain`). */
+  explain?: boolean;
 }
 
 export interface BatcherStats {
@@ -42,6 +44,7 @@ export class InferenceBatcher {
   readonly maxBatch: number;
   readonly maxWaitMs: number;
   readonly maxInFlight: number;
+  readonly explain: boolean;
   private readonly queue: Pending[] = [];
   private readonly counters = { requests: 0, calls: 0, graphs: 0, largestBatch: 0 };
   private timer: NodeJS.Timeout | null = null;
@@ -56,6 +59,7 @@ export class InferenceBatcher {
     this.maxBatch = opts.maxBatch ?? cfg.maxBatch;
     this.maxWaitMs = opts.maxWaitMs ?? cfg.maxWaitMs;
     this.maxInFlight = opts.maxInFlight ?? 1;
+    this.explain = opts.explain ?? true;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`InferenceBatcher: maxBatch ${this.maxBatch} must be an integer ≥ 1`);
     if (!(this.maxWaitMs >= 0)) throw new RangeError(`InferenceBatcher: maxWaitMs ${this.maxWaitMs} must be ≥ 0`);
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError(`InferenceBatcher: maxInFlight ${this.maxInFlight} must be an integer ≥ 1`);
@@ -121,7 +125,10 @@ export class InferenceBatcher {
     this.counters.graphs += batch.length;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
     this.predictor
-      .predict(batch.map((p) => p.input))
+      .predict(
+        batch.map((p) => p.input),
+        { explain: this.explain },
+      )
       .then(
         (out) => batch.forEach((p, i) => p.resolve(out[i] as RunPrediction)),
         (err: unknown) => batch.forEach((p) => p.reject(err)),

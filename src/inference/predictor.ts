@@ -47,8 +47,20 @@ export interface RunPrediction {
   level: 'graph' | 'node';
   /** Graph level: one verdict for the run; job level: one per job, in template order (job index). */
   verdicts: Verdict[];
-  /** Jobs ranked by deviation from normal (models/explain.ts); null when the model has no normal profile. */
+  /**
+   * Jobs ranked by deviation from normal (models/explain.ts); null when the model has no normal
+   * profile, or when predict was asked not to explain (scoring stores none: see explainInputs).
+   */
   explanation: JobContribution[] | null;
+}
+
+export interface PredictOptions {
+  /**
+   * Compute each run's explanation (default true). It costs more than the inference itself on small
+   * DAGs, and depends only on the run and the model's normal profile, so stored predictions leave it
+   * out and it is computed when asked (explainInputs).
+   */
+  explain?: boolean;
 }
 
 export interface PredictorOptions {
@@ -290,6 +302,15 @@ export class Predictor {
     return batch.inputs.map((s, b) => (profile ? explainRun(profile, s, {}, batch.deviations?.[b]) : null));
   }
 
+  /**
+   * Explanations of runs without scoring them (null each when the model has no normal profile): the
+   * same as predict's, which they depend on only through the run and the profile.
+   */
+  explainInputs(inputs: readonly PredictInput[]): Array<JobContribution[] | null> {
+    const profile = this.meta.profile;
+    return inputs.map((s) => (profile ? explainRun(profile, s) : null));
+  }
+
   /** One session.run; probabilities: [B, C] (graph level) or [N, C] (job level). */
   async run(batch: EncodedBatch): Promise<Float32Array> {
     const t0 = performance.now();
@@ -304,14 +325,14 @@ export class Predictor {
   }
 
   /** Scores runs in one session.run over their disjoint union. */
-  async predict(inputs: readonly PredictInput[]): Promise<RunPrediction[]> {
+  async predict(inputs: readonly PredictInput[], opts: PredictOptions = {}): Promise<RunPrediction[]> {
     const batch = this.encode(inputs);
     const probs = await this.run(batch);
-    return this.split(batch, probs);
+    return this.split(batch, probs, opts);
   }
 
   /** Per-run verdicts from the batch's output rows. */
-  split(batch: EncodedBatch, probs: Float32Array): RunPrediction[] {
+  split(batch: EncodedBatch, probs: Float32Array, opts: PredictOptions = {}): RunPrediction[] {
     const C = this.meta.classes.length;
     const verdict = (row: number): Verdict => {
       const o = row * C;
@@ -320,12 +341,12 @@ export class Predictor {
       const probabilities = Array.from(probs.subarray(o, o + C));
       return { classIndex: best, predicted: this.meta.classes[best] as string, score: 1 - (probabilities[this.normal] as number), probabilities };
     };
-    const explanations = this.explain(batch);
+    const explanations = opts.explain === false ? null : this.explain(batch);
     return batch.inputs.map((s, b) => {
       const verdicts: Verdict[] = [];
       if (this.meta.level === 'graph') verdicts.push(verdict(b));
       else for (let r = batch.ptr[b] as number; r < (batch.ptr[b + 1] as number); r++) verdicts.push(verdict(r));
-      return { runId: s.runId, workflow: s.workflow, modelId: this.modelId, level: this.meta.level, verdicts, explanation: explanations[b] ?? null };
+      return { runId: s.runId, workflow: s.workflow, modelId: this.modelId, level: this.meta.level, verdicts, explanation: explanations?.[b] ?? null };
     });
   }
 

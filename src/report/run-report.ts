@@ -133,7 +133,11 @@ export function pickPrediction(preds: StoredPrediction[], model?: string): Store
  * {job, contribution, features: [{name, value, normal, deviation}]}, ranked. Anything else: null.
  */
 export function storedExplanation(p: StoredPrediction | null): Driver[] | null {
-  const raw = p?.props.explanation;
+  return explanationDrivers(p?.props.explanation);
+}
+
+/** An explanation (a list, or its JSON text) as drivers; null when it is none. */
+export function explanationDrivers(raw: unknown): Driver[] | null {
   if (raw === undefined || raw === null) return null;
   let list: unknown = raw;
   if (typeof raw === 'string') {
@@ -152,7 +156,11 @@ export function storedExplanation(p: StoredPrediction | null): Driver[] | null {
   }));
 }
 
-export function buildRunReport(run: ReportRun, baseline: Baseline, opts: { model?: string; drivers?: number } = {}): RunReport {
+/**
+ * `opts.explanation`: the chosen prediction's explanation computed from the model's normal profile
+ * (score/explain-stored.ts) when none is stored with it.
+ */
+export function buildRunReport(run: ReportRun, baseline: Baseline, opts: { model?: string; drivers?: number; explanation?: unknown } = {}): RunReport {
   const byId = new Map(run.jobs.map((j) => [j.id, j]));
   const pathIds = criticalPath(run);
   const onPath = new Set(pathIds);
@@ -189,10 +197,10 @@ export function buildRunReport(run: ReportRun, baseline: Baseline, opts: { model
   const pathEnd = last ? endOf(last.props) : null;
 
   const maxDrivers = opts.drivers ?? 5;
-  const explained = storedExplanation(chosen);
+  const explained = storedExplanation(chosen) ?? (chosen ? explanationDrivers(opts.explanation) : null);
   let drivers: RunReport['drivers'];
-  if (explained) {
-    drivers = { source: 'explanation', note: `the model's explanation stored with the prediction of ${chosen?.modelId}`, jobs: explained.slice(0, maxDrivers) };
+  if (explained && explained.length) {
+    drivers = { source: 'explanation', note: `the model's explanation of the prediction of ${chosen?.modelId}`, jobs: explained.slice(0, maxDrivers) };
   } else if (baseline.runs > 0) {
     const ranked = jobs
       .map((j) => ({ j, top: j.deviations.filter((d) => Math.abs(d.deviation) >= DEVIATION_Z) }))
@@ -200,11 +208,11 @@ export function buildRunReport(run: ReportRun, baseline: Baseline, opts: { model
       .sort((a, b) => Math.abs(b.top[0]?.deviation ?? 0) - Math.abs(a.top[0]?.deviation ?? 0));
     drivers = {
       source: 'deviation',
-      note: `${chosen ? 'no explanation is stored with this prediction: ' : ''}jobs deviating most (|z| ≥ ${DEVIATION_Z}) from the same jobs in ${baseline.runs} normal run(s) of ${run.workflow}`,
+      note: `${chosen ? 'the model has no explanation of this prediction: ' : ''}jobs deviating most (|z| ≥ ${DEVIATION_Z}) from the same jobs in ${baseline.runs} normal run(s) of ${run.workflow}`,
       jobs: ranked.slice(0, maxDrivers).map(({ j, top }) => ({ job: j.name, contribution: null, features: top.slice(0, 3) })),
     };
   } else {
-    drivers = { source: 'none', note: `no explanation stored, and no labelled normal run of ${run.workflow} to compare with`, jobs: [] };
+    drivers = { source: 'none', note: `no explanation of the model, and no labelled normal run of ${run.workflow} to compare with`, jobs: [] };
   }
 
   return {

@@ -78,7 +78,7 @@ export async function scoreOnArrival<M extends { id: string }>(graph: Graph, run
         else fit.push(r);
       }
       if (fit.length === 0) continue;
-      const preds = await p.predict(fit.map(toPredictInput));
+      const preds = await p.predict(fit.map(toPredictInput), { explain: false });
       const rows = predictionRows(preds, new Map(fit.map((r) => [r.id, r.jobNames])));
       await writePredictions(graph, p.modelId, p.level, rows, scoredAt);
       for (const pred of preds) {

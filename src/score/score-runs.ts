@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Graph } from '../graph/driver';
+import { backfillJobTables } from '../graph/job-table';
 import { registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
 import { readRunPages, type RunQuery } from '../graph/read-runs';
 import { toPredictInput, type Predictor, type RunPrediction } from '../inference/predictor';
@@ -38,6 +39,8 @@ export interface ScoreSummary {
   runsPerSecond: number;
   /** session.run calls made. */
   sessionRuns: number;
+  /** Runs stored before job tables existed that this pass gave one (graph/job-table.ts; once per run). */
+  jobTablesWritten: number;
   timings: { readWaitSeconds: number; inferenceSeconds: number; writeSeconds: number };
 }
 
@@ -47,22 +50,22 @@ async function meanJobCount(graph: Graph, workflows: string[] | null): Promise<n
   return (res.records[0]?.get('mean') as number | null) ?? 0;
 }
 
-/** Prediction rows of one page: one per run (graph level) or one per job (job level). */
+/**
+ * Prediction rows of one page: one per run (graph level) or one per job (job level). Explanations
+ * are not stored: they depend only on the run and the model's normal profile and are computed when
+ * asked (Prediction.explanation, `wfad report`); building and writing them cost more than scoring.
+ */
 export function predictionRows(preds: readonly RunPrediction[], jobNames: ReadonlyMap<string, readonly string[]>): PredictionRow[] {
   const rows: PredictionRow[] = [];
   for (const p of preds) {
     if (p.level === 'graph') {
       const v = p.verdicts[0];
-      if (v) rows.push({ targetId: p.runId, predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation: p.explanation ? JSON.stringify(p.explanation) : null });
+      if (v) rows.push({ targetId: p.runId, predicted: v.predicted, score: v.score, probabilities: v.probabilities });
       continue;
     }
     const names = jobNames.get(p.runId) ?? [];
-    const own = new Map((p.explanation ?? []).map((c) => [c.index, c]));
     // Job ids are "<run id>/<job name>" (cypher/001_constraints.cypher).
-    p.verdicts.forEach((v, j) => {
-      const c = own.get(j);
-      rows.push({ targetId: `${p.runId}/${names[j] as string}`, predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation: c ? JSON.stringify([c]) : null });
-    });
+    p.verdicts.forEach((v, j) => rows.push({ targetId: `${p.runId}/${names[j] as string}`, predicted: v.predicted, score: v.score, probabilities: v.probabilities }));
   }
   return rows;
 }
@@ -82,6 +85,9 @@ export function runsPerPage(meanJobs: number): number {
 
 export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
   const t0 = performance.now();
+  // Runs stored without a job table are read job by job; giving them one now makes this and every
+  // later pass read one node per run.
+  const jobTablesWritten = await backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {});
   const pageSize = opts.pageSize ?? runsPerPage(await meanJobCount(graph, opts.workflows ?? null));
   const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 2000 : 5000);
   const card = predictor.card;
@@ -130,7 +136,7 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
   for await (const page of pages) {
     timings.readWaitSeconds += (performance.now() - r0) / 1000;
     const i0 = performance.now();
-    const preds = await predictor.predict(page.map(toPredictInput));
+    const preds = await predictor.predict(page.map(toPredictInput), { explain: false });
     timings.inferenceSeconds += (performance.now() - i0) / 1000;
     const rows = predictionRows(preds, new Map(page.map((r) => [r.id, r.jobNames])));
     for (const row of rows) predicted[row.predicted] = (predicted[row.predicted] ?? 0) + 1;
@@ -159,6 +165,7 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     seconds,
     runsPerSecond: seconds > 0 ? runs / seconds : 0,
     sessionRuns: predictor.stats.calls - calls0,
+    jobTablesWritten,
     timings,
   };
 }

@@ -121,6 +121,22 @@ describe('batching', () => {
     }
   });
 
+  it('the same page asked again within the page cache lifetime costs no query; storing or scoring in this process drops it', async () => {
+    const q = '{ runs(first: 5, orderBy: { by: TIME, direction: ASC }) { nodes { id prediction { score } } } }';
+    const first = await counted(q);
+    const again = await counted(q);
+    assert.equal(again.cypher, 0, `Cypher queries: ${again.cypher}`);
+    assert.deepEqual(again.data, first.data);
+    h.server.services.cache?.clearPages(); // what ingestRun does after storing a run
+    assert.ok((await counted(q)).cypher >= 1, 'read again after clearPages');
+    const restore = withoutCache();
+    try {
+      assert.ok((await counted(q)).cypher >= 1, 'no page cache without the read cache');
+    } finally {
+      restore();
+    }
+  });
+
   it('500 labelled subgraphs: two Cypher queries (page, run records)', async () => {
     const r = await counted(`{ labelledSubgraphs(first: ${N}) { nodes { runId y edgeIndex x } } }`);
     assert.equal(r.data.labelledSubgraphs.nodes.length, N);

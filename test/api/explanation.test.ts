@@ -1,7 +1,8 @@
 /**
  * Prediction.explanation over GraphQL: a normal-only detector's live verdict explains the run
- * (jobs ranked by contribution, features with value/normal/deviation), `scoreRuns` stores the same
- * explanation with the prediction in Neo4j, and a model without a normal profile answers null.
+ * (jobs ranked by contribution, features with value/normal/deviation), a prediction stored by
+ * `scoreRuns` is explained the same way when asked (nothing extra stored), one stored with an
+ * explanation by an earlier version answers that one, and a model without a normal profile null.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -50,15 +51,29 @@ describe('Prediction.explanation', () => {
     if (rt) assert.ok(rt.value > rt.normal);
   });
 
-  it('stored by scoreRuns with the prediction, the same as live', async () => {
+  it('a prediction stored by scoreRuns is explained when asked, the same as live', async () => {
     const live = (await gql(h.url, Q, { id: runId(1), m: modelId })).data?.run.prediction;
     const s = await gql(h.url, `mutation($m: String) { scoreRuns(model: $m) { runsScored } }`, { m: modelId }, auth());
     assert.equal(s.errors, undefined, s.raw);
     const stored = (await gql(h.url, Q, { id: runId(1), m: modelId })).data?.run.prediction;
     assert.equal(stored.stored, true);
+    assert.ok(live.explanation.length > 0);
     assert.deepEqual(stored.explanation, live.explanation);
     const raw = await h.graph.read((tx) => tx.run('MATCH (p:Prediction {id: $id}) RETURN p.explanation AS e', { id: `${runId(1)}|${modelId}` }));
-    assert.equal(typeof raw.records[0]?.get('e'), 'string');
+    assert.equal(raw.records[0]?.get('e'), null, 'not stored: computed from the run and the profile');
+  });
+
+  it('an explanation stored with the prediction (by an earlier version) is the one answered', async () => {
+    const old = [{ job: 'earlier', index: 0, contribution: 1, score: 2, baseline: 'job', features: [{ name: 'runtime', value: 50, normal: 10, deviation: 4 }] }];
+    const id = `${runId(2)}|${modelId}`;
+    await h.graph.write((tx) => tx.run('MATCH (p:Prediction {id: $id}) SET p.explanation = $e', { id, e: JSON.stringify(old) }));
+    try {
+      const r = await gql(h.url, Q, { id: runId(2), m: modelId });
+      assert.equal(r.errors, undefined, r.raw);
+      assert.deepEqual(r.data?.run.prediction.explanation, old);
+    } finally {
+      await h.graph.write((tx) => tx.run('MATCH (p:Prediction {id: $id}) REMOVE p.explanation', { id }));
+    }
   });
 
   it('null for a model without a normal profile', async () => {

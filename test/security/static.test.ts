@@ -37,6 +37,7 @@ const ALLOWED: Record<string, Record<string, string>> = {
     "JOB_FIELDS.map((f) => `j.${f}`).join(', ')": 'the constant list of job property names',
     WHERE: 'constant run predicates, each comparing with a $parameter',
     LABELLED: 'constant truth predicate comparing with $labelled',
+    PACKED: 'constant job-table predicate comparing with $tableFields',
     'byIds ? MATCH_IDS : MATCH_ALL': 'choice between two constant MATCH clauses',
   },
   'src/graph/predictions.ts': {

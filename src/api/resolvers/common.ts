@@ -80,7 +80,17 @@ function splitMetrics(v: unknown): SplitMetrics | null {
   };
 }
 
+/** Views of registry records (immutable; the registry makes new ones when it refreshes). */
+const modelViews = new WeakMap<ModelRecord, Model>();
+
+/** The GraphQL view of a model record, built once per record (every prediction of a page shares it). */
 export function toModelView(m: ModelRecord): Model {
+  let v = modelViews.get(m);
+  if (!v) modelViews.set(m, (v = modelView(m)));
+  return v;
+}
+
+function modelView(m: ModelRecord): Model {
   const metrics = m.metrics && typeof m.metrics === 'object' ? (m.metrics as Record<string, unknown>) : null;
   const mm: ModelMetrics | null = metrics ? { test: splitMetrics(metrics.test), val: splitMetrics(metrics.val) } : null;
   const at = m.registeredAt ? Date.parse(m.registeredAt) : NaN;

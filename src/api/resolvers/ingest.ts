@@ -55,6 +55,7 @@ export class IngestResolver {
     const res = await ingestPushedRun(graph, run);
     if ('reason' in res) throw new BadInputError(rejectionField(res), res.reason, { reason: res.code });
     ctx.services.cache?.runs.delete(res.runId);
+    ctx.services.cache?.clearPages();
     ctx.loaders.run.clear(res.runId);
     ctx.loaders.runRecord.clear(res.runId);
     const row = await ctx.loaders.run.load(res.runId);
@@ -74,7 +75,7 @@ export class IngestResolver {
       const preferred = await registry.active('graph');
       const modelId = graphLevel.find((p) => p.model === preferred?.id)?.model ?? graphLevel[0]?.model;
       const model = modelId ? await registry.byId(modelId) : null;
-      if (model) prediction = toPrediction(await ctx.loaders.runPrediction.load({ runId: res.runId, model }));
+      if (model) prediction = toPrediction(await ctx.loaders.runPrediction.load({ runId: res.runId, model }), res.runId);
       else noPredictionReason = got?.reason ?? 'no graph-level model fits this run; job-level predictions were stored (run.jobs.prediction)';
     }
     log.info({ run: res.runId, stored, template: res.template.id, predicted: prediction?.predicted ?? null, noPredictionReason }, 'run ingested');

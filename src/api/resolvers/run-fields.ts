@@ -15,7 +15,8 @@ const COL = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, i])) as Record<(type
 /** A job as resolvers see it: the GraphQL fields plus its raw feature row. */
 export type JobView = Job & { runId: string; featureRow: Float32Array };
 
-export function toPrediction(v: PredictionView | null | undefined): Prediction | null {
+/** The GraphQL prediction of run `runId` (or of its job `jobIndex`): its explanation is computed only when asked. */
+export function toPrediction(v: PredictionView | null | undefined, runId: string, jobIndex: number | null = null): Prediction | null {
   if (!v) return null;
   const at = v.record.scoredAt ? Date.parse(v.record.scoredAt) : NaN;
   return {
@@ -25,7 +26,7 @@ export function toPrediction(v: PredictionView | null | undefined): Prediction |
     probabilities: v.record.probabilities.map((p, i) => ({ className: v.model.classes[i] ?? String(i), probability: p })),
     stored: v.record.scoredAt !== null,
     scoredAt: Number.isFinite(at) ? at / 1000 : null,
-    explanation: v.record.explanation ?? null,
+    source: { runId, jobIndex, model: v.model, stored: v.record.explanation ?? null },
   };
 }
 
@@ -80,7 +81,7 @@ export class RunFieldsResolver {
   async prediction(@Ctx() ctx: ApiContext, @Root() run: RunRow, @Arg('model', () => String, { nullable: true }) model: string | null): Promise<Prediction | null> {
     const m = await ctx.services.registry.resolve(model, 'graph', 'model');
     if (!m) return null;
-    return toPrediction(await ctx.loaders.runPrediction.load({ runId: run.id, model: m }));
+    return toPrediction(await ctx.loaders.runPrediction.load({ runId: run.id, model: m }), run.id);
   }
 }
 
@@ -103,6 +104,6 @@ export class JobFieldsResolver {
     const m = await ctx.services.registry.resolve(model, 'node', 'model');
     if (!m) return null;
     const all = await ctx.loaders.jobPredictions.load({ runId: job.runId, model: m });
-    return toPrediction(all?.[job.index]);
+    return toPrediction(all?.[job.index], job.runId, job.index);
   }
 }

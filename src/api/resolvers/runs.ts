@@ -4,7 +4,7 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 't
 import type { ApiContext } from '../context';
 import type { ModelRecord } from '../store/models';
 import { predictionId } from '../store/predictions';
-import { countRuns, runsPage, type RunRow, type RunSelection } from '../store/runs';
+import { countRuns, runsPage, type PageRow, type RunRow, type RunSelection } from '../store/runs';
 import { RunFilter, RunOrder, RunSortField, SortDirection } from '../types/inputs';
 import { Run, RunConnection } from '../types/run';
 import { decodeCursor, encodeCursor, pageSize, toSelection } from './common';
@@ -30,7 +30,11 @@ export async function runConnection(
   const { sel } = await toSelection(ctx, filter, by === RunSortField.SCORE);
   const cursor = decodeCursor(after);
   const modelId = withPredictionOf?.id ?? null;
-  const rows = n === 0 ? [] : await runsPage(ctx.services.graph, sel, { by, descending: (order?.direction ?? SortDirection.DESC) === SortDirection.DESC }, n, cursor, modelId);
+  const sort = { by, descending: (order?.direction ?? SortDirection.DESC) === SortDirection.DESC };
+  // The same page asked again within the page cache's lifetime costs no query (cache.ts).
+  const read = (): Promise<PageRow[]> => (n === 0 ? Promise.resolve([]) : runsPage(ctx.services.graph, sel, sort, n, cursor, modelId));
+  const cache = ctx.services.cache;
+  const rows = await (cache ? cache.page(JSON.stringify([sel, sort, n, cursor, modelId]), read) : read());
   const page = rows.slice(0, n);
   for (const r of page) {
     ctx.loaders.run.prime(r.run.id, r.run);

@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { TimeScalar } from './scalars';
 
-@ObjectType({ description: 'Classification metrics of one split (test or validation).' })
+@ObjectType({ simpleResolvers: true, description: 'Classification metrics of one split (test or validation).' })
 export class SplitMetrics {
   @Field(() => Int) n!: number;
   @Field(() => Float) accuracy!: number;
@@ -11,13 +11,13 @@ export class SplitMetrics {
   @Field(() => [[Int]], { description: 'rows = true class, columns = predicted class, in `classes` order' }) confusion!: number[][];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ModelMetrics {
   @Field(() => SplitMetrics, { nullable: true }) test!: SplitMetrics | null;
   @Field(() => SplitMetrics, { nullable: true }) val!: SplitMetrics | null;
 }
 
-@ObjectType({ description: 'A registered model: what it predicts, how well, and whether it is the active one.' })
+@ObjectType({ simpleResolvers: true, description: 'A registered model: what it predicts, how well, and whether it is the active one.' })
 export class Model {
   @Field(() => ID, { description: '"<name>@<version>"' }) id!: string;
   @Field() name!: string;

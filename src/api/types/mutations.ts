@@ -4,7 +4,7 @@ import { Prediction } from './prediction';
 import { Run } from './run';
 import { TimeScalar } from './scalars';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IngestRunResult {
   @Field(() => Run) run!: Run;
   @Field({ description: 'false when the same run was already stored (nothing written)' }) stored!: boolean;
@@ -14,7 +14,7 @@ export class IngestRunResult {
   noPredictionReason!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ScoreRunsResult {
   @Field(() => Model) model!: Model;
   @Field(() => Int) runsScored!: number;
@@ -30,7 +30,7 @@ export enum TrainingStatus {
 }
 registerEnumType(TrainingStatus, { name: 'TrainingStatus' });
 
-@ObjectType({ description: 'An asynchronous training job (trainModel): poll trainingJob(id).' })
+@ObjectType({ simpleResolvers: true, description: 'An asynchronous training job (trainModel): poll trainingJob(id).' })
 export class TrainingJob {
   @Field(() => ID) id!: string;
   @Field(() => TrainingStatus) status!: TrainingStatus;

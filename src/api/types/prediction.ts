@@ -1,14 +1,17 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type { JobContribution as Contribution } from '../../models/explain';
+import type { ModelRecord } from '../store/models';
 import { Model } from './model';
 import { TimeScalar } from './scalars';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ClassProbability {
-  @Field({ name: 'class' }) className!: string;
+  // Renamed in the schema: not a simple resolver (the default one would read `class`).
+  @Field({ name: 'class', simple: false }) className!: string;
   @Field(() => Float) probability!: number;
 }
 
-@ObjectType({ description: 'One measurement of a job against its normal behaviour.' })
+@ObjectType({ simpleResolvers: true, description: 'One measurement of a job against its normal behaviour.' })
 export class FeatureDeviation {
   @Field({ description: 'feature name, e.g. runtime, queue_delay, stage_in_bytes' }) name!: string;
   @Field(() => Float, { nullable: true, description: "the job's raw value (seconds, bytes); null when missing" }) value!: number | null;
@@ -16,7 +19,7 @@ export class FeatureDeviation {
   @Field(() => Float, { description: 'robust z: σ above (+) or below (−) normal, clipped to ±10' }) deviation!: number;
 }
 
-@ObjectType({ description: "A job's share in a run's verdict: how far it deviates from its normal behaviour, and in which measurements." })
+@ObjectType({ simpleResolvers: true, description: "A job's share in a run's verdict: how far it deviates from its normal behaviour, and in which measurements." })
 export class JobContribution {
   @Field({ description: 'job name' }) job!: string;
   @Field(() => Int, { description: 'position in the workflow template' }) index!: number;
@@ -26,7 +29,7 @@ export class JobContribution {
   @Field(() => [FeatureDeviation], { description: 'the measurements that deviate most, largest |deviation| first' }) features!: FeatureDeviation[];
 }
 
-@ObjectType({ description: "A model's verdict on a run (graph level) or a job (node level)." })
+@ObjectType({ simpleResolvers: true, description: "A model's verdict on a run (graph level) or a job (node level)." })
 export class Prediction {
   @Field(() => Model) model!: Model;
   @Field({ description: 'the most probable class' }) predicted!: string;
@@ -34,9 +37,15 @@ export class Prediction {
   @Field(() => [ClassProbability], { description: 'in the model class order' }) probabilities!: ClassProbability[];
   @Field({ description: 'true when read from a stored prediction (scoreRuns / wfad score), false when computed live' }) stored!: boolean;
   @Field(() => TimeScalar, { nullable: true, description: 'when it was stored; null when live' }) scoredAt!: number | null;
-  @Field(() => [JobContribution], {
-    nullable: true,
-    description: "why: the run's jobs ranked by deviation from their normal behaviour (a job prediction: that job's entry); null when the model has no normal profile",
-  })
-  explanation!: JobContribution[] | null;
+  /** Not a field: what `explanation` (resolvers/prediction-fields.ts) is computed from, when asked. */
+  source!: PredictionSource;
+}
+
+export interface PredictionSource {
+  runId: string;
+  /** The job's index for a job prediction; null for a run prediction. */
+  jobIndex: number | null;
+  model: ModelRecord;
+  /** An explanation stored with the prediction by an earlier version; null: compute it. */
+  stored: Contribution[] | null;
 }

@@ -2,13 +2,13 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from './page';
 import { TimeScalar } from './scalars';
 
-@ObjectType({ description: 'One feature of a job: its name (see `featureNames`) and raw value (null when missing).' })
+@ObjectType({ simpleResolvers: true, description: 'One feature of a job: its name (see `featureNames`) and raw value (null when missing).' })
 export class JobFeature {
   @Field() name!: string;
   @Field(() => Float, { nullable: true }) value!: number | null;
 }
 
-@ObjectType({ description: 'A DAG dependency inside a run: parent job → child job (indices in template order).' })
+@ObjectType({ simpleResolvers: true, description: 'A DAG dependency inside a run: parent job → child job (indices in template order).' })
 export class DagEdge {
   @Field(() => Int) source!: number;
   @Field(() => Int) target!: number;
@@ -16,7 +16,7 @@ export class DagEdge {
   @Field(() => ID) targetJob!: string;
 }
 
-@ObjectType({ description: 'A job of a run, with its trace timings, features, true label and prediction.' })
+@ObjectType({ simpleResolvers: true, description: 'A job of a run, with its trace timings, features, true label and prediction.' })
 export class Job {
   @Field(() => ID) id!: string;
   @Field() name!: string;
@@ -35,7 +35,7 @@ export class Job {
   @Field(() => String, { nullable: true }) hostname!: string | null;
 }
 
-@ObjectType({ description: 'A workflow run: its true label, jobs, DAG edges and predictions.' })
+@ObjectType({ simpleResolvers: true, description: 'A workflow run: its true label, jobs, DAG edges and predictions.' })
 export class Run {
   @Field(() => ID, { description: '"<label>/<file stem>"' }) id!: string;
   @Field() workflow!: string;
@@ -47,13 +47,13 @@ export class Run {
   @Field(() => Int) jobCount!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RunEdge {
   @Field() cursor!: string;
   @Field(() => Run) node!: Run;
 }
 
-@ObjectType({ description: 'A page of runs (Relay connection).' })
+@ObjectType({ simpleResolvers: true, description: 'A page of runs (Relay connection).' })
 export class RunConnection {
   @Field(() => [RunEdge]) edges!: RunEdge[];
   @Field(() => [Run], { description: 'the nodes of `edges`, for clients that need no cursors' }) nodes!: Run[];

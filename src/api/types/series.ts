@@ -12,7 +12,7 @@ registerEnumType(SeriesSource, {
   description: "PREDICTED: a model's stored predictions (unscored runs count as \"unscored\"); TRUE_LABEL: the runs' true categories",
 });
 
-@ObjectType({ description: 'Runs in one time bucket with one category: one row of a long-format time series.' })
+@ObjectType({ simpleResolvers: true, description: 'Runs in one time bucket with one category: one row of a long-format time series.' })
 export class SeriesPoint {
   @Field(() => TimeScalar, { description: 'bucket start (ISO-8601): the time field for Grafana' }) time!: number;
   @Field(() => Float, { description: 'bucket start, epoch milliseconds' }) timestamp!: number;
@@ -20,7 +20,7 @@ export class SeriesPoint {
   @Field(() => Int) count!: number;
 }
 
-@ObjectType({ description: 'One time bucket with the counts of every category (wide format).' })
+@ObjectType({ simpleResolvers: true, description: 'One time bucket with the counts of every category (wide format).' })
 export class SeriesBucket {
   @Field(() => TimeScalar) time!: number;
   @Field(() => Float) timestamp!: number;
@@ -29,7 +29,7 @@ export class SeriesBucket {
   @Field(() => [CategoryCount]) counts!: CategoryCount[];
 }
 
-@ObjectType({ description: 'Runs per time bucket and category, every bucket present (zeros included).' })
+@ObjectType({ simpleResolvers: true, description: 'Runs per time bucket and category, every bucket present (zeros included).' })
 export class AnomalySeries {
   @Field(() => String, { nullable: true }) workflow!: string | null;
   @Field(() => SeriesSource) by!: SeriesSource;

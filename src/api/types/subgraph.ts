@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from './page';
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'A run as a labelled graph for PyTorch Geometric: Data(x=tensor(x), edge_index=tensor(edgeIndex), y=tensor([y])) with no reshaping. Unlabelled runs have y = -1 (filter with labelled: true).',
 })
@@ -19,13 +20,13 @@ export class LabelledSubgraph {
   @Field(() => [[Int]], { description: 'edge_index [2, E]: row 0 parents, row 1 children' }) edgeIndex!: number[][];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LabelledSubgraphEdge {
   @Field() cursor!: string;
   @Field(() => LabelledSubgraph) node!: LabelledSubgraph;
 }
 
-@ObjectType({ description: 'A page of labelled subgraphs (Relay connection), in run start-time order.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of labelled subgraphs (Relay connection), in run start-time order.' })
 export class LabelledSubgraphConnection {
   @Field(() => [LabelledSubgraphEdge]) edges!: LabelledSubgraphEdge[];
   @Field(() => [LabelledSubgraph]) nodes!: LabelledSubgraph[];

@@ -1,18 +1,18 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LabelCount {
   @Field() label!: string;
   @Field(() => Int) runs!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CategoryCount {
   @Field() category!: string;
   @Field(() => Int) count!: number;
 }
 
-@ObjectType({ description: 'A workflow: its DAG size and stored runs by label and category.' })
+@ObjectType({ simpleResolvers: true, description: 'A workflow: its DAG size and stored runs by label and category.' })
 export class Workflow {
   @Field() name!: string;
   @Field(() => Int, { description: 'jobs in the DAG' }) jobs!: number;

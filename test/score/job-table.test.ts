@@ -1,0 +1,83 @@
+/**
+ * The job table on Run nodes (graph/job-table.ts): packing and unpacking keep every value and
+ * every missing one, and runs read from their table are the runs read from their Job nodes, whether
+ * the table is there, absent (older stores) or of other columns.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import neo4j from 'neo4j-driver';
+import type { Graph } from '../../src/graph/driver';
+import { JOB_TABLE_NUMBERS, backfillJobTables, jobTableProps, jobTableValues } from '../../src/graph/job-table';
+import { readRuns } from '../../src/graph/read-runs';
+import { ingest } from '../../src/ingest/pipeline';
+import { miniDataset, runCsv } from '../helpers/fixtures';
+import { count, testGraph, wipe } from '../helpers/neo4j';
+
+const col = (f: (typeof JOB_TABLE_NUMBERS)[number]): number => JOB_TABLE_NUMBERS.indexOf(f);
+
+describe('job table', () => {
+  it('packs jobs in index order; missing values stay missing; neo4j integers become numbers', () => {
+    const t = jobTableProps([
+      { index: neo4j.int(1), name: 'b', type: 'compute', runtime: 12.5, exitCode: neo4j.int(0), label: 'cpu_2' },
+      { index: neo4j.int(0), name: 'a', type: 'auxiliary', kickstartHostname: 'w1', ready: 1_600_000_000.25 },
+    ]);
+    assert.deepEqual(t.jobNames, ['a', 'b']);
+    assert.deepEqual(t.jobTypes, ['auxiliary', 'compute']);
+    assert.deepEqual(t.jobHosts, ['w1', '']);
+    assert.deepEqual(t.jobLabels, ['', 'cpu_2']);
+    assert.deepEqual(t.jobTableFields, [...JOB_TABLE_NUMBERS]);
+    const v = jobTableValues(t.jobTable, 2);
+    const K = JOB_TABLE_NUMBERS.length;
+    assert.equal(v[col('ready')], 1_600_000_000.25, 'float64: epoch seconds keep their fraction');
+    assert.equal(v[K + col('runtime')], 12.5);
+    assert.equal(v[K + col('exitCode')], 0);
+    assert.ok(Number.isNaN(v[col('runtime')] as number));
+    assert.ok(Number.isNaN(v[K + col('ready')] as number));
+  });
+
+  it('names a job whose index is outside the run, and a table of the wrong size', () => {
+    assert.throws(() => jobTableProps([{ index: 2, name: 'x' }]), /job x has index 2, not in \[0, 1\)/);
+    const t = jobTableProps([{ index: 0, name: 'a' }]);
+    assert.throws(() => jobTableValues(t.jobTable, 2), /for 2 jobs × \d+ columns/);
+  });
+
+  describe('reading runs', () => {
+    let graph: Graph;
+    let root: string;
+    const tableless = 'MATCH (r:Run) REMOVE r.jobTable, r.jobTableFields, r.jobNames, r.jobTypes, r.jobHosts, r.jobLabels';
+    before(async () => {
+      graph = testGraph();
+      await wipe(graph);
+      // Two runs; the second has no stage-in values and a slow compute job.
+      root = miniDataset({ 'normal/mini-mini-T1-run0001.csv': runCsv('mini-T1', 1_600_000_000.5), 'cpu_2/mini-mini-T1-run0002.csv': runCsv('mini-T1', 1_600_000_100, 40).replace(/,u,condorpool,w1,/g, ',u,condorpool,,') });
+      await ingest(graph, root);
+    });
+    after(async () => {
+      await graph.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it('the same records from the table as from the Job nodes', async () => {
+      await graph.write((tx) => tx.run(tableless));
+      const fromJobs = await readRuns(graph);
+      assert.equal(fromJobs.length, 2);
+      assert.ok(fromJobs.some((r) => r.jobs.some((j) => j.includes(null))), 'some missing values to keep');
+      assert.equal(await backfillJobTables(graph), 2);
+      assert.equal(await count(graph, 'MATCH (r:Run) WHERE r.jobTable IS NOT NULL RETURN count(r)'), 2);
+      assert.equal(await backfillJobTables(graph), 0, 'nothing left to do');
+      assert.deepEqual(await readRuns(graph), fromJobs);
+      assert.deepEqual(await readRuns(graph, { runIds: [fromJobs[1]?.id as string] }), [fromJobs[1]]);
+    });
+
+    it('a table of other columns is ignored (read from the Job nodes) and rewritten by the backfill', async () => {
+      await graph.write((tx) => tx.run(tableless));
+      const fromJobs = await readRuns(graph);
+      await backfillJobTables(graph);
+      await graph.write((tx) => tx.run("MATCH (r:Run) SET r.jobTableFields = ['runtime'], r.jobTable = 'AAAA'"));
+      assert.deepEqual(await readRuns(graph), fromJobs);
+      assert.equal(await backfillJobTables(graph), 2);
+      assert.deepEqual(await readRuns(graph), fromJobs);
+    });
+  });
+});
