@@ -20,6 +20,7 @@ import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import type { SourceRun } from '../ingest/run-shape';
 import type { Graph } from './driver';
 import { RESERVED_PROPS } from '../ingest/columns';
+import { jobTableProps } from './job-table';
 import { templateProps, type PlacedRun, type TemplateCatalog, type TemplateRef } from './templates';
 
 const STORE_TEMPLATES = `
@@ -195,9 +196,8 @@ export function jobProps(job: SourceRun['jobs'][number], run: SourceRun): Record
 
 const JOB_KEY_SET = new Set(JOB_KEYS);
 
-/** A job as `CREATE_RUNS` takes it: `JOB_KEYS` values by position, then the other properties or null. */
-export function jobRow(job: SourceRun['jobs'][number], run: SourceRun): unknown[] {
-  const p = jobProps(job, run);
+/** A job's stored properties (`jobProps`) as `CREATE_RUNS` takes them: `JOB_KEYS` values by position, then the other properties or null. */
+export function jobRow(p: Record<string, unknown>): unknown[] {
   const row: unknown[] = JOB_KEYS.map((k) => p[k] ?? null);
   let other: Record<string, unknown> | null = null;
   for (const k in p) if (!JOB_KEY_SET.has(k)) (other ??= {})[k] = p[k];
@@ -254,13 +254,17 @@ export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: Te
     const templates = new Map(fresh.map((p) => [p.template.id, p.template]));
     await tx.run(STORE_TEMPLATES, { templates: [...templates.values()].map(templateProps) });
     const res = await tx.run(CREATE_RUNS, {
-      runs: fresh.map(({ run, template }) => ({
-        template: template.id,
-        props: runProps(run, template),
-        jobs: run.jobs.map((j) => jobRow(j, run)),
-        // Flat [parent, child, parent, child, …]: list indices must be integers.
-        edges: run.edges.flatMap(([a, b]) => [neo4j.int(a), neo4j.int(b)]),
-      })),
+      runs: fresh.map(({ run, template }) => {
+        const jobs = run.jobs.map((j) => jobProps(j, run));
+        return {
+          template: template.id,
+          // The run's job table (readers' one-node path) from the very maps its Job nodes get.
+          props: { ...runProps(run, template), ...jobTableProps(jobs) },
+          jobs: jobs.map(jobRow),
+          // Flat [parent, child, parent, child, …]: list indices must be integers.
+          edges: run.edges.flatMap(([a, b]) => [neo4j.int(a), neo4j.int(b)]),
+        };
+      }),
     });
     const rec = res.records[0];
     result.stored = (rec?.get('ids') as string[] | null) ?? [];

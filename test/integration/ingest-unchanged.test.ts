@@ -1,13 +1,15 @@
 /**
  * Unchanged run files are recognised before parsing: a stored run keeps the digest of the exact
  * input it came from (bytes, folder, file name, template), and the next ingest skips the files whose
- * digest is stored. Anything that changes the input is parsed again and judged as before.
+ * digest is stored. Anything that changes the input is parsed again and judged as before. A stored
+ * run also carries its job table (graph/job-table.ts), written from the maps its Job nodes get.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver';
+import { JOB_TABLE_NUMBERS, jobTableValues } from '../../src/graph/job-table';
 import { storedSourceDigests } from '../../src/graph/runs';
 import { openCsvSource } from '../../src/ingest/csv-source';
 import { ingest } from '../../src/ingest/pipeline';
@@ -45,6 +47,19 @@ describe('re-ingest skips unchanged files before parsing', () => {
     assert.deepEqual(again.rejected, []);
     assert.equal(await count(graph, 'MATCH (r:Run) RETURN count(r)'), 2);
     assert.equal(await count(graph, 'MATCH (j:Job) RETURN count(j)'), 6);
+  });
+
+  it('a stored run carries its job table, the same values as its Job nodes', async () => {
+    const res = await graph.read((tx) =>
+      tx.run("MATCH (r:Run {id: 'cpu_2/mini-mini-T0-run0002'})-[:HAS_JOB]->(j:Job) WITH r, j ORDER BY j.index RETURN r.jobTable AS table, r.jobNames AS names, collect(j.runtime) AS runtime, collect(j.name) AS jobNames"),
+    );
+    const rec = res.records[0];
+    assert.ok(rec);
+    const names = rec.get('jobNames') as string[];
+    assert.deepEqual(rec.get('names'), names);
+    const table = jobTableValues(rec.get('table') as string, names.length);
+    const k = JOB_TABLE_NUMBERS.indexOf('runtime');
+    assert.deepEqual(names.map((_, i) => table[i * JOB_TABLE_NUMBERS.length + k]), rec.get('runtime'));
   });
 
   it('a changed file is parsed again: other content under a stored id is a named conflict', async () => {
