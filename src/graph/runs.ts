@@ -19,6 +19,8 @@
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import type { SourceRun } from '../ingest/run-shape';
 import type { Graph } from './driver';
+import { RESERVED_PROPS } from '../ingest/columns';
+import { jobTableProps } from './job-table';
 import { templateProps, type PlacedRun, type TemplateCatalog, type TemplateRef } from './templates';
 
 const STORE_TEMPLATES = `
@@ -38,6 +40,16 @@ SET w.jobs = latest.jobCount, w.edges = latest.edgeCount, w.templates = newest`;
 export async function storeTemplates(graph: Graph, templates: readonly TemplateRef[]): Promise<void> {
   if (templates.length === 0) return;
   await graph.write((tx) => tx.run(STORE_TEMPLATES, { templates: templates.map(templateProps) }));
+}
+
+const SOURCE_DIGESTS = `
+MATCH (r:Run) WHERE r.sourceDigest IS NOT NULL
+RETURN collect(r.sourceDigest) AS digests`;
+
+/** Source digests of the stored runs (`SourceRun.sourceDigest`): inputs already stored exactly. */
+export async function storedSourceDigests(graph: Graph): Promise<Set<string>> {
+  const res = await graph.read((tx) => tx.run(SOURCE_DIGESTS));
+  return new Set((res.records[0]?.get('digests') as string[] | undefined) ?? []);
 }
 
 const EXISTING = `
@@ -60,6 +72,17 @@ DETACH DELETE rp
 WITH DISTINCT r
 DETACH DELETE r`;
 
+/**
+ * A job's properties travel as a row: the values of `JOB_KEYS` by position, then a map of any
+ * others (extra columns, a reader's own fields) or null. Positions instead of a map per job: the
+ * property names are sent and resolved once per query, not once per job (the map form took ~1.7×
+ * the time in bench/ingest-floor). A null value leaves the property absent, as `SET job = map` did.
+ */
+export const JOB_KEYS: readonly string[] = [...RESERVED_PROPS];
+for (const k of JOB_KEYS) if (!/^[A-Za-z][A-Za-z0-9]*$/.test(k)) throw new Error(`job property ${k} is not a plain name`);
+const JOB_LITERAL = JOB_KEYS.map((k, i) => `${k}: j[${i}]`).join(', ');
+const OTHER = JOB_KEYS.length;
+
 const CREATE_RUNS = `
 UNWIND $runs AS r
 MATCH (tp:Template {id: r.template})
@@ -71,15 +94,15 @@ CREATE (run)-[:USES_TEMPLATE]->(tp)
 WITH run, r
 CALL (run, r) {
   UNWIND r.jobs AS j
-  CREATE (job:Job)
-  SET job = j
+  CREATE (job:Job {${JOB_LITERAL}})
+  FOREACH (other IN CASE WHEN j[${OTHER}] IS NULL THEN [] ELSE [j[${OTHER}]] END | SET job += other)
   CREATE (run)-[:HAS_JOB]->(job)
   WITH job ORDER BY job.index
   RETURN collect(job) AS jobs
 }
 CALL (jobs, r) {
-  UNWIND r.edges AS e
-  WITH jobs[e[0]] AS a, jobs[e[1]] AS b
+  UNWIND range(0, size(r.edges) - 1, 2) AS i
+  WITH jobs[r.edges[i]] AS a, jobs[r.edges[i + 1]] AS b
   CREATE (a)-[:FEEDS]->(b)
   RETURN count(*) AS edgeCount
 }
@@ -118,12 +141,18 @@ export interface BatchResult {
 /** Properties stored as Neo4j integers (JS numbers would otherwise be sent as floats). */
 const INT_PROPS = new Set(['index', 'isClustered', 'kickstartStatus', 'exitCode', 'runNumber', 'jobCount', 'edgeCount', 'retries']);
 
+/** A value as stored: integer properties as Neo4j integers, missing as null. */
+function toValue(k: string, v: unknown): unknown {
+  if (v === undefined) return null;
+  return INT_PROPS.has(k) && typeof v === 'number' && Number.isInteger(v) ? neo4j.int(v) : v;
+}
+
 /** Drops missing values (Neo4j stores no nulls) and types integer properties. */
 function toProps(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (v === null || v === undefined) continue;
-    out[k] = INT_PROPS.has(k) && typeof v === 'number' && Number.isInteger(v) ? neo4j.int(v) : v;
+    out[k] = toValue(k, v);
   }
   return out;
 }
@@ -141,6 +170,7 @@ export function runProps(run: SourceRun, template: TemplateRef): Record<string, 
     instance: run.instance,
     runNumber: run.runNumber,
     contentHash: run.contentHash,
+    sourceDigest: run.sourceDigest,
     startedAt: run.startedAt,
     endedAt: run.endedAt,
     jobCount: run.jobs.length,
@@ -162,6 +192,17 @@ export function jobProps(job: SourceRun['jobs'][number], run: SourceRun): Record
     category: own ? job.category : run.truth?.category,
     level: own ? job.level : run.truth?.level,
   });
+}
+
+const JOB_KEY_SET = new Set(JOB_KEYS);
+
+/** A job's stored properties (`jobProps`) as `CREATE_RUNS` takes them: `JOB_KEYS` values by position, then the other properties or null. */
+export function jobRow(p: Record<string, unknown>): unknown[] {
+  const row: unknown[] = JOB_KEYS.map((k) => p[k] ?? null);
+  let other: Record<string, unknown> | null = null;
+  for (const k in p) if (!JOB_KEY_SET.has(k)) (other ??= {})[k] = p[k];
+  row.push(other);
+  return row;
 }
 
 /**
@@ -213,12 +254,17 @@ export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: Te
     const templates = new Map(fresh.map((p) => [p.template.id, p.template]));
     await tx.run(STORE_TEMPLATES, { templates: [...templates.values()].map(templateProps) });
     const res = await tx.run(CREATE_RUNS, {
-      runs: fresh.map(({ run, template }) => ({
-        template: template.id,
-        props: runProps(run, template),
-        jobs: run.jobs.map((j) => jobProps(j, run)),
-        edges: run.edges.map(([a, b]) => [neo4j.int(a), neo4j.int(b)]),
-      })),
+      runs: fresh.map(({ run, template }) => {
+        const jobs = run.jobs.map((j) => jobProps(j, run));
+        return {
+          template: template.id,
+          // The run's job table (readers' one-node path) from the very maps its Job nodes get.
+          props: { ...runProps(run, template), ...jobTableProps(jobs) },
+          jobs: jobs.map(jobRow),
+          // Flat [parent, child, parent, child, …]: list indices must be integers.
+          edges: run.edges.flatMap(([a, b]) => [neo4j.int(a), neo4j.int(b)]),
+        };
+      }),
     });
     const rec = res.records[0];
     result.stored = (rec?.get('ids') as string[] | null) ?? [];

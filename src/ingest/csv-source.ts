@@ -3,14 +3,30 @@
  * (templates matched to run files by name) and/or templates named explicitly
  * (`--template <workflow>=<file.json>`), and `data/<label>/*.csv` run files parsed by trace.ts.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WfadError } from '../errors';
 import { discover } from './dataset';
-import type { Rejection } from './rejection';
-import type { RunSource } from './source';
+import { isRejection, type Rejection } from './rejection';
+import type { RunSource, Unchanged } from './source';
 import { NamedTemplateMissing, TemplateError, loadNamedTemplate, loadTemplates, workflowFromTemplateFile, type DagTemplate } from './template';
 import { parseRunFile, workflowOfFile } from './trace';
+
+/** Changes when the reader would store a file differently: stored digests then no longer match. */
+const READER_VERSION = 'csv-trace/1';
+
+/**
+ * The digest of one run file's input: its bytes, the names it was found under (label folder and
+ * file name make the run id and truth), how truth is read, and the exact template it is parsed
+ * against. Equal digest, equal stored run: the file is not parsed again.
+ */
+function fileDigest(bytes: Buffer, labelFolder: string, fileName: string, truth: string, template: string): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify([READER_VERSION, labelFolder, fileName, truth, template, bytes.length]));
+  h.update(bytes);
+  return h.digest('hex').slice(0, 32);
+}
 
 export interface CsvSourceOptions {
   /** Templates named explicitly: workflow → template file. */
@@ -64,6 +80,9 @@ export function openCsvSource(target: string, opts: CsvSourceOptions = {}): RunS
   }
 
   const allNames = [...templates.keys(), ...badTemplates.keys()];
+  const truthMode = opts.unlabelled ? 'none' : 'folder';
+  // The exact template (order included: it fixes job indices), hashed once per workflow.
+  const templateDigest = new Map([...templates].map(([wf, t]) => [wf, createHash('sha256').update(JSON.stringify([wf, t.jobs, t.edges])).digest('hex')]));
   return {
     root: ds.root,
     total: ds.files.length,
@@ -71,7 +90,8 @@ export function openCsvSource(target: string, opts: CsvSourceOptions = {}): RunS
     skipped: ds.skipped.map((s) => ({ path: rel(s.path), reason: s.reason })),
     templates: [...templates.values()].map((t) => ({ workflow: t.workflow, jobs: t.jobs, edges: t.edges, origin: rel(t.file) })),
     rejected,
-    *runs() {
+    digests: true,
+    *runs(stored?: ReadonlySet<string>) {
       for (const file of ds.files) {
         const labelFolder = path.basename(path.dirname(file));
         const fileName = path.basename(file);
@@ -88,7 +108,14 @@ export function openCsvSource(target: string, opts: CsvSourceOptions = {}): RunS
           yield { file: rel(file), code: 'UNREADABLE_FILE', reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` } satisfies Rejection;
           continue;
         }
-        yield parseRunFile({ source: rel(file), labelFolder, fileName, bytes }, templates, { truth: opts.unlabelled ? 'none' : 'folder' });
+        const digest = fileDigest(bytes, labelFolder, fileName, truthMode, (wf !== null && templateDigest.get(wf)) || '');
+        if (stored?.has(digest)) {
+          yield { unchanged: true, source: rel(file) } satisfies Unchanged;
+          continue;
+        }
+        const run = parseRunFile({ source: rel(file), labelFolder, fileName, bytes }, templates, { truth: truthMode });
+        if (!isRejection(run)) run.sourceDigest = digest;
+        yield run;
       }
     },
   };

@@ -7,7 +7,7 @@
 import { WfadError } from '../errors';
 import { isUnavailable, verify, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
-import { storeTemplates, writeRunBatch, type BatchResult } from '../graph/runs';
+import { storeTemplates, storedSourceDigests, writeRunBatch, type BatchResult } from '../graph/runs';
 import { TemplateCatalog } from '../graph/templates';
 import { checkSourceRun } from './check-run';
 import { openCsvSource, type CsvSourceOptions } from './csv-source';
@@ -15,7 +15,7 @@ import { isRejection, type Rejection } from './rejection';
 import type { Derivation, SourceRun } from './run-shape';
 import { parseRunJson, templateFromStored, type JsonRejection, type RunJson } from './run-json';
 import { looksLikeSubmitDirs, openPegasusSource } from './pegasus';
-import type { RunSource } from './source';
+import { isUnchanged, type RunSource } from './source';
 
 export interface IngestSummary {
   root: string;
@@ -235,8 +235,17 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   };
 
+  // Inputs stored exactly as they are now are recognised before parsing (re-ingest reads, hashes, skips).
+  const stored = source.digests ? await storedSourceDigests(graph) : undefined;
   let p0 = performance.now();
-  for await (const raw of source.runs()) {
+  for await (const raw of source.runs(stored)) {
+    if (isUnchanged(raw)) {
+      summary.runsUnchanged++;
+      done++;
+      opts.onProgress?.(done + runsRejected, source.total);
+      p0 = performance.now();
+      continue;
+    }
     const item = isRejection(raw) ? raw : (checkSourceRun(raw) ?? raw);
     summary.timings.parseSeconds += (performance.now() - p0) / 1000;
     if (isRejection(item)) {

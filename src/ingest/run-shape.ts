@@ -81,6 +81,11 @@ export interface SourceRun {
   parent: { runId: string; jobName: string } | null;
   /** Canonical hash of the content (not of the bytes): equal content, equal hash. */
   contentHash: string;
+  /**
+   * Digest of the exact input (bytes, where it was found, how it was read), where the reader
+   * makes one: an unchanged input is recognised before parsing on the next ingest.
+   */
+  sourceDigest?: string;
   /** Optional input columns/fields the source lacks entirely (their values are missing). */
   missingColumns: string[];
   /** Input columns/fields read but not stored, with why: listed, never dropped silently. */

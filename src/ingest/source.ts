@@ -27,6 +27,25 @@ export interface RunSource {
   templates: SourceTemplate[];
   /** Rejections found before reading any run (unusable templates). */
   rejected: Rejection[];
-  /** The runs; a sub-workflow's run may come before or after its parent's. */
-  runs(): Iterable<SourceRun | Rejection> | AsyncIterable<SourceRun | Rejection>;
+  /**
+   * The runs; a sub-workflow's run may come before or after its parent's. `stored`: source digests
+   * of runs already stored (`SourceRun.sourceDigest`); a source that digests its input yields
+   * `Unchanged` for those instead of reading them again.
+   */
+  runs(stored?: ReadonlySet<string>): Iterable<SourceItem> | AsyncIterable<SourceItem>;
+  /** Whether this source sets `sourceDigest` (and so can use `stored`). */
+  digests?: boolean;
+}
+
+/** A run file whose exact input is already stored: not parsed again. */
+export interface Unchanged {
+  unchanged: true;
+  /** The file, as in reports. */
+  source: string;
+}
+
+export type SourceItem = SourceRun | Rejection | Unchanged;
+
+export function isUnchanged(x: SourceItem): x is Unchanged {
+  return (x as Partial<Unchanged>).unchanged === true;
 }

@@ -10,6 +10,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { COLUMNS, COLUMN_BY_NAME, COMPOSITES, JOB_TYPES, RESERVED_PROPS, TRUTH_COLUMN, propOfColumn, type ColumnSpec } from './columns';
 import { looksLikeLabel, parseJobTruth, parseLabel } from './labels';
 import { auxInstance, auxKey } from './names';
+import { splitPlainCsv } from './plain-csv';
 import { RejectError, reject, type RejectCode, type Rejection } from './rejection';
 import type { Derivation, JobValue, SourceJob, SourceKind, SourceRun, Truth } from './run-shape';
 import type { DagTemplate } from './template';
@@ -124,9 +125,13 @@ function parseOrThrow(input: RunFileInput, templates: ReadonlyMap<string, DagTem
   let rows: string[][];
   let lines: number[];
   try {
-    const parsed = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-    rows = parsed.map((p) => p.record);
-    lines = parsed.map((p) => p.info.lines);
+    const plain = splitPlainCsv(text);
+    if (plain) ({ rows, lines } = plain);
+    else {
+      const parsed = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+      rows = parsed.map((p) => p.record);
+      lines = parsed.map((p) => p.info.lines);
+    }
   } catch (err) {
     reject({ ...ctx, code: 'BAD_CSV', reason: `not valid CSV: ${(err as Error).message}` });
   }
