@@ -216,11 +216,13 @@ async function main(): Promise<void> {
     }
     results.push(await load('runs(first: 100) + predictions, stored', url, pageBodies));
 
-    // Without the cross-request cache: every request reads Neo4j (2 Cypher queries for run(id)).
+    // Without the cross-request cache: every request reads Neo4j (2 Cypher queries for run(id));
+    // pages too, so their figure does not lean on the page cache.
     await stopServe();
     url = await serve({ WFAD_API_CACHE_TTL_MS: '0' });
     await load('warm-up (no cache)', url, runBodies.slice(0, 200));
     results.push(await load('run(id) + prediction, stored, no cache', url, runBodies));
+    results.push(await load('runs(first: 100) + predictions, stored, no cache', url, pageBodies));
 
     const out = {
       command: `npm run bench:api -- ${args.join(' ')}`.trim(),
