@@ -52,10 +52,10 @@ function venvPython(): string {
 }
 
 async function main(): Promise<void> {
-  if (!process.env.NEO4J_URI) {
-    const cfg = localServerConfig();
-    await server.start(cfg, log);
-  }
+  // The runs come from the local store (filled with flowgad when empty); a server started here is
+  // stopped once they are read, so the timing below runs beside no database.
+  const local = process.env.NEO4J_URI ? null : localServerConfig();
+  const started = local ? (await server.start(local, log)).started : false;
   const graph = openGraph(neo4jConnection());
   await migrate(graph);
   let runs = await readRuns(graph);
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     runs = await readRuns(graph);
   }
   await graph.close();
+  if (local && started) await server.stop(local);
   const samples = labelledSamples(runs);
   const seed = 0;
   const ei = args.indexOf('--epochs');
