@@ -1,0 +1,194 @@
+/**
+ * Input files for Neo4j's bulk importer (`neo4j-admin database import full`), written as rows
+ * arrive: for each node label or relationship type, CSV files with a typed header
+ * (`id:ID(Run)`, `jobCount:long`, `jobNames:string[]`, `:START_ID(Job)`, …).
+ *
+ * A header is fixed when its file is opened, so a row whose properties (or their types) the open
+ * file cannot hold opens another file. An absent property is an empty, unquoted field; every string
+ * is quoted, so an empty string stays an empty string. Values the importer cannot carry exactly
+ * (an empty list, a one-element list holding '', a list element holding the array delimiter, a
+ * nested value) throw `UnrepresentableValue`: the caller then stores the input transactionally.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import neo4j from 'neo4j-driver';
+
+/** Separates list elements in a field (`--array-delimiter`): a control character, absent from real names. */
+export const ARRAY_DELIMITER = '\u001f';
+
+/** A value the bulk importer's CSV cannot express exactly. */
+export class UnrepresentableValue extends Error {
+  constructor(readonly where: string) {
+    super(`${where} cannot be written to the bulk importer's CSV exactly`);
+    this.name = 'UnrepresentableValue';
+  }
+}
+
+/** A stored timestamp (e.g. `ingestedAt`), written as the importer's `datetime` type. */
+export class DateTimeValue {
+  constructor(readonly iso: string) {}
+}
+
+type CsvType = 'string' | 'long' | 'double' | 'boolean' | 'datetime' | 'string[]' | 'long[]' | 'double[]';
+
+const isInt = (v: unknown): boolean => neo4j.isInt(v);
+
+function scalarType(v: unknown): CsvType | null {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'double';
+  if (typeof v === 'boolean') return 'boolean';
+  if (isInt(v)) return 'long';
+  if (v instanceof DateTimeValue) return 'datetime';
+  return null;
+}
+
+function typeOf(v: unknown, where: string): CsvType {
+  const t = scalarType(v);
+  if (t) return t;
+  if (Array.isArray(v) && v.length > 0) {
+    const first = scalarType(v[0]);
+    if ((first === 'string' || first === 'long' || first === 'double') && v.every((x) => scalarType(x) === first)) {
+      if (first === 'string' && v.length === 1 && v[0] === '') throw new UnrepresentableValue(`${where} (a list holding one empty string)`);
+      return `${first}[]`;
+    }
+  }
+  throw new UnrepresentableValue(Array.isArray(v) && v.length === 0 ? `${where} (an empty list)` : `${where} (a ${Array.isArray(v) ? 'mixed list' : typeof v})`);
+}
+
+const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+function field(v: unknown, t: CsvType, where: string): string {
+  switch (t) {
+    case 'string':
+      return quote(v as string);
+    case 'double':
+      return String(v);
+    case 'long':
+      return (v as { toString(): string }).toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'datetime':
+      return (v as DateTimeValue).iso;
+    default: {
+      const items = (v as unknown[]).map((x) => (t === 'string[]' ? (x as string) : String(x)));
+      if (t === 'string[]' && items.some((x) => x.includes(ARRAY_DELIMITER))) throw new UnrepresentableValue(`${where} (a list element holding U+001F)`);
+      return quote(items.join(ARRAY_DELIMITER));
+    }
+  }
+}
+
+/** Property names a CSV header holds as they are. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A property map's shape: property → type. */
+type Shape = Map<string, CsvType>;
+
+/** Buffered appends to one file (synchronous: the reader waits while a chunk goes to disk). */
+class Sink {
+  private fd: number;
+  private buf: string[] = [];
+  private size = 0;
+  constructor(readonly file: string) {
+    this.fd = fs.openSync(file, 'w');
+  }
+  write(s: string): void {
+    this.buf.push(s);
+    this.size += s.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+  flush(): void {
+    if (this.buf.length) fs.writeSync(this.fd, this.buf.join(''));
+    this.buf = [];
+    this.size = 0;
+  }
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+  }
+}
+
+interface OpenFile {
+  sink: Sink;
+  shape: Shape;
+  keys: string[];
+}
+
+export interface ImportFileGroup {
+  /** `--nodes=<label>=<files>` or `--relationships=<type>=<files>`. */
+  kind: 'nodes' | 'relationships';
+  name: string;
+  files: string[];
+}
+
+/**
+ * Rows of one node label or relationship type. `fixed` are the leading columns every row has
+ * (`id:ID(Job)`, `:START_ID(Run)`, …), given as header text and raw field text.
+ */
+export class CsvTable {
+  private files: OpenFile[] = [];
+  private last: OpenFile | null = null;
+  /** Whether any string written holds a line break (the importer then parses multi-line fields). */
+  multiline = false;
+  rows = 0;
+
+  constructor(
+    private readonly dir: string,
+    readonly kind: 'nodes' | 'relationships',
+    readonly name: string,
+    private readonly fixedHeader: string[],
+  ) {}
+
+  /** Appends a row: `fixed` field values (in header order, unquoted strings) then the properties (nulls absent). */
+  add(fixed: string[], props: Record<string, unknown>, where: string): void {
+    const shape: Shape = new Map();
+    for (const k in props) {
+      const v = props[k];
+        if (v === null || v === undefined) continue;
+      if (!PLAIN_NAME.test(k)) throw new UnrepresentableValue(`${where}: property name ${JSON.stringify(k)}`);
+      shape.set(k, typeOf(v, `${where}: property ${k}`));
+    }
+    const f = this.fileFor(shape);
+    const cells = fixed.map(quote);
+    for (const k of f.keys) {
+      const t = shape.get(k);
+      if (t === undefined) {
+        cells.push('');
+        continue;
+      }
+      const text = field(props[k], t, `${where}: property ${k}`);
+      if (!this.multiline && (t === 'string' || t === 'string[]') && /[\r\n]/.test(text)) this.multiline = true;
+      cells.push(text);
+    }
+    for (const fx of fixed) if (!this.multiline && /[\r\n]/.test(fx)) this.multiline = true;
+    f.sink.write(`${cells.join(',')}\n`);
+    this.rows++;
+  }
+
+  private fits(f: OpenFile, shape: Shape): boolean {
+    for (const [k, t] of shape) if (f.shape.get(k) !== t) return false;
+    return true;
+  }
+
+  private fileFor(shape: Shape): OpenFile {
+    if (this.last && this.fits(this.last, shape)) return this.last;
+    const found = this.files.find((f) => this.fits(f, shape));
+    if (found) return (this.last = found);
+    // A new header: this row's properties plus the last file's (of the same types), so rows that
+    // differ only in which properties are absent share a file.
+    const merged: Shape = new Map(shape);
+    for (const [k, t] of this.last?.shape ?? []) if (!merged.has(k)) merged.set(k, t);
+    const keys = [...merged.keys()].sort();
+    const file = path.join(this.dir, `${this.kind}-${this.name}-${this.files.length}.csv`);
+    const sink = new Sink(file);
+    sink.write(`${[...this.fixedHeader, ...keys.map((k) => `${k}:${merged.get(k) as CsvType}`)].join(',')}\n`);
+    const f = { sink, shape: merged, keys };
+    this.files.push(f);
+    return (this.last = f);
+  }
+
+  /** Closes the files; the group to pass to the importer (null when no row was written). */
+  close(): ImportFileGroup | null {
+    for (const f of this.files) f.sink.close();
+    return this.rows ? { kind: this.kind, name: this.name, files: this.files.map((f) => f.sink.file) } : null;
+  }
+}

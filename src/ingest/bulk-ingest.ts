@@ -1,0 +1,73 @@
+/**
+ * The bulk path's two ends around the ingest loop (pipeline.ts): `openBulk` gives the importer's
+ * input files (graph/bulk/run-files.ts) in a fresh staging folder; `finishBulk` runs the importer,
+ * moves its store in with the local server stopped, starts the server again and applies the schema
+ * migrations, exactly as the transactional path leaves the store. Killed at any point, the store is
+ * empty (as before) or complete (localdb/bulk-import.ts).
+ */
+import fs from 'node:fs';
+import type { LocalServerConfig } from '../config';
+import { WfadError } from '../errors';
+import type { Graph } from '../graph/driver';
+import { migrate } from '../graph/migrations';
+import { UnrepresentableValue } from '../graph/bulk/csv-table';
+import { BulkRunFiles } from '../graph/bulk/run-files';
+import { nodesBeyondSchema } from '../graph/bulk/store-empty';
+import type { TemplateCatalog } from '../graph/templates';
+import { markReady, prepareStaging, recoverBulkImport, runImporter, type BulkStaging } from '../localdb/bulk-import';
+import { start, startOptionsOf, stop } from '../localdb/server';
+
+export interface BulkRun {
+  cfg: LocalServerConfig;
+  staging: BulkStaging;
+  files: BulkRunFiles;
+  /** Removes the staging folder unless its store is marked complete (then the next start moves it in). */
+  discard(): void;
+}
+
+/** The bulk path cannot store this input as the transactional path would: the input goes by transactions. */
+export class BulkNotPossible extends WfadError {
+  constructor(message: string) {
+    super('BAD_INPUT', message);
+    this.name = 'BulkNotPossible';
+  }
+}
+
+/** Why the bulk path gave way to transactions, or null when `err` is another failure. */
+export function bulkNotPossible(err: unknown): string | null {
+  if (err instanceof UnrepresentableValue || err instanceof BulkNotPossible) return err.message;
+  return null;
+}
+
+export function openBulk(cfg: LocalServerConfig, catalog: TemplateCatalog): BulkRun {
+  const staging = prepareStaging(cfg);
+  return {
+    cfg,
+    staging,
+    files: new BulkRunFiles(staging.csv, catalog),
+    discard: () => {
+      if (!fs.existsSync(staging.ready)) fs.rmSync(staging.root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string) => void): Promise<void> {
+  const files = bulk.files.close();
+  log(`bulk import: ${files.nodes} nodes, ${files.relationships} relationships in ${files.groups.reduce((a, g) => a + g.files.length, 0)} files; running Neo4j's importer into ${bulk.staging.home}`);
+  try {
+    await runImporter(bulk.cfg, bulk.staging, files, log);
+  } catch (err) {
+    throw new BulkNotPossible(err instanceof Error ? err.message : String(err));
+  }
+  fs.rmSync(bulk.staging.csv, { recursive: true, force: true });
+  // Someone may have written to the server meanwhile: its data would be lost by the move.
+  const n = await nodesBeyondSchema(graph);
+  if (n > 0) throw new BulkNotPossible(`the store received ${n} nodes while the importer ran`);
+  markReady(bulk.staging);
+  const restart = startOptionsOf(bulk.cfg);
+  log(`bulk import: stopping the local server to move the imported store into ${bulk.cfg.home}`);
+  await stop(bulk.cfg);
+  recoverBulkImport(bulk.cfg);
+  await start(bulk.cfg, log, restart);
+  await migrate(graph);
+}
