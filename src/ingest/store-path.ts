@@ -13,6 +13,7 @@ import { neo4jConnection, localServerConfig, type LocalServerConfig } from '../c
 import type { Graph } from '../graph/driver';
 import { nodesBeyondSchema } from '../graph/bulk/store-empty';
 import { status } from '../localdb/server';
+import { importerBuilt } from '../localdb/bulk-import';
 
 export type StorePathKind = 'bulk' | 'transactional';
 
@@ -45,11 +46,12 @@ export async function chooseStorePath(graph: Graph, runs: number, setting: BulkS
   if (setting === 'never') return tx('--no-bulk given');
   const local = managedLocalServer(env);
   if (!local) return tx(`${neo4jConnection(env).uri} is not the local server wfad manages (the bulk importer needs to take the database offline)`);
+  if (!importerBuilt()) return tx('the local server was built without the bulk importer entry (run wfad db build)');
   const st = await status(local);
   if (!st.running) return tx(`the local server under ${local.home} was not started by wfad (no live server.pid)`);
-  const min = bulkMinRuns(env);
-  if (setting === 'auto' && runs < min) return tx(`${runs} runs to read, fewer than ${min} (WFAD_BULK_MIN_RUNS): transactions are quicker than the importer's start-up`);
   const n = await nodesBeyondSchema(graph);
   if (n > 0) return tx(`the store already holds ${n} nodes (the bulk importer only fills an empty store)`);
+  const min = bulkMinRuns(env);
+  if (setting === 'auto' && runs < min) return tx(`${runs} runs to read, fewer than ${min} (WFAD_BULK_MIN_RUNS): transactions are quicker than the importer's start-up`);
   return { choice: { path: 'bulk', reason: `the local store under ${local.home} is empty and ${runs} runs are to be read` }, local };
 }

@@ -20,7 +20,12 @@ import type { LocalServerConfig } from '../config';
 import { WfadError } from '../errors';
 import type { ImportFileGroup } from '../graph/bulk/csv-table';
 import { ARRAY_DELIMITER } from '../graph/bulk/csv-table';
-import { SERVER_CLASSPATH, javaBinary } from './server';
+import { SERVER_CLASSPATH, SERVER_PROJECT, javaBinary } from './server';
+
+/** Whether the launcher build has the importer entry (builds from before it do not). */
+export function importerBuilt(): boolean {
+  return fs.existsSync(path.join(SERVER_PROJECT, 'target', 'classes', 'dev', 'wfad', 'neo4j', 'BulkImport.class'));
+}
 
 /** The store folders of the `neo4j` database, relative to a data folder. */
 const STORE_PARTS = [path.join('databases', 'neo4j'), path.join('transactions', 'neo4j')];
@@ -64,16 +69,19 @@ export async function runImporter(cfg: LocalServerConfig, s: BulkStaging, input:
     `-Xmx${cfg.heap}`,
     '-cp',
     SERVER_CLASSPATH,
-    'org.neo4j.cli.AdminTool',
+    'dev.wfad.neo4j.BulkImport',
+    '--parent-pid',
+    String(process.pid),
     'database',
     'import',
     'full',
+    // The database first: the file-list options would take a trailing name as one more file.
+    'neo4j',
     '--overwrite-destination=true',
     `--array-delimiter=${ARRAY_DELIMITER}`,
     `--multiline-fields=${input.multiline}`,
     `--report-file=${path.join(s.root, 'import.report')}`,
     ...input.groups.flatMap((g) => g.files.map((f) => `--${g.kind}=${g.name}=${f}`)),
-    'neo4j',
   ];
   const env = { ...process.env, NEO4J_HOME: s.home, NEO4J_CONF: path.join(s.home, 'conf') };
   const tail: string[] = [];
