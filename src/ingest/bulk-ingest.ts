@@ -21,6 +21,8 @@ export interface BulkRun {
   cfg: LocalServerConfig;
   staging: BulkStaging;
   files: BulkRunFiles;
+  /** When reading began (performance.now()). */
+  started: number;
   /** Removes the staging folder unless its store is marked complete (then the next start moves it in). */
   discard(): void;
 }
@@ -45,6 +47,7 @@ export function openBulk(cfg: LocalServerConfig, catalog: TemplateCatalog): Bulk
     cfg,
     staging,
     files: new BulkRunFiles(staging.csv, catalog),
+    started: performance.now(),
     discard: () => {
       if (!fs.existsSync(staging.ready)) fs.rmSync(staging.root, { recursive: true, force: true });
     },
@@ -52,13 +55,20 @@ export function openBulk(cfg: LocalServerConfig, catalog: TemplateCatalog): Bulk
 }
 
 export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string) => void): Promise<void> {
+  let t = bulk.started;
+  const lap = (): string => {
+    const s = ((performance.now() - t) / 1000).toFixed(1);
+    t = performance.now();
+    return `${s} s`;
+  };
   const files = bulk.files.close();
-  log(`bulk import: ${files.nodes} nodes, ${files.relationships} relationships in ${files.groups.reduce((a, g) => a + g.files.length, 0)} files; running Neo4j's importer into ${bulk.staging.home}`);
+  log(`bulk import: ${files.nodes} nodes, ${files.relationships} relationships in ${files.groups.reduce((a, g) => a + g.files.length, 0)} files, read and written in ${lap()}; running Neo4j's importer into ${bulk.staging.home}`);
   try {
     await runImporter(bulk.cfg, bulk.staging, files, log);
   } catch (err) {
     throw new BulkNotPossible(err instanceof Error ? err.message : String(err));
   }
+  log(`bulk import: importer done (${lap()})`);
   fs.rmSync(bulk.staging.csv, { recursive: true, force: true });
   // Someone may have written to the server meanwhile: its data would be lost by the move.
   const n = await nodesBeyondSchema(graph);
@@ -67,7 +77,10 @@ export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string
   const restart = startOptionsOf(bulk.cfg);
   log(`bulk import: stopping the local server to move the imported store into ${bulk.cfg.home}`);
   await stop(bulk.cfg);
+  log(`bulk import: server stopped (${lap()})`);
   recoverBulkImport(bulk.cfg);
   await start(bulk.cfg, log, restart);
+  log(`bulk import: server started on the imported store (${lap()})`);
   await migrate(graph);
+  log(`bulk import: schema applied (${lap()})`);
 }
