@@ -14,8 +14,8 @@ import { UnrepresentableValue } from '../graph/bulk/csv-table';
 import { BulkRunFiles } from '../graph/bulk/run-files';
 import { nodesBeyondSchema } from '../graph/bulk/store-empty';
 import type { TemplateCatalog } from '../graph/templates';
-import { markReady, prepareStaging, recoverBulkImport, runImporter, type BulkStaging } from '../localdb/bulk-import';
-import { start, startOptionsOf, stop } from '../localdb/server';
+import { bulkStaging, markReady, prepareStaging, recoverBulkImport, runImporter, type BulkStaging } from '../localdb/bulk-import';
+import { start, startOptionsOf, status, stop } from '../localdb/server';
 
 export interface BulkRun {
   cfg: LocalServerConfig;
@@ -54,6 +54,26 @@ export function openBulk(cfg: LocalServerConfig, catalog: TemplateCatalog): Bulk
   };
 }
 
+/**
+ * Stops the local server, moves a complete imported store (marked READY) in, starts the server
+ * again as it was started (its watched parent kept). Also finishes an import whose ingest was
+ * killed after the importer succeeded: the next ingest calls it first.
+ */
+export async function moveInImportedStore(cfg: LocalServerConfig, log: (line: string) => void): Promise<boolean> {
+  if (!fs.existsSync(bulkStaging(cfg).ready)) return false;
+  const restart = startOptionsOf(cfg);
+  const wasRunning = (await status(cfg)).running;
+  log(`bulk import: stopping the local server to move the imported store into ${cfg.home}`);
+  await stop(cfg);
+  recoverBulkImport(cfg);
+  log('bulk import: store moved in');
+  if (wasRunning) {
+    await start(cfg, log, restart);
+    log('bulk import: server started on the imported store');
+  }
+  return true;
+}
+
 export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string) => void): Promise<void> {
   let t = bulk.started;
   const lap = (): string => {
@@ -74,13 +94,7 @@ export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string
   const n = await nodesBeyondSchema(graph);
   if (n > 0) throw new BulkNotPossible(`the store received ${n} nodes while the importer ran`);
   markReady(bulk.staging);
-  const restart = startOptionsOf(bulk.cfg);
-  log(`bulk import: stopping the local server to move the imported store into ${bulk.cfg.home}`);
-  await stop(bulk.cfg);
-  log(`bulk import: server stopped (${lap()})`);
-  recoverBulkImport(bulk.cfg);
-  await start(bulk.cfg, log, restart);
-  log(`bulk import: server started on the imported store (${lap()})`);
+  await moveInImportedStore(bulk.cfg, (line) => log(`${line} (${lap()})`));
   await migrate(graph);
   log(`bulk import: schema applied (${lap()})`);
 }

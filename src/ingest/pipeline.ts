@@ -16,8 +16,8 @@ import type { Derivation, SourceRun } from './run-shape';
 import { parseRunJson, templateFromStored, type JsonRejection, type RunJson } from './run-json';
 import { looksLikeSubmitDirs, openPegasusSource } from './pegasus';
 import { isUnchanged, type RunSource } from './source';
-import { chooseStorePath, type BulkSetting, type StorePath } from './store-path';
-import { bulkNotPossible, finishBulk, openBulk, type BulkRun } from './bulk-ingest';
+import { chooseStorePath, managedLocalServer, type BulkSetting, type StorePath } from './store-path';
+import { bulkNotPossible, finishBulk, moveInImportedStore, openBulk, type BulkRun } from './bulk-ingest';
 
 export interface IngestSummary {
   root: string;
@@ -93,6 +93,9 @@ export function openSource(target: string, opts: IngestOptions = {}): RunSource 
  */
 export async function ingest(graph: Graph, target: string, opts: IngestOptions = {}): Promise<IngestSummary> {
   await verify(graph);
+  const managed = managedLocalServer();
+  // An earlier bulk ingest killed after its importer succeeded: its complete store goes in first.
+  if (managed && (await moveInImportedStore(managed, opts.log ?? (() => undefined)))) await migrate(graph);
   const source = openSource(target, opts);
   const { choice, local } = await chooseStorePath(graph, source.total, opts.bulk ?? 'auto');
   if (choice.path === 'transactional' || !local) return ingestSource(graph, source, opts, choice);
