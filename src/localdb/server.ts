@@ -92,13 +92,22 @@ function readPid(cfg: LocalServerConfig): number | null {
   }
 }
 
-/** True while process `pid` exists. */
+/**
+ * True while process `pid` exists and has not exited: an exited child not yet reaped (a zombie,
+ * e.g. a server whose starter is blocked) still answers signal 0, but is gone.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …"; the state follows the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): signal 0 is all there is
   }
 }
 
@@ -218,6 +227,8 @@ export async function reset(cfg: LocalServerConfig, log: Log): Promise<{ restart
   const was = await status(cfg);
   await stop(cfg);
   fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
+  // A bulk import's staged store too: it would otherwise be moved into the wiped store on start.
+  fs.rmSync(path.join(cfg.home, 'bulk-import'), { recursive: true, force: true });
   log(`deleted ${path.join(cfg.home, 'data')}`);
   if (was.running) {
     await start(cfg, log);
