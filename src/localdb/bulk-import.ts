@@ -78,6 +78,7 @@ export async function runImporter(cfg: LocalServerConfig, s: BulkStaging, input:
     // The database first: the file-list options would take a trailing name as one more file.
     'neo4j',
     '--overwrite-destination=true',
+    '--id-type=integer',
     `--array-delimiter=${ARRAY_DELIMITER}`,
     `--multiline-fields=${input.multiline}`,
     `--report-file=${path.join(s.root, 'import.report')}`,

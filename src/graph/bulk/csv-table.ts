@@ -3,8 +3,9 @@
  * arrive: for each node label or relationship type, CSV files with a typed header
  * (`id:ID(Run)`, `jobCount:long`, `jobNames:string[]`, `:START_ID(Job)`, …).
  *
- * A header is fixed when its file is opened, so a row whose properties (or their types) the open
- * file cannot hold opens another file. An absent property is an empty, unquoted field; every string
+ * Import ids are integers the caller numbers (`--id-type=integer`), not stored: the stored `id`/
+ * `name` are ordinary properties. A header is fixed when its file is opened, so a row whose
+ * properties (or their types) the open file cannot hold opens another file. An absent property is an empty, unquoted field; every string
  * is quoted, so an empty string stays an empty string. Values the importer cannot carry exactly
  * (an empty list, a one-element list holding '', a list element holding the array delimiter, a
  * nested value) throw `UnrepresentableValue`: the caller then stores the input transactionally.
@@ -114,18 +115,20 @@ interface OpenFile {
 }
 
 export interface ImportFileGroup {
-  /** `--nodes=<label>=<files>` or `--relationships=<type>=<files>`. */
+  /** `--nodes=<label>=<file>` or `--relationships=<type>=<file>`, one per file (each has its own header). */
   kind: 'nodes' | 'relationships';
   name: string;
   files: string[];
 }
 
 /**
- * Rows of one node label or relationship type. `fixed` are the leading columns every row has
- * (`id:ID(Job)`, `:START_ID(Run)`, …), given as header text and raw field text.
+ * Nodes of one label: an integer import id (`:ID(<label>)`, not stored; ids are numbered by the
+ * caller, which keeps the importer's id mapping cheap) and the node's properties.
  */
-export class CsvTable {
+export class NodeTable {
   private files: OpenFile[] = [];
+  /** Row signature (property names and types) → the file it goes to. */
+  private bySignature = new Map<string, OpenFile>();
   private last: OpenFile | null = null;
   /** Whether any string written holds a line break (the importer then parses multi-line fields). */
   multiline = false;
@@ -133,62 +136,91 @@ export class CsvTable {
 
   constructor(
     private readonly dir: string,
-    readonly kind: 'nodes' | 'relationships',
     readonly name: string,
-    private readonly fixedHeader: string[],
   ) {}
 
-  /** Appends a row: `fixed` field values (in header order, unquoted strings) then the properties (nulls absent). */
-  add(fixed: string[], props: Record<string, unknown>, where: string): void {
-    const shape: Shape = new Map();
+  /** Appends a node: its import id and its properties (null and undefined ones absent). */
+  add(id: number, props: Record<string, unknown>, where: string): void {
+    const keys: string[] = [];
+    const types: CsvType[] = [];
+    let sig = '';
     for (const k in props) {
       const v = props[k];
-        if (v === null || v === undefined) continue;
-      if (!PLAIN_NAME.test(k)) throw new UnrepresentableValue(`${where}: property name ${JSON.stringify(k)}`);
-      shape.set(k, typeOf(v, `${where}: property ${k}`));
+      if (v === null || v === undefined) continue;
+      const t = typeOf(v, `${where}: property ${k}`);
+      keys.push(k);
+      types.push(t);
+      sig += `${k}:${t},`;
     }
-    const f = this.fileFor(shape);
-    const cells = fixed.map(quote);
+    const f = this.bySignature.get(sig) ?? this.fileFor(sig, keys, types, where);
+    let line = String(id);
     for (const k of f.keys) {
-      const t = shape.get(k);
-      if (t === undefined) {
-        cells.push('');
+      const v = props[k];
+      if (v === null || v === undefined) {
+        line += ',';
         continue;
       }
-      const text = field(props[k], t, `${where}: property ${k}`);
-      if (!this.multiline && (t === 'string' || t === 'string[]') && /[\r\n]/.test(text)) this.multiline = true;
-      cells.push(text);
+      const t = f.shape.get(k) as CsvType;
+      const text = field(v, t, `${where}: property ${k}`);
+      if (!this.multiline && (t === 'string' || t === 'string[]') && (text.includes('\n') || text.includes('\r'))) this.multiline = true;
+      line += `,${text}`;
     }
-    for (const fx of fixed) if (!this.multiline && /[\r\n]/.test(fx)) this.multiline = true;
-    f.sink.write(`${cells.join(',')}\n`);
+    f.sink.write(`${line}\n`);
     this.rows++;
   }
 
-  private fits(f: OpenFile, shape: Shape): boolean {
-    for (const [k, t] of shape) if (f.shape.get(k) !== t) return false;
-    return true;
-  }
-
-  private fileFor(shape: Shape): OpenFile {
-    if (this.last && this.fits(this.last, shape)) return this.last;
-    const found = this.files.find((f) => this.fits(f, shape));
-    if (found) return (this.last = found);
-    // A new header: this row's properties plus the last file's (of the same types), so rows that
-    // differ only in which properties are absent share a file.
-    const merged: Shape = new Map(shape);
-    for (const [k, t] of this.last?.shape ?? []) if (!merged.has(k)) merged.set(k, t);
-    const keys = [...merged.keys()].sort();
-    const file = path.join(this.dir, `${this.kind}-${this.name}-${this.files.length}.csv`);
-    const sink = new Sink(file);
-    sink.write(`${[...this.fixedHeader, ...keys.map((k) => `${k}:${merged.get(k) as CsvType}`)].join(',')}\n`);
-    const f = { sink, shape: merged, keys };
-    this.files.push(f);
+  private fileFor(sig: string, keys: string[], types: CsvType[], where: string): OpenFile {
+    const shape: Shape = new Map();
+    keys.forEach((k, i) => {
+      if (!PLAIN_NAME.test(k)) throw new UnrepresentableValue(`${where}: property name ${JSON.stringify(k)}`);
+      shape.set(k, types[i] as CsvType);
+    });
+    const fits = (f: OpenFile): boolean => [...shape].every(([k, t]) => f.shape.get(k) === t);
+    let f = this.last && fits(this.last) ? this.last : this.files.find(fits);
+    if (!f) {
+      // A new header: this row's properties plus the last file's (of the same types), so rows that
+      // differ only in which properties are absent share a file.
+      const merged: Shape = new Map(shape);
+      for (const [k, t] of this.last?.shape ?? []) if (!merged.has(k)) merged.set(k, t);
+      const sorted = [...merged.keys()].sort();
+      const sink = new Sink(path.join(this.dir, `nodes-${this.name}-${this.files.length}.csv`));
+      sink.write(`${[`:ID(${this.name})`, ...sorted.map((k) => `${k}:${merged.get(k) as CsvType}`)].join(',')}\n`);
+      f = { sink, shape: merged, keys: sorted };
+      this.files.push(f);
+    }
+    this.bySignature.set(sig, f);
     return (this.last = f);
   }
 
   /** Closes the files; the group to pass to the importer (null when no row was written). */
   close(): ImportFileGroup | null {
     for (const f of this.files) f.sink.close();
-    return this.rows ? { kind: this.kind, name: this.name, files: this.files.map((f) => f.sink.file) } : null;
+    return this.rows ? { kind: 'nodes', name: this.name, files: this.files.map((f) => f.sink.file) } : null;
+  }
+}
+
+/** Relationships of one type, without properties: start and end import ids. */
+export class RelationshipTable {
+  private readonly sink: Sink;
+  rows = 0;
+
+  constructor(
+    dir: string,
+    readonly name: string,
+    from: string,
+    to: string,
+  ) {
+    this.sink = new Sink(path.join(dir, `relationships-${name}.csv`));
+    this.sink.write(`:START_ID(${from}),:END_ID(${to})\n`);
+  }
+
+  add(a: number, b: number): void {
+    this.sink.write(`${a},${b}\n`);
+    this.rows++;
+  }
+
+  close(): ImportFileGroup | null {
+    this.sink.close();
+    return this.rows ? { kind: 'relationships', name: this.name, files: [this.sink.file] } : null;
   }
 }

@@ -8,7 +8,8 @@
  * end, when every run is known (the transactional path links whichever of the two comes second).
  *
  * Memory: per stored run its id, hash and job names (to resolve sub-workflow links), never its
- * jobs; rows go to disk as they come.
+ * jobs; rows go to disk as they come. Import ids are integers numbered here (runs, jobs,
+ * templates, workflows each from 0); the stored ids are ordinary properties.
  */
 import fs from 'node:fs';
 import neo4j from 'neo4j-driver';
@@ -16,7 +17,7 @@ import type { SourceRun } from '../../ingest/run-shape';
 import { jobTableProps } from '../job-table';
 import { jobProps, parentsFirst, runProps, type BatchResult } from '../runs';
 import { templateProps, type PlacedRun, type TemplateCatalog, type TemplateRef } from '../templates';
-import { CsvTable, DateTimeValue, UnrepresentableValue, type ImportFileGroup } from './csv-table';
+import { DateTimeValue, NodeTable, RelationshipTable, UnrepresentableValue, type ImportFileGroup } from './csv-table';
 
 export interface ImportFiles {
   groups: ImportFileGroup[];
@@ -28,17 +29,42 @@ export interface ImportFiles {
 
 interface StoredRun {
   hash: string;
-  /** Job names joined by NUL; ids follow `<run id>/<name>` unless `jobIds` is set. */
+  /** Import id of its first job; job i has `firstJob + i`. */
+  firstJob: number;
+  /** Job names joined by NUL (to resolve sub-workflow links to the parent's job). */
   names: string;
-  jobIds: string | null;
   parent: SourceRun['parent'];
   running: boolean;
+  importId: number;
 }
 
+type NodeLabel = 'Run' | 'Job' | 'Template' | 'Workflow';
+type RelType = 'HAS_RUN' | 'USES_TEMPLATE' | 'HAS_JOB' | 'FEEDS' | 'HAS_TEMPLATE' | 'SUBWORKFLOW_OF' | 'RUNS';
+const ENDS: Record<RelType, [NodeLabel, NodeLabel]> = {
+  HAS_RUN: ['Workflow', 'Run'],
+  USES_TEMPLATE: ['Run', 'Template'],
+  HAS_JOB: ['Run', 'Job'],
+  FEEDS: ['Job', 'Job'],
+  HAS_TEMPLATE: ['Workflow', 'Template'],
+  SUBWORKFLOW_OF: ['Run', 'Run'],
+  RUNS: ['Job', 'Run'],
+};
+
 export class BulkRunFiles {
-  private readonly tables = new Map<string, CsvTable>();
+  private readonly nodes = new Map<NodeLabel, NodeTable>();
+  private readonly rels = new Map<RelType, RelationshipTable>();
   private readonly runs = new Map<string, StoredRun>();
   private readonly templates = new Map<string, TemplateRef>();
+  /** Import ids of templates and workflows (few), numbered as first met. */
+  private readonly templateIds = new Map<string, number>();
+  private readonly workflowIds = new Map<string, number>();
+  private jobCount = 0;
+  /**
+   * Job ids are `<run id>/<name>`, unique when no run id and no job name holds a '/'; the ids of
+   * runs where one does are kept, so that a clash (which the transactional path's unique
+   * constraint would refuse) is caught here.
+   */
+  private readonly slashIds = new Set<string>();
 
   constructor(
     private readonly dir: string,
@@ -47,15 +73,22 @@ export class BulkRunFiles {
     fs.mkdirSync(dir, { recursive: true });
   }
 
-  private table(kind: 'nodes' | 'relationships', name: string, header: string[]): CsvTable {
-    const key = `${kind}:${name}`;
-    let t = this.tables.get(key);
-    if (!t) this.tables.set(key, (t = new CsvTable(this.dir, kind, name, header)));
+  private node(label: NodeLabel): NodeTable {
+    let t = this.nodes.get(label);
+    if (!t) this.nodes.set(label, (t = new NodeTable(this.dir, label)));
     return t;
   }
 
-  private rel(type: string, from: string, to: string, a: string, b: string): void {
-    this.table('relationships', type, [`:START_ID(${from})`, `:END_ID(${to})`]).add([a, b], {}, `${type} ${a} → ${b}`);
+  private rel(type: RelType, a: number, b: number): void {
+    let t = this.rels.get(type);
+    if (!t) this.rels.set(type, (t = new RelationshipTable(this.dir, type, ...ENDS[type])));
+    t.add(a, b);
+  }
+
+  private idOf(map: Map<string, number>, key: string): number {
+    let id = map.get(key);
+    if (id === undefined) map.set(key, (id = map.size));
+    return id;
   }
 
   /** Templates stored whether or not a run uses them (a source's template files). */
@@ -87,64 +120,70 @@ export class BulkRunFiles {
   private addRun({ run, template }: PlacedRun): void {
     const where = `run ${run.id} (${run.source})`;
     const jobs = run.jobs.map((j) => jobProps(j, run));
-    const rest: Record<string, unknown> = { ...runProps(run, template), ...jobTableProps(jobs), ingestedAt: new DateTimeValue(new Date().toISOString()) };
-    delete rest.id;
-    this.table('nodes', 'Run', ['id:ID(Run)']).add([run.id], rest, where);
-    this.rel('HAS_RUN', 'Workflow', 'Run', run.workflow, run.id);
-    this.rel('USES_TEMPLATE', 'Run', 'Template', run.id, template.id);
-    const jobTable = this.table('nodes', 'Job', ['id:ID(Job)']);
-    const ids: string[] = [];
-    let conventional = true;
+    const runId = this.runs.size;
+    const firstJob = this.jobCount;
+    const slashy = run.id.includes('/');
     for (const p of jobs) {
-      const { id: jobId, ...others } = p as Record<string, unknown> & { id: string };
-      jobTable.add([jobId], others, `${where}: job ${String(p.name)}`);
-      this.rel('HAS_JOB', 'Run', 'Job', run.id, jobId);
-      ids.push(jobId);
-      if (jobId !== `${run.id}/${String(p.name)}`) conventional = false;
+      const id = p.id as string;
+      const name = String(p.name);
+      if (id !== `${run.id}/${name}`) throw new UnrepresentableValue(`${where}: job id ${id} (not <run id>/<name>)`);
+      if (slashy || name.includes('/')) {
+        if (this.slashIds.has(id)) throw new UnrepresentableValue(`${where}: job id ${id} (stored twice)`);
+        this.slashIds.add(id);
+      }
     }
-    for (const [a, b] of run.edges) this.rel('FEEDS', 'Job', 'Job', ids[a] as string, ids[b] as string);
+    this.node('Run').add(runId, { ...runProps(run, template), ...jobTableProps(jobs), ingestedAt: new DateTimeValue(new Date().toISOString()) }, where);
+    this.rel('HAS_RUN', this.idOf(this.workflowIds, run.workflow), runId);
+    this.rel('USES_TEMPLATE', runId, this.idOf(this.templateIds, template.id));
+    const jobTable = this.node('Job');
+    for (const p of jobs) {
+      const id = this.jobCount++;
+      jobTable.add(id, p, `${where}: job ${String(p.name)}`);
+      this.rel('HAS_JOB', runId, id);
+    }
+    for (const [a, b] of run.edges) this.rel('FEEDS', firstJob + a, firstJob + b);
     this.templates.set(template.id, template);
     this.runs.set(run.id, {
       hash: run.contentHash,
+      firstJob,
       names: run.jobs.map((j) => j.name).join('\u0000'),
-      jobIds: conventional ? null : ids.join('\u0000'),
       parent: run.parent,
       running: run.state === 'running',
+      importId: runId,
     });
   }
 
   /** Writes templates, workflows and sub-workflow links; closes every file. */
   close(): ImportFiles {
     const byWorkflow = new Map<string, TemplateRef[]>();
-    const templates = this.table('nodes', 'Template', ['id:ID(Template)']);
     for (const t of this.templates.values()) {
-      const { id, ...rest } = templateProps(t) as Record<string, unknown> & { id: string };
-      templates.add([id], rest, `template ${t.id} (${t.origin})`);
-      this.rel('HAS_TEMPLATE', 'Workflow', 'Template', t.workflow, t.id);
+      const id = this.idOf(this.templateIds, t.id);
+      this.node('Template').add(id, templateProps(t), `template ${t.id} (${t.origin})`);
+      this.rel('HAS_TEMPLATE', this.idOf(this.workflowIds, t.workflow), id);
       byWorkflow.set(t.workflow, [...(byWorkflow.get(t.workflow) ?? []), t]);
     }
     // The Workflow shows its newest template's size (as STORE_TEMPLATES sets it).
-    const workflows = this.table('nodes', 'Workflow', ['name:ID(Workflow)']);
     for (const [name, list] of byWorkflow) {
       const newest = list.reduce((a, b) => (b.version > a.version ? b : a));
-      workflows.add([name], { jobs: neo4j.int(newest.jobs.length), edges: neo4j.int(newest.edges.length), templates: neo4j.int(newest.version) }, `workflow ${name}`);
+      this.node('Workflow').add(this.idOf(this.workflowIds, name), { name, jobs: neo4j.int(newest.jobs.length), edges: neo4j.int(newest.edges.length), templates: neo4j.int(newest.version) }, `workflow ${name}`);
     }
-    for (const [id, r] of this.runs) {
+    for (const r of this.runs.values()) {
       if (!r.parent) continue;
       const p = this.runs.get(r.parent.runId);
       if (!p) continue;
-      this.rel('SUBWORKFLOW_OF', 'Run', 'Run', id, r.parent.runId);
+      this.rel('SUBWORKFLOW_OF', r.importId, p.importId);
       const i = p.names.split('\u0000').indexOf(r.parent.jobName);
-      if (i >= 0) this.rel('RUNS', 'Job', 'Run', p.jobIds ? (p.jobIds.split('\u0000')[i] as string) : `${r.parent.runId}/${r.parent.jobName}`, id);
+      if (i >= 0) this.rel('RUNS', p.firstJob + i, r.importId);
     }
     const out: ImportFiles = { groups: [], multiline: false, nodes: 0, relationships: 0 };
-    for (const t of this.tables.values()) {
+    for (const t of [...this.nodes.values(), ...this.rels.values()]) {
       const g = t.close();
       if (!g) continue;
       out.groups.push(g);
-      out.multiline ||= t.multiline;
-      if (t.kind === 'nodes') out.nodes += t.rows;
-      else out.relationships += t.rows;
+      if (t instanceof NodeTable) {
+        out.multiline ||= t.multiline;
+        out.nodes += t.rows;
+      } else out.relationships += t.rows;
     }
     return out;
   }
