@@ -60,11 +60,11 @@ export class BulkRunFiles {
   private readonly workflowIds = new Map<string, number>();
   private jobCount = 0;
   /**
-   * Job ids are `<run id>/<name>`, unique when no run id and no job name holds a '/'; the ids of
-   * runs where one does are kept, so that a clash (which the transactional path's unique
-   * constraint would refuse) is caught here.
+   * Job ids are `<run id>/<name>`. Two can only clash (which the transactional path's unique
+   * constraint would refuse) when a job name holds a '/': run `a` job `b/c` and run `a/b` job `c`.
+   * Such jobs are kept and checked at the end.
    */
-  private readonly slashIds = new Set<string>();
+  private readonly slashJobs: Array<[string, string]> = [];
 
   constructor(
     private readonly dir: string,
@@ -122,15 +122,10 @@ export class BulkRunFiles {
     const jobs = run.jobs.map((j) => jobProps(j, run));
     const runId = this.runs.size;
     const firstJob = this.jobCount;
-    const slashy = run.id.includes('/');
     for (const p of jobs) {
-      const id = p.id as string;
       const name = String(p.name);
-      if (id !== `${run.id}/${name}`) throw new UnrepresentableValue(`${where}: job id ${id} (not <run id>/<name>)`);
-      if (slashy || name.includes('/')) {
-        if (this.slashIds.has(id)) throw new UnrepresentableValue(`${where}: job id ${id} (stored twice)`);
-        this.slashIds.add(id);
-      }
+      if (p.id !== `${run.id}/${name}`) throw new UnrepresentableValue(`${where}: job id ${String(p.id)} (not <run id>/<name>)`);
+      if (name.includes('/')) this.slashJobs.push([run.id, name]);
     }
     this.node('Run').add(runId, { ...runProps(run, template), ...jobTableProps(jobs), ingestedAt: new DateTimeValue(new Date().toISOString()) }, where);
     this.rel('HAS_RUN', this.idOf(this.workflowIds, run.workflow), runId);
@@ -155,6 +150,12 @@ export class BulkRunFiles {
 
   /** Writes templates, workflows and sub-workflow links; closes every file. */
   close(): ImportFiles {
+    for (const [runId, name] of this.slashJobs) {
+      for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
+        const other = this.runs.get(`${runId}/${name.slice(0, i)}`);
+        if (other?.names.split('\u0000').includes(name.slice(i + 1))) throw new UnrepresentableValue(`run ${runId}: job id ${runId}/${name} (two jobs with one id)`);
+      }
+    }
     const byWorkflow = new Map<string, TemplateRef[]>();
     for (const t of this.templates.values()) {
       const id = this.idOf(this.templateIds, t.id);
