@@ -43,7 +43,7 @@ export function managedLocalServer(env: NodeJS.ProcessEnv = process.env): LocalS
 
 export async function chooseStorePath(graph: Graph, runs: number, setting: BulkSetting, env: NodeJS.ProcessEnv = process.env): Promise<{ choice: StorePath; local: LocalServerConfig | null }> {
   const tx = (reason: string): { choice: StorePath; local: null } => ({ choice: { path: 'transactional', reason }, local: null });
-  if (setting === 'never') return tx('--no-bulk given');
+  if (setting === 'never') return tx('write transactions asked for (--no-bulk)');
   const local = managedLocalServer(env);
   if (!local) return tx(`${neo4jConnection(env).uri} is not the local server wfad manages (the bulk importer needs to take the database offline)`);
   if (!importerBuilt()) return tx('the local server was built without the bulk importer entry (run wfad db build)');
