@@ -43,6 +43,7 @@ export function bulkNotPossible(err: unknown): string | null {
 
 export function openBulk(cfg: LocalServerConfig, catalog: TemplateCatalog): BulkRun {
   const staging = prepareStaging(cfg);
+  if (!staging) throw new BulkNotPossible(`another ingest is bulk-importing into ${cfg.home}`);
   return {
     cfg,
     staging,

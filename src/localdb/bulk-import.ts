@@ -20,7 +20,7 @@ import type { LocalServerConfig } from '../config';
 import { WfadError } from '../errors';
 import type { ImportFileGroup } from '../graph/bulk/csv-table';
 import { ARRAY_DELIMITER } from '../graph/bulk/csv-table';
-import { SERVER_CLASSPATH, SERVER_PROJECT, javaBinary } from './server';
+import { SERVER_CLASSPATH, SERVER_PROJECT, alive, javaBinary } from './server';
 
 /** Whether the launcher build has the importer entry (builds from before it do not). */
 export function importerBuilt(): boolean {
@@ -44,13 +44,28 @@ export function bulkStaging(cfg: LocalServerConfig): BulkStaging {
   return { root, csv: path.join(root, 'csv'), home: path.join(root, 'home'), ready: path.join(root, 'READY') };
 }
 
-/** Starts a staging folder afresh (a previous, interrupted import's files removed). */
-export function prepareStaging(cfg: LocalServerConfig): BulkStaging {
+/** The live process that owns a staging folder (an ingest importing now), or null. */
+function liveOwner(s: BulkStaging): number | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(s.root, 'owner.pid'), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts a staging folder afresh (a previous, interrupted import's files removed). Returns null
+ * when another live ingest is importing into this home (the caller stores by transactions).
+ */
+export function prepareStaging(cfg: LocalServerConfig): BulkStaging | null {
   const s = bulkStaging(cfg);
   if (fs.existsSync(s.ready)) throw new WfadError('NEO4J_START_FAILED', `${s.ready} marks a finished bulk import not yet moved into the store; start the local server (wfad db start) to complete it`);
+  if (liveOwner(s) !== null) return null;
   fs.rmSync(s.root, { recursive: true, force: true });
   fs.mkdirSync(s.csv, { recursive: true });
   fs.mkdirSync(path.join(s.home, 'conf'), { recursive: true });
+  fs.writeFileSync(path.join(s.root, 'owner.pid'), String(process.pid));
   return s;
 }
 
@@ -124,6 +139,8 @@ export function recoverBulkImport(cfg: LocalServerConfig): 'moved' | 'discarded'
   const s = bulkStaging(cfg);
   if (!fs.existsSync(s.root)) return 'none';
   if (!fs.existsSync(s.ready)) {
+    // An import still running (its ingest alive) is left to finish; a dead one's files go.
+    if (liveOwner(s) !== null) return 'none';
     fs.rmSync(s.root, { recursive: true, force: true });
     return 'discarded';
   }
