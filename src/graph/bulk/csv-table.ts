@@ -43,36 +43,44 @@ function scalarType(v: unknown): CsvType | null {
   return null;
 }
 
-function typeOf(v: unknown, where: string): CsvType {
+/** Where a value is, for an error message: built only when one is thrown. */
+export type Where = () => string;
+
+function typeOf(v: unknown, where: Where, k: string): CsvType {
   const t = scalarType(v);
   if (t) return t;
   if (Array.isArray(v) && v.length > 0) {
     const first = scalarType(v[0]);
     if ((first === 'string' || first === 'long' || first === 'double') && v.every((x) => scalarType(x) === first)) {
-      if (first === 'string' && v.length === 1 && v[0] === '') throw new UnrepresentableValue(`${where} (a list holding one empty string)`);
+      if (first === 'string' && v.length === 1 && v[0] === '') throw new UnrepresentableValue(`${where()}: property ${k} (a list holding one empty string)`);
       return `${first}[]`;
     }
   }
-  throw new UnrepresentableValue(Array.isArray(v) && v.length === 0 ? `${where} (an empty list)` : `${where} (a ${Array.isArray(v) ? 'mixed list' : typeof v})`);
+  throw new UnrepresentableValue(`${where()}: property ${k} ${Array.isArray(v) && v.length === 0 ? '(an empty list)' : `(a ${Array.isArray(v) ? 'mixed list' : typeof v})`}`);
 }
+
+type Int = { inSafeRange(): boolean; toNumber(): number; toString(): string };
+
+/** A driver Integer's digits (its own toString divides 64-bit values step by step: slow per value). */
+const longText = (v: unknown): string => ((v as Int).inSafeRange() ? String((v as Int).toNumber()) : (v as Int).toString());
 
 const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
-function field(v: unknown, t: CsvType, where: string): string {
+function field(v: unknown, t: CsvType, where: Where, k: string): string {
   switch (t) {
     case 'string':
       return quote(v as string);
     case 'double':
       return String(v);
     case 'long':
-      return (v as { toString(): string }).toString();
+      return longText(v);
     case 'boolean':
       return v ? 'true' : 'false';
     case 'datetime':
       return (v as DateTimeValue).iso;
     default: {
-      const items = (v as unknown[]).map((x) => (t === 'string[]' ? (x as string) : String(x)));
-      if (t === 'string[]' && items.some((x) => x.includes(ARRAY_DELIMITER))) throw new UnrepresentableValue(`${where} (a list element holding U+001F)`);
+      const items = (v as unknown[]).map((x) => (t === 'string[]' ? (x as string) : t === 'long[]' ? longText(x) : String(x)));
+      if (t === 'string[]' && items.some((x) => x.includes(ARRAY_DELIMITER))) throw new UnrepresentableValue(`${where()}: property ${k} (a list element holding U+001F)`);
       return quote(items.join(ARRAY_DELIMITER));
     }
   }
@@ -140,14 +148,14 @@ export class NodeTable {
   ) {}
 
   /** Appends a node: its import id and its properties (null and undefined ones absent). */
-  add(id: number, props: Record<string, unknown>, where: string): void {
+  add(id: number, props: Record<string, unknown>, where: Where): void {
     const keys: string[] = [];
     const types: CsvType[] = [];
     let sig = '';
     for (const k in props) {
       const v = props[k];
       if (v === null || v === undefined) continue;
-      const t = typeOf(v, `${where}: property ${k}`);
+      const t = typeOf(v, where, k);
       keys.push(k);
       types.push(t);
       sig += `${k}:${t},`;
@@ -161,7 +169,7 @@ export class NodeTable {
         continue;
       }
       const t = f.shape.get(k) as CsvType;
-      const text = field(v, t, `${where}: property ${k}`);
+      const text = field(v, t, where, k);
       if (!this.multiline && (t === 'string' || t === 'string[]') && (text.includes('\n') || text.includes('\r'))) this.multiline = true;
       line += `,${text}`;
     }
@@ -169,10 +177,10 @@ export class NodeTable {
     this.rows++;
   }
 
-  private fileFor(sig: string, keys: string[], types: CsvType[], where: string): OpenFile {
+  private fileFor(sig: string, keys: string[], types: CsvType[], where: Where): OpenFile {
     const shape: Shape = new Map();
     keys.forEach((k, i) => {
-      if (!PLAIN_NAME.test(k)) throw new UnrepresentableValue(`${where}: property name ${JSON.stringify(k)}`);
+      if (!PLAIN_NAME.test(k)) throw new UnrepresentableValue(`${where()}: property name ${JSON.stringify(k)}`);
       shape.set(k, types[i] as CsvType);
     });
     const fits = (f: OpenFile): boolean => [...shape].every(([k, t]) => f.shape.get(k) === t);

@@ -127,13 +127,13 @@ export class BulkRunFiles {
       if (p.id !== `${run.id}/${name}`) throw new UnrepresentableValue(`${where}: job id ${String(p.id)} (not <run id>/<name>)`);
       if (name.includes('/')) this.slashJobs.push([run.id, name]);
     }
-    this.node('Run').add(runId, { ...runProps(run, template), ...jobTableProps(jobs), ingestedAt: new DateTimeValue(new Date().toISOString()) }, where);
+    this.node('Run').add(runId, { ...runProps(run, template), ...jobTableProps(jobs), ingestedAt: new DateTimeValue(new Date().toISOString()) }, () => where);
     this.rel('HAS_RUN', this.idOf(this.workflowIds, run.workflow), runId);
     this.rel('USES_TEMPLATE', runId, this.idOf(this.templateIds, template.id));
     const jobTable = this.node('Job');
     for (const p of jobs) {
       const id = this.jobCount++;
-      jobTable.add(id, p, `${where}: job ${String(p.name)}`);
+      jobTable.add(id, p, () => `${where}: job ${String(p.name)}`);
       this.rel('HAS_JOB', runId, id);
     }
     for (const [a, b] of run.edges) this.rel('FEEDS', firstJob + a, firstJob + b);
@@ -159,14 +159,14 @@ export class BulkRunFiles {
     const byWorkflow = new Map<string, TemplateRef[]>();
     for (const t of this.templates.values()) {
       const id = this.idOf(this.templateIds, t.id);
-      this.node('Template').add(id, templateProps(t), `template ${t.id} (${t.origin})`);
+      this.node('Template').add(id, templateProps(t), () => `template ${t.id} (${t.origin})`);
       this.rel('HAS_TEMPLATE', this.idOf(this.workflowIds, t.workflow), id);
       byWorkflow.set(t.workflow, [...(byWorkflow.get(t.workflow) ?? []), t]);
     }
     // The Workflow shows its newest template's size (as STORE_TEMPLATES sets it).
     for (const [name, list] of byWorkflow) {
       const newest = list.reduce((a, b) => (b.version > a.version ? b : a));
-      this.node('Workflow').add(this.idOf(this.workflowIds, name), { name, jobs: neo4j.int(newest.jobs.length), edges: neo4j.int(newest.edges.length), templates: neo4j.int(newest.version) }, `workflow ${name}`);
+      this.node('Workflow').add(this.idOf(this.workflowIds, name), { name, jobs: neo4j.int(newest.jobs.length), edges: neo4j.int(newest.edges.length), templates: neo4j.int(newest.version) }, () => `workflow ${name}`);
     }
     for (const r of this.runs.values()) {
       if (!r.parent) continue;
