@@ -25,7 +25,12 @@ export async function freshBenchNeo4j(folder: string, log: (s: string) => void):
   const cfg = localServerConfig(process.env, { home: path.join(PROJECT_ROOT, '.wfad', folder), port: Number(process.env.WFAD_BENCH_NEO4J_PORT ?? 7689) });
   await server.stop(cfg);
   fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
+  fs.rmSync(path.join(cfg.home, 'bulk-import'), { recursive: true, force: true });
   await server.start(cfg, log, { parentPid: process.pid });
   process.env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
+  // This server is the local one wfad manages, as far as the code under benchmark is concerned (an
+  // ingest into it may take the bulk-import path, which restarts it).
+  process.env.WFAD_NEO4J_HOME = cfg.home;
+  process.env.WFAD_NEO4J_PORT = String(cfg.port);
   return async () => void (await server.stop(cfg));
 }

@@ -5,7 +5,12 @@
  *   npm run bench:ingest [-- --json] [-- --dataset PATH]
  *   npm run bench:ingest -- --non-empty 40 [--json]
  *   npm run bench:ingest -- --large [--runs-per-label 360] [--json]
+ *   … [--transactional]
  *
+ * Into an empty store an ingest takes whichever path a user gets (docs/ingest.md: the bulk importer
+ * for a large input into the local server; write transactions otherwise); `--transactional` measures
+ * the write-transaction path instead (`bulk: 'never'`, as `wfad ingest --no-bulk`). Each result
+ * names the path taken and why.
  * `--non-empty N`: the store holds N generated runs of another workflow before the timed ingest.
  * `--large`: a synthetic collection of `1000genome-large` runs (2,073 jobs, 4,381 edges each;
  * 2 labels × `--runs-per-label`, 720 runs ≈ 1.5 M jobs by default) written by `wfad generate` to a
@@ -27,23 +32,24 @@ import { discover } from '../src/ingest/dataset';
 import { ingest } from '../src/ingest/pipeline';
 import { loadTemplates } from '../src/ingest/template';
 import { parseRunFile } from '../src/ingest/trace';
+import type { BulkSetting, StorePath } from '../src/ingest/store-path';
 import { freshBenchNeo4j } from './bench-neo4j';
 
 const machine = (): string => `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const loadAverage = (): number[] => os.loadavg().map((v) => Number(v.toFixed(2)));
 
 /** Child mode: one ingest of DIR, its summary and this process's peak RSS as JSON. */
-async function child(dir: string): Promise<void> {
+async function child(dir: string, bulk: BulkSetting): Promise<void> {
   const graph = openGraph();
   try {
-    const s = await ingest(graph, dir);
-    console.log(JSON.stringify({ runsStored: s.runsStored, rejected: s.rejected.length, jobs: s.jobs, edges: s.edges, seconds: s.seconds, timings: s.timings, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
+    const s = await ingest(graph, dir, { bulk, log: (l) => void process.stderr.write(`${l}\n`) });
+    console.log(JSON.stringify({ runsStored: s.runsStored, rejected: s.rejected.length, jobs: s.jobs, edges: s.edges, seconds: s.seconds, timings: s.timings, storePath: s.storePath, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
   } finally {
     await graph.close();
   }
 }
 
-async function large(args: string[], json: boolean, log: (s: string) => void): Promise<void> {
+async function large(args: string[], json: boolean, bulk: BulkSetting, log: (s: string) => void): Promise<void> {
   const ri = args.indexOf('--runs-per-label');
   const perLabel = ri >= 0 ? Number(args[ri + 1]) : 360;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-bench-ingest-large-'));
@@ -55,12 +61,13 @@ async function large(args: string[], json: boolean, log: (s: string) => void): P
     await migrate(graph).finally(() => graph.close());
     log(`ingesting ${g.runs} runs, ${g.jobs} jobs in a process of its own…`);
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [__filename, '--child-ingest', dir], { env: process.env, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(process.execPath, [__filename, '--child-ingest', dir, ...(bulk === 'never' ? ['--transactional'] : [])], { env: process.env, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', json ? 'pipe' : 'inherit'] });
     const wall = (performance.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`ingest process failed (${r.status}): ${r.stderr}`);
-    const s = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { runsStored: number; rejected: number; jobs: number; edges: number; seconds: number; timings: { parseSeconds: number; writeSeconds: number }; peakRssBytes: number };
+    const s = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { runsStored: number; rejected: number; jobs: number; edges: number; seconds: number; timings: { parseSeconds: number; writeSeconds: number }; storePath: StorePath; peakRssBytes: number };
     const result = {
       workflow: '1000genome-large',
+      storePath: s.storePath,
       runs: g.runs,
       runsStored: s.runsStored,
       rejected: s.rejected,
@@ -80,7 +87,8 @@ async function large(args: string[], json: boolean, log: (s: string) => void): P
     if (json) console.log(JSON.stringify(result));
     else {
       console.log(`large synthetic ingest: ${result.seconds.toFixed(1)} s for ${result.runsStored} runs, ${result.jobs} jobs, ${result.edges} edges (target ≤ 60 s)`);
-      console.log(`  ${result.jobsPerSecond} jobs/s; parse ${result.parseSeconds} s, Neo4j write transactions busy ${result.writeBusySeconds} s; ingest process peak RSS ${result.peakRssGiB} GiB (target ≤ 1)`);
+      console.log(`  stored by ${result.storePath.path}: ${result.storePath.reason}`);
+      console.log(`  ${result.jobsPerSecond} jobs/s; parse ${result.parseSeconds} s, writing (${result.storePath.path === 'bulk' ? 'importer files, importer, store moved in' : 'Neo4j write transactions'}) busy ${result.writeBusySeconds} s; ingest process peak RSS ${result.peakRssGiB} GiB (target ≤ 1)`);
       console.log(`  machine: ${result.machine}, load ${result.loadAverage.join(' ')}`);
       console.log(`  command: ${result.command}`);
     }
@@ -94,8 +102,9 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
   const ci = args.indexOf('--child-ingest');
-  if (ci >= 0) return child(args[ci + 1] as string);
-  if (args.includes('--large')) return large(args, json, (s: string): void => void (json || process.stderr.write(`${s}\n`)));
+  const bulk: BulkSetting = args.includes('--transactional') ? 'never' : 'auto';
+  if (ci >= 0) return child(args[ci + 1] as string, bulk);
+  if (args.includes('--large')) return large(args, json, bulk, (s: string): void => void (json || process.stderr.write(`${s}\n`)));
   const di = args.indexOf('--dataset');
   const dataset = di >= 0 ? path.resolve(args[di + 1] ?? '') : defaultDatasetPath();
   if (!fs.existsSync(path.join(dataset, 'adjacency_list_dags'))) {
@@ -136,9 +145,10 @@ async function main(): Promise<void> {
       }
     }
     log(`ingesting ${ds.files.length} files (${(bytes / 1e6).toFixed(1)} MB) from ${dataset} into ${process.env.NEO4J_URI}`);
-    const s = await ingest(graph, dataset);
+    const s = await ingest(graph, dataset, { bulk, log });
     const again = await ingest(graph, dataset);
     const result = {
+      storePath: s.storePath,
       store: prefill > 0 ? `non-empty: ${prefill} runs, ${storedBefore} jobs of 1000genome-large stored before` : 'empty',
       files: s.files,
       runsStored: s.runsStored,
@@ -161,8 +171,9 @@ async function main(): Promise<void> {
     if (json) console.log(JSON.stringify(result));
     else {
       console.log(`full dataset ingest into ${result.store} store: ${result.seconds.toFixed(1)} s for ${result.files} files, ${result.jobs} jobs, ${result.edges} edges`);
+      console.log(`  stored by ${result.storePath.path}: ${result.storePath.reason}`);
       console.log(`  ${result.jobsPerSecond} jobs/s, ${result.edgesPerSecond} edges/s (target ≥ 30,000 jobs/s)`);
-      console.log(`  where the time goes: parse+validate alone ${result.parseOnlySeconds} s (Node, one core); Neo4j write transactions busy ${result.writeBusySeconds} s, overlapping the parse`);
+      console.log(`  where the time goes: parse+validate alone ${result.parseOnlySeconds} s (Node, one core); ${result.storePath.path === 'bulk' ? 'importer files, importer and moving its store in' : 'Neo4j write transactions'} busy ${result.writeBusySeconds} s${result.storePath.path === 'bulk' ? '' : ', overlapping the parse'}`);
       console.log(`  re-ingest (nothing to write): ${result.reingestSeconds} s = ${result.reingestJobsPerSecond} jobs/s (target ≥ 100,000); peak RSS ${result.peakRssGiB} GiB`);
       console.log(`  machine: ${result.machine}, load ${result.loadAverage.join(' ')}`);
       console.log(`  command: ${result.command}`);

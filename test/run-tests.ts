@@ -86,6 +86,7 @@ async function main(): Promise<number> {
         return runFiles(selected, env, cleanup);
       }
       fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
+      fs.rmSync(path.join(cfg.home, 'bulk-import'), { recursive: true, force: true });
       const res = await server.start(cfg, log, { parentPid: process.pid });
       env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
       log(`local Neo4j on ${env.NEO4J_URI} (pid ${res.pid})`);

@@ -74,6 +74,7 @@ export function formatIngest(s: IngestSummary & Partial<Pick<ArrivalSummary, 'sc
     `ingested ${s.root}`,
     `  runs ${s.files}: ${s.runsStored} stored${s.runsUnlabelled ? ` (${s.runsUnlabelled} unlabelled)` : ''}, ${s.runsUnchanged} unchanged, ${s.rejected.length} rejected`,
     `  wrote ${s.jobs} jobs and ${s.edges} edges in ${s.seconds.toFixed(1)} s (parse ${s.timings.parseSeconds.toFixed(1)} s, write ${s.timings.writeSeconds.toFixed(1)} s)`,
+    `  stored by ${s.storePath.path === 'bulk' ? "Neo4j's bulk importer" : 'write transactions'}: ${s.storePath.reason}`,
   ];
   if (s.sources.length) lines.push(`  read from: ${s.sources.map((x) => `${x.kind} ${x.runs} run(s) (${x.jobs} jobs, ${x.edges} edges)`).join('; ')}`);
   if (s.storedRuns.length <= 10) for (const r of s.storedRuns) lines.push(`    ${r.id}: ${r.kind} ${r.source}${r.state === 'running' ? ' (in progress)' : ''}`);
@@ -141,12 +142,12 @@ function cliModels(g: ReturnType<typeof openGraph>, loaded: Predictor[]): Arriva
   };
 }
 
-async function runIngest(target: string, opts: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean; score?: boolean }): Promise<IngestSummary> {
+async function runIngest(target: string, opts: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean; score?: boolean; bulk?: boolean }): Promise<IngestSummary> {
   const templates = (opts.template ?? []).map(parseTemplateOption);
   const bar = progress('ingest', Boolean(opts.json));
   try {
     const summary: IngestScoredSummary = await withGraph(async (g) => {
-      const s = await ingest(g, target, { batchJobs: opts.batchJobs, templates, unlabelled: opts.unlabelled, onProgress: (d, t) => bar.update(d, t) });
+      const s = await ingest(g, target, { batchJobs: opts.batchJobs, templates, unlabelled: opts.unlabelled, bulk: opts.bulk === false ? 'never' : 'auto', log, onProgress: (d, t) => bar.update(d, t) });
       bar.stop();
       if (opts.score === false) return { ...s, scored: 0, notScored: s.storedRunIds.length ? [{ reason: 'scoring on arrival skipped (--no-score)', runs: s.storedRunIds }] : [] };
       const loaded: Predictor[] = [];
@@ -251,7 +252,8 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable summary')
     .option('--batch-jobs <n>', 'jobs per write transaction (default 5000): larger = fewer, bigger transactions', batchJobsOption)
     .option('--no-score', 'do not score the newly stored runs with the active models that fit them')
-    .action(async (target: string, o: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean; score?: boolean }) => {
+    .option('--no-bulk', 'always store with write transactions, never with the bulk importer (used by default for a large input into the empty local store; see docs/ingest.md)')
+    .action(async (target: string, o: { json?: boolean; batchJobs?: number; template?: string[]; unlabelled?: boolean; score?: boolean; bulk?: boolean }) => {
       await runIngest(target, o);
     });
 

@@ -16,6 +16,8 @@ import type { Derivation, SourceRun } from './run-shape';
 import { parseRunJson, templateFromStored, type JsonRejection, type RunJson } from './run-json';
 import { looksLikeSubmitDirs, openPegasusSource } from './pegasus';
 import { isUnchanged, type RunSource } from './source';
+import { chooseStorePath, managedLocalServer, type BulkSetting, type StorePath } from './store-path';
+import { bulkNotPossible, finishBulk, moveInImportedStore, openBulk, type BulkRun } from './bulk-ingest';
 
 export interface IngestSummary {
   root: string;
@@ -55,6 +57,8 @@ export interface IngestSummary {
   /** What the user should know about stored runs (e.g. a folder that is not a label), with how many runs and one example. */
   notes: Array<{ note: string; runs: number; example: string }>;
   timings: { parseSeconds: number; writeSeconds: number };
+  /** Which way the runs were stored (bulk importer or write transactions), and why (store-path.ts). */
+  storePath: StorePath;
 }
 
 export interface IngestOptions extends CsvSourceOptions {
@@ -63,6 +67,10 @@ export interface IngestOptions extends CsvSourceOptions {
   /** Write transactions in flight at once. */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** The bulk importer: `auto` (default) when the store is the empty local one and the input large, `always` when eligible, `never`. */
+  bulk?: BulkSetting;
+  /** Lines about long steps (the bulk importer's stages, a server restart). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -78,8 +86,27 @@ export function openSource(target: string, opts: IngestOptions = {}): RunSource 
   return openCsvSource(target, opts);
 }
 
+/**
+ * Reads `target` and stores its runs, by the bulk importer when the store is the empty local one
+ * (store-path.ts), else by write transactions. Input the importer cannot carry exactly is stored
+ * by transactions instead, and the summary says so.
+ */
 export async function ingest(graph: Graph, target: string, opts: IngestOptions = {}): Promise<IngestSummary> {
-  return ingestSource(graph, openSource(target, opts), opts);
+  await verify(graph);
+  const managed = managedLocalServer();
+  // An earlier bulk ingest killed after its importer succeeded: its complete store goes in first.
+  if (managed && (await moveInImportedStore(managed, opts.log ?? (() => undefined)))) await migrate(graph);
+  const source = openSource(target, opts);
+  const { choice, local } = await chooseStorePath(graph, source.total, opts.bulk ?? 'auto');
+  if (choice.path === 'transactional' || !local) return ingestSource(graph, source, opts, choice);
+  try {
+    return await ingestSource(graph, source, opts, choice, local);
+  } catch (err) {
+    const why = bulkNotPossible(err);
+    if (why === null) throw err;
+    opts.log?.(`bulk import not possible (${why}); storing with write transactions instead`);
+    return ingestSource(graph, openSource(target, opts), opts, { path: 'transactional', reason: `the bulk importer could not be used: ${why}` });
+  }
 }
 
 function countInto<K>(map: Map<string, K & { runs: number }>, key: string, make: () => K): void {
@@ -88,7 +115,13 @@ function countInto<K>(map: Map<string, K & { runs: number }>, key: string, make:
   else map.set(key, { ...make(), runs: 1 });
 }
 
-export async function ingestSource(graph: Graph, source: RunSource, opts: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingestSource(
+  graph: Graph,
+  source: RunSource,
+  opts: IngestOptions = {},
+  storePath: StorePath = { path: 'transactional', reason: 'write transactions asked for' },
+  local: BulkRun['cfg'] | null = null,
+): Promise<IngestSummary> {
   const t0 = performance.now();
   const batchJobs = opts.batchJobs ?? 5000;
   if (!Number.isInteger(batchJobs) || batchJobs < 1) throw new WfadError('BAD_INPUT', `batch size ${batchJobs}: jobs per transaction must be a positive integer`);
@@ -98,7 +131,10 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
   await migrate(graph);
   const catalog = await TemplateCatalog.load(graph);
   const before = new Set(catalog.workflows().flatMap((w) => catalog.versions(w).map((t) => t.id)));
-  await storeTemplates(graph, source.templates.map((t) => catalog.ensure(t.workflow, t.jobs, t.edges, t.origin)));
+  const bulk = storePath.path === 'bulk' && local ? openBulk(local, catalog) : null;
+  const sourceTemplates = source.templates.map((t) => catalog.ensure(t.workflow, t.jobs, t.edges, t.origin));
+  if (bulk) bulk.files.addTemplates(sourceTemplates);
+  else await storeTemplates(graph, sourceTemplates);
 
   const rejected: Rejection[] = [...source.rejected];
   const summary: IngestSummary = {
@@ -126,6 +162,7 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
     sentinelValues: 0,
     notes: [],
     timings: { parseSeconds: 0, writeSeconds: 0 },
+    storePath,
   };
   const extra = new Map<string, { column: string; prop: string; runs: number }>();
   const unstored = new Map<string, { column: string; reason: string; runs: number }>();
@@ -144,6 +181,8 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
    * only itself, and is rejected with Neo4j's error code.
    */
   const writeBatchOrEach = async (batch: SourceRun[]): Promise<BatchResult> => {
+    // Into the importer's files: decided as a transaction on an empty store would decide.
+    if (bulk) return bulk.files.addBatch(batch);
     try {
       return await writeRunBatch(graph, batch, catalog);
     } catch (err) {
@@ -238,30 +277,39 @@ export async function ingestSource(graph: Graph, source: RunSource, opts: Ingest
   // Inputs stored exactly as they are now are recognised before parsing (re-ingest reads, hashes, skips).
   const stored = source.digests ? await storedSourceDigests(graph) : undefined;
   let p0 = performance.now();
-  for await (const raw of source.runs(stored)) {
-    if (isUnchanged(raw)) {
-      summary.runsUnchanged++;
-      done++;
-      opts.onProgress?.(done + runsRejected, source.total);
+  try {
+    for await (const raw of source.runs(stored)) {
+      if (isUnchanged(raw)) {
+        summary.runsUnchanged++;
+        done++;
+        opts.onProgress?.(done + runsRejected, source.total);
+        p0 = performance.now();
+        continue;
+      }
+      const item = isRejection(raw) ? raw : (checkSourceRun(raw) ?? raw);
+      summary.timings.parseSeconds += (performance.now() - p0) / 1000;
+      if (isRejection(item)) {
+        rejectRun(item);
+        opts.onProgress?.(done + runsRejected, source.total);
+      } else {
+        // A sub-workflow's parent in the same batch is written first (graph/runs.ts), one in an
+        // earlier batch is already stored; so the batch boundary needs no care here.
+        batch.push(item);
+        batchSize += item.jobs.length;
+        if (batchSize >= batchJobs) await flush();
+      }
       p0 = performance.now();
-      continue;
     }
-    const item = isRejection(raw) ? raw : (checkSourceRun(raw) ?? raw);
-    summary.timings.parseSeconds += (performance.now() - p0) / 1000;
-    if (isRejection(item)) {
-      rejectRun(item);
-      opts.onProgress?.(done + runsRejected, source.total);
-    } else {
-      // A sub-workflow's parent in the same batch is written first (graph/runs.ts), one in an
-      // earlier batch is already stored; so the batch boundary needs no care here.
-      batch.push(item);
-      batchSize += item.jobs.length;
-      if (batchSize >= batchJobs) await flush();
+    await flush();
+    await Promise.all(inFlight);
+    if (bulk) {
+      const w0 = performance.now();
+      await finishBulk(graph, bulk, opts.log ?? (() => undefined));
+      summary.timings.writeSeconds += (performance.now() - w0) / 1000;
     }
-    p0 = performance.now();
+  } finally {
+    bulk?.discard();
   }
-  await flush();
-  await Promise.all(inFlight);
   // A source may learn its total while reading (a database holding several workflows).
   summary.files = source.total;
 

@@ -9,11 +9,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT, type LocalServerConfig } from '../config';
 import { WfadError } from '../errors';
+import { recoverBulkImport } from './bulk-import';
 
 export const SERVER_PROJECT = path.join(PROJECT_ROOT, 'scripts', 'neo4j-server');
 const CLASSES = path.join(SERVER_PROJECT, 'target', 'classes');
 const LIB = path.join(SERVER_PROJECT, 'target', 'lib');
 const MAIN_CLASS = 'dev.wfad.neo4j.Main';
+/** The launcher and Neo4j's jars (the bulk importer runs from them too). */
+export const SERVER_CLASSPATH = `${CLASSES}${path.delimiter}${path.join(LIB, '*')}`;
 
 export interface ServerStatus {
   running: boolean;
@@ -34,7 +37,7 @@ export function isBuilt(): boolean {
   );
 }
 
-function javaBinary(): string {
+export function javaBinary(): string {
   const home = process.env.JAVA_HOME;
   return home ? path.join(home, 'bin', 'java') : 'java';
 }
@@ -66,6 +69,20 @@ function pidFile(cfg: LocalServerConfig): string {
   return path.join(cfg.home, 'server.pid');
 }
 
+function parentFile(cfg: LocalServerConfig): string {
+  return path.join(cfg.home, 'server.parent');
+}
+
+/** The start options the running server was started with (its watched parent), for a restart. */
+export function startOptionsOf(cfg: LocalServerConfig): StartOptions {
+  try {
+    const n = Number(fs.readFileSync(parentFile(cfg), 'utf8').trim());
+    return Number.isInteger(n) && n > 0 && alive(n) ? { parentPid: n } : {};
+  } catch {
+    return {};
+  }
+}
+
 function readPid(cfg: LocalServerConfig): number | null {
   try {
     const n = Number(fs.readFileSync(pidFile(cfg), 'utf8').trim());
@@ -75,13 +92,22 @@ function readPid(cfg: LocalServerConfig): number | null {
   }
 }
 
-/** True while process `pid` exists. */
+/**
+ * True while process `pid` exists and has not exited: an exited child not yet reaped (a zombie,
+ * e.g. a server whose starter is blocked) still answers signal 0, but is gone.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …"; the state follows the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): signal 0 is all there is
   }
 }
 
@@ -136,6 +162,12 @@ export async function start(cfg: LocalServerConfig, log: Log, opts: StartOptions
   checkJava();
   fs.mkdirSync(cfg.home, { recursive: true });
   fs.rmSync(pidFile(cfg), { force: true });
+  // A bulk import killed mid-way is finished (its store was complete) or discarded before Neo4j opens the store.
+  const recovered = recoverBulkImport(cfg);
+  if (recovered === 'moved') log(`completed a bulk import interrupted while moving its store into ${cfg.home}`);
+  // Who to watch, kept so that a restart (after a bulk import) watches the same process.
+  if (opts.parentPid !== undefined) fs.writeFileSync(parentFile(cfg), String(opts.parentPid));
+  else fs.rmSync(parentFile(cfg), { force: true });
   const logPath = path.join(cfg.home, 'server.log');
   const out = fs.openSync(logPath, 'a');
   const args = [
@@ -143,7 +175,7 @@ export async function start(cfg: LocalServerConfig, log: Log, opts: StartOptions
     `-Xmx${cfg.heap}`,
     '-XX:+UseG1GC',
     '-cp',
-    `${CLASSES}${path.delimiter}${path.join(LIB, '*')}`,
+    SERVER_CLASSPATH,
     MAIN_CLASS,
     '--home', cfg.home,
     '--host', cfg.host,
@@ -195,6 +227,8 @@ export async function reset(cfg: LocalServerConfig, log: Log): Promise<{ restart
   const was = await status(cfg);
   await stop(cfg);
   fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
+  // A bulk import's staged store too: it would otherwise be moved into the wiped store on start.
+  fs.rmSync(path.join(cfg.home, 'bulk-import'), { recursive: true, force: true });
   log(`deleted ${path.join(cfg.home, 'data')}`);
   if (was.running) {
     await start(cfg, log);

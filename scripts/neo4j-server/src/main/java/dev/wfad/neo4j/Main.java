@@ -49,6 +49,10 @@ public final class Main {
     // Keep the transaction log small: this is a working store, not an audit trail.
     config.put("db.tx_log.rotation.retention_policy", "2 files");
     config.put("dbms.usage_report.enabled", "false");
+    // Bolt's shutdown waits 5 s for its worker pool and 5 s for connections after the databases
+    // have already stopped (and flushed): 10 s of every stop, and of the restart after a bulk import.
+    config.put("internal.server.bolt.thread_pool_shutdown_wait_time", "1s");
+    config.put("internal.server.bolt.connection_shutdown_wait_time", "1s");
 
     // The builder takes typed settings or a properties file; a generated neo4j.conf keeps the
     // settings readable by name and leaves a record of what the server ran with.
