@@ -10,6 +10,7 @@
  * directly instead of committing transactions) but needs the database offline and empty.
  */
 import { neo4jConnection, localServerConfig, type LocalServerConfig } from '../config';
+import { BadConfigError } from '../errors';
 import type { Graph } from '../graph/driver';
 import { nodesBeyondSchema } from '../graph/bulk/store-empty';
 import { status } from '../localdb/server';
@@ -28,8 +29,11 @@ export type BulkSetting = 'auto' | 'always' | 'never';
 /** Runs (files, submit dirs) from which `auto` takes the bulk path: below it the importer's fixed cost (~20 s) outweighs its speed. */
 export function bulkMinRuns(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.WFAD_BULK_MIN_RUNS;
-  const n = raw === undefined || raw === '' ? 500 : Number(raw);
-  return Number.isInteger(n) && n >= 0 ? n : 500;
+  if (raw === undefined || raw === '') return 500;
+  const n = Number(raw);
+  // A typo must not silently change which path every large ingest takes.
+  if (!Number.isInteger(n) || n < 0) throw new BadConfigError(`WFAD_BULK_MIN_RUNS=${JSON.stringify(raw)} is not a run count (an integer, 0 or more)`);
+  return n;
 }
 
 /** The local server config when the configured connection is that server (bolt to its port on this machine, default database). */
