@@ -7,8 +7,9 @@
  *
  * --cpu-prof DIR: each `wfad serve` child writes a V8 CPU profile (.cpuprofile) into DIR on exit.
  *
- * Neo4j: NEO4J_URI when set (read, scored, never wiped), else the local bench server on
- * WFAD_BENCH_NEO4J_PORT (data in .wfad/neo4j-bench) with the flowgad dataset ingested (idempotent).
+ * Neo4j: NEO4J_URI when set (the dataset ingested, idempotent; read, scored, never wiped), else the
+ * local bench server on WFAD_BENCH_NEO4J_PORT (data in .wfad/neo4j-bench-flowgad) holding the flowgad
+ * dataset alone. The output says how many runs and jobs the store held.
  * Model: --model DIR, else models/ALL-graph-multiclass when shipped, else a small one trained here.
  * The API runs as `wfad serve` in a child process (logs at warn: no per-request lines).
  */
@@ -18,7 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { PROJECT_ROOT, defaultDatasetPath, localServerConfig } from '../src/config';
+import { PROJECT_ROOT, defaultDatasetPath } from '../src/config';
 import { labelledSamples } from '../src/features/dataset';
 import { openGraph } from '../src/graph/driver';
 import { migrate } from '../src/graph/migrations';
@@ -26,12 +27,11 @@ import { parseMetrics } from '../src/api/metrics';
 import { registerModel } from '../src/graph/predictions';
 import { readRuns } from '../src/graph/read-runs';
 import { Predictor } from '../src/inference';
-import { ingest } from '../src/ingest/pipeline';
-import * as server from '../src/localdb/server';
 import { exportModelDir } from '../src/onnx/model-file';
 import { scoreRuns } from '../src/score/score-runs';
 import { saveModel } from '../src/train/model-store';
 import { DEFAULT_CONFIG, train } from '../src/train/trainer';
+import { datasetBenchNeo4j, type DatasetStore } from './bench-neo4j';
 
 interface Scenario {
   name: string;
@@ -113,24 +113,23 @@ async function load(name: string, url: string, bodies: string[]): Promise<Scenar
 }
 
 async function main(): Promise<void> {
-  let stopDb = async (): Promise<void> => undefined;
+  const dataset = defaultDatasetPath();
   const env: NodeJS.ProcessEnv = { ...process.env };
-  if (!env.NEO4J_URI) {
-    const cfg = localServerConfig(env, { home: path.join(PROJECT_ROOT, '.wfad', 'neo4j-bench'), port: Number(env.WFAD_BENCH_NEO4J_PORT ?? 7689) });
-    await server.start(cfg, log, { parentPid: process.pid });
-    env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
-    process.env.NEO4J_URI = env.NEO4J_URI;
-    stopDb = async () => void (await server.stop(cfg));
+  let stopDb = async (): Promise<void> => undefined;
+  let store: Omit<DatasetStore, 'stop'> | null = null;
+  if (fs.existsSync(path.join(dataset, 'adjacency_list_dags'))) {
+    const ds = await datasetBenchNeo4j('neo4j-bench-flowgad', dataset, log);
+    stopDb = ds.stop;
+    store = { runs: ds.runs, jobs: ds.jobs, otherRuns: ds.otherRuns };
+    env.NEO4J_URI = process.env.NEO4J_URI;
+  } else if (!env.NEO4J_URI) {
+    console.error(`bench/api: no dataset at ${dataset} (set WFAD_DATASET) and no NEO4J_URI to read runs from`);
+    process.exit(2);
   }
   const graph = openGraph();
   let child: ChildProcess | null = null;
   try {
     await migrate(graph);
-    const dataset = defaultDatasetPath();
-    if (fs.existsSync(path.join(dataset, 'adjacency_list_dags'))) {
-      log(`ingesting ${dataset} into ${env.NEO4J_URI} (nothing to do when already there)`);
-      await ingest(graph, dataset);
-    }
 
     // The model: given, shipped, or trained here (small, a few epochs: latency does not depend on accuracy).
     let dir = opt('--model') ?? path.join(PROJECT_ROOT, 'models', 'ALL-graph-multiclass');
@@ -229,6 +228,7 @@ async function main(): Promise<void> {
       connections,
       durationSeconds: duration,
       runs: ids.length,
+      store,
       model: modelId,
       scenarios: results.filter((r) => !r.name.startsWith('warm-up')),
       targets: { runStoredNoCacheP99Ms: 50, runLiveP99Ms: 100, pageP99Ms: 200, errors: 0 },
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
     };
     if (json) console.log(JSON.stringify(out));
     else {
-      console.log(`bench/api: ${connections} connections × ${duration} s on loopback, ${ids.length} runs (${out.machine}, load ${out.loadAverage.join(' ')})`);
+      console.log(`bench/api: ${connections} connections × ${duration} s on loopback, ${ids.length} runs${store ? `, ${store.jobs} jobs${store.otherRuns ? ` (${store.otherRuns} runs besides the dataset)` : ''}` : ''} (${out.machine}, load ${out.loadAverage.join(' ')})`);
       console.log(`command: ${out.command}`);
       console.log(`${'scenario'.padEnd(46)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}`);
       for (const s of out.scenarios) console.log(`${s.name.padEnd(46)} ${String(s.requestsPerSecond).padStart(7)} ${String(s.p50).padStart(7)} ${String(s.p99).padStart(7)} ${String(s.errors + s.non2xx).padStart(7)}`);
