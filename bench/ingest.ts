@@ -146,7 +146,10 @@ async function main(): Promise<void> {
     }
     log(`ingesting ${ds.files.length} files (${(bytes / 1e6).toFixed(1)} MB) from ${dataset} into ${process.env.NEO4J_URI}`);
     const s = await ingest(graph, dataset, { bulk, log });
+    // After the bulk path the server was just restarted: the first queries meet a cold query
+    // planner. The second re-ingest is what a server that has been up for a while gives.
     const again = await ingest(graph, dataset);
+    const again2 = await ingest(graph, dataset);
     const result = {
       storePath: s.storePath,
       store: prefill > 0 ? `non-empty: ${prefill} runs, ${storedBefore} jobs of 1000genome-large stored before` : 'empty',
@@ -162,6 +165,8 @@ async function main(): Promise<void> {
       writeBusySeconds: s.timings.writeSeconds,
       reingestSeconds: again.seconds,
       reingestJobsPerSecond: Math.round(s.jobs / again.seconds),
+      reingestAgainSeconds: again2.seconds,
+      reingestAgainJobsPerSecond: Math.round(s.jobs / again2.seconds),
       peakRssGiB: Number(((process.resourceUsage().maxRSS * 1024) / 2 ** 30).toFixed(2)),
       targets: { jobsPerSecond: 30_000, reingestJobsPerSecond: 100_000 },
       command: `npm run bench:ingest -- ${args.join(' ')}`.trim(),
@@ -174,7 +179,7 @@ async function main(): Promise<void> {
       console.log(`  stored by ${result.storePath.path}: ${result.storePath.reason}`);
       console.log(`  ${result.jobsPerSecond} jobs/s, ${result.edgesPerSecond} edges/s (target ≥ 30,000 jobs/s)`);
       console.log(`  where the time goes: parse+validate alone ${result.parseOnlySeconds} s (Node, one core); ${result.storePath.path === 'bulk' ? 'importer files, importer and moving its store in' : 'Neo4j write transactions'} busy ${result.writeBusySeconds} s${result.storePath.path === 'bulk' ? '' : ', overlapping the parse'}`);
-      console.log(`  re-ingest (nothing to write): ${result.reingestSeconds} s = ${result.reingestJobsPerSecond} jobs/s (target ≥ 100,000); peak RSS ${result.peakRssGiB} GiB`);
+      console.log(`  re-ingest (nothing to write): ${result.reingestSeconds} s = ${result.reingestJobsPerSecond} jobs/s, then again ${result.reingestAgainSeconds} s = ${result.reingestAgainJobsPerSecond} jobs/s (target ≥ 100,000)${result.storePath.path === 'bulk' ? '; the first met the server just restarted by the bulk path' : ''}; peak RSS ${result.peakRssGiB} GiB`);
       console.log(`  machine: ${result.machine}, load ${result.loadAverage.join(' ')}`);
       console.log(`  command: ${result.command}`);
     }
