@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Graph } from '../graph/driver';
 import { backfillJobTables } from '../graph/job-table';
-import { registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
+import { createsPredictions, registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
 import { readRunPages, type RunQuery } from '../graph/read-runs';
 import { toPredictInput, type Predictor, type RunPrediction } from '../inference/predictor';
 
@@ -107,6 +107,8 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     opts.activate ?? false,
   );
   const scoredAt = new Date().toISOString();
+  // A first pass of this model CREATEs its predictions (no MERGE lookup per id).
+  const mode = { create: await createsPredictions(graph, predictor.modelId) };
   const q: RunQuery = opts.workflows ? { workflows: opts.workflows } : {};
   const predicted: Record<string, number> = Object.fromEntries(predictor.classes.map((c) => [c, 0]));
   const timings = { readWaitSeconds: 0, inferenceSeconds: 0, writeSeconds: 0 };
@@ -119,7 +121,7 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
   const write = (rows: PredictionRow[]): void => {
     const w0 = performance.now();
     rowsSent += rows.length;
-    const p: Promise<void> = writePredictions(graph, predictor.modelId, predictor.level, rows, scoredAt)
+    const p: Promise<void> = writePredictions(graph, predictor.modelId, predictor.level, rows, scoredAt, mode)
       .then(
         (n) => {
           written += n;
