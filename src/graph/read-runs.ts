@@ -119,30 +119,80 @@ interface PackedJobs {
   jobLabels: string[];
 }
 
+/**
+ * A run read from its job table keeps it (kept beside the record, not on it): features and hosts
+ * are read from the table directly (features/job-features.ts), and the per-job rows of `jobs` are
+ * built only when something asks for them. On small DAGs those rows (an array per job) were most
+ * of what a scoring pass allocated.
+ */
+export interface JobTable {
+  /** Jobs (rows). */
+  n: number;
+  /** [n, JOB_TABLE_NUMBERS.length] float64, NaN = missing. */
+  values: Float64Array;
+  /** Per job, '' = missing. */
+  types: string[];
+  hosts: string[];
+}
+const TABLES = new WeakMap<object, JobTable>();
+
+/** The job table `run` was read from, while its `jobs` have not been read or set; else undefined. */
+export function jobTableOf(run: object): JobTable | undefined {
+  return TABLES.get(run);
+}
+
+/** A run's number of jobs, without building its job rows. */
+export function jobCountOf(run: RunRecord): number {
+  return TABLES.get(run)?.n ?? run.jobs.length;
+}
+
 /** JOB_FIELDS rows from a run's job table: the values its Job nodes hold (null = missing). */
-function unpack(p: PackedJobs): Pick<RunRecord, 'jobNames' | 'jobs' | 'jobLabels'> {
-  const n = p.jobNames.length;
+function rowsOf(t: JobTable): JobValues[] {
   const K = JOB_TABLE_NUMBERS.length;
-  const table = jobTableValues(p.jobTable, n);
-  const jobs: JobValues[] = new Array(n);
-  for (let i = 0; i < n; i++) {
+  const jobs: JobValues[] = new Array(t.n);
+  for (let i = 0; i < t.n; i++) {
     // Built by push, in field order: a packed array (new Array(k) would stay holey and slower).
     const row: JobValues = [];
     for (let f = 0; f < JOB_FIELDS.length; f++) {
       const c = TABLE_COLUMN[f] as number;
       if (c >= 0) {
-        const v = table[i * K + c] as number;
+        const v = t.values[i * K + c] as number;
         row.push(v === v ? v : null);
-      } else row.push((f === TYPE ? p.jobTypes[i] : f === HOST ? p.jobHosts[i] : null) || null);
+      } else row.push((f === TYPE ? t.types[i] : f === HOST ? t.hosts[i] : null) || null);
     }
     jobs[i] = row;
   }
-  return { jobNames: p.jobNames, jobs, jobLabels: p.jobLabels.map((l) => (l === '' ? null : l)) };
+  return jobs;
+}
+
+/**
+ * `rec.jobs`, built from the table on first read. From then on the record forgets its table: its
+ * rows are what it holds (a caller may change them), and so it is when they are set.
+ */
+function withLazyJobs(rec: Omit<RunRecord, 'jobs'>, t: JobTable): RunRecord {
+  const settle = (obj: object, jobs: JobValues[]): void => {
+    TABLES.delete(obj);
+    Object.defineProperty(obj, 'jobs', { value: jobs, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(rec, 'jobs', {
+    enumerable: true,
+    configurable: true,
+    get(this: RunRecord): JobValues[] {
+      const jobs = rowsOf(t);
+      settle(this, jobs);
+      return jobs;
+    },
+    set(this: RunRecord, jobs: JobValues[]) {
+      settle(this, jobs);
+    },
+  });
+  TABLES.set(rec, t);
+  return rec as RunRecord;
 }
 
 function record(rec: { get(key: string): unknown }): RunRecord {
   const packed = rec.get('packed') as PackedJobs | null;
-  return {
+  const base = {
     id: rec.get('id') as string,
     workflow: rec.get('workflow') as string,
     label: (rec.get('label') as string | null) ?? null,
@@ -151,15 +201,19 @@ function record(rec: { get(key: string): unknown }): RunRecord {
     startedAt: rec.get('startedAt') as number | null,
     template: (rec.get('template') as string | null) ?? null,
     templateVersion: (rec.get('templateVersion') as number | null) ?? null,
-    ...(packed
-      ? unpack(packed)
-      : {
-          jobNames: rec.get('names') as string[],
-          jobs: rec.get('jobs') as JobValues[],
-          // collect() drops nulls: '' stands for unknown in the query.
-          jobLabels: (rec.get('jobLabels') as string[]).map((l) => (l === '' ? null : l)),
-        }),
     edges: (rec.get('edges') as number[] | null) ?? [],
+  };
+  if (packed) {
+    const n = packed.jobNames.length;
+    const table: JobTable = { n, values: jobTableValues(packed.jobTable, n), types: packed.jobTypes, hosts: packed.jobHosts };
+    return withLazyJobs({ ...base, jobNames: packed.jobNames, jobLabels: packed.jobLabels.map((l) => (l === '' ? null : l)) }, table);
+  }
+  return {
+    ...base,
+    jobNames: rec.get('names') as string[],
+    jobs: rec.get('jobs') as JobValues[],
+    // collect() drops nulls: '' stands for unknown in the query.
+    jobLabels: (rec.get('jobLabels') as string[]).map((l) => (l === '' ? null : l)),
   };
 }
 
