@@ -86,26 +86,28 @@ export function runsPerPage(meanJobs: number): number {
 export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
   const t0 = performance.now();
   // Runs stored without a job table are read job by job; giving them one now makes this and every
-  // later pass read one node per run.
-  const jobTablesWritten = await backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {});
-  const pageSize = opts.pageSize ?? runsPerPage(await meanJobCount(graph, opts.workflows ?? null));
-  const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 2000 : 5000);
+  // later pass read one node per run. The three set-up steps are independent: one round trip's wait.
   const card = predictor.card;
-  const { active } = await registerModel(
-    graph,
-    {
-      id: predictor.modelId,
-      name: predictor.name,
-      version: predictor.version,
-      workflow: predictor.workflow,
-      level: predictor.level,
-      task: predictor.task,
-      classes: [...predictor.classes],
-      metrics: JSON.stringify(card?.metrics ?? {}),
-      path: path.resolve(predictor.dir),
-    },
-    opts.activate ?? false,
-  );
+  const [jobTablesWritten, pageSize, { active }] = await Promise.all([
+    backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {}),
+    opts.pageSize ?? meanJobCount(graph, opts.workflows ?? null).then(runsPerPage),
+    registerModel(
+      graph,
+      {
+        id: predictor.modelId,
+        name: predictor.name,
+        version: predictor.version,
+        workflow: predictor.workflow,
+        level: predictor.level,
+        task: predictor.task,
+        classes: [...predictor.classes],
+        metrics: JSON.stringify(card?.metrics ?? {}),
+        path: path.resolve(predictor.dir),
+      },
+      opts.activate ?? false,
+    ),
+  ]);
+  const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 2000 : 5000);
   const scoredAt = new Date().toISOString();
   // A first pass of this model CREATEs its predictions (no MERGE lookup per id).
   const mode = { create: await createsPredictions(graph, predictor.modelId) };
