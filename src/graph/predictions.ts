@@ -12,8 +12,8 @@
  * one (`explanation`, JSON of JobContribution[]); readers use it when present, and a re-score
  * removes it.
  *
- * Predictions are MERGEd by id (re-scoring replaces, never duplicates), written in UNWIND batches,
- * one write transaction per batch. A prediction and its two relationships are created in the same
+ * Predictions are MERGEd by id (re-scoring replaces, never duplicates), written in UNWIND batches
+ * of positional rows, one write transaction per batch. A prediction and its two relationships are created in the same
  * transaction, so an existing prediction already has them: they are CREATEd only with a new node
  * (cheaper than MERGE-ing relationships on every re-score; measured ~1.5x on fresh writes).
  * A model with no prediction yet (no BY_MODEL relationship: a first scoring pass) has its
@@ -76,11 +76,11 @@ function writeQuery(target: 'Run' | 'Job', level: 'graph' | 'node'): string {
 MATCH (m:Model {id: $modelId})
 WITH m, datetime($scoredAt) AS scoredAt
 UNWIND $rows AS row
-MATCH (t:${target} {id: row.targetId})
-MERGE (p:Prediction {id: row.targetId + '|' + $modelId})
+MATCH (t:${target} {id: row[0]})
+MERGE (p:Prediction {id: row[0] + '|' + $modelId})
 WITH m, scoredAt, t, p, row, p.modelId IS NULL AS created
-SET p.modelId = $modelId, p.level = '${level}', p.predicted = row.predicted, p.score = row.score,
-    p.probabilities = row.probabilities, p.scoredAt = scoredAt
+SET p.modelId = $modelId, p.level = '${level}', p.predicted = row[1], p.score = row[2],
+    p.probabilities = row[3], p.scoredAt = scoredAt
 REMOVE p.explanation
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (t)-[:HAS_PREDICTION]->(p)
@@ -96,9 +96,9 @@ function createQuery(target: 'Run' | 'Job', level: 'graph' | 'node'): string {
 MATCH (m:Model {id: $modelId})
 WITH m, datetime($scoredAt) AS scoredAt
 UNWIND $rows AS row
-MATCH (t:${target} {id: row.targetId})
-CREATE (t)-[:HAS_PREDICTION]->(p:Prediction {id: row.targetId + '|' + $modelId, modelId: $modelId, level: '${level}',
-  predicted: row.predicted, score: row.score, probabilities: row.probabilities, scoredAt: scoredAt})-[:BY_MODEL]->(m)
+MATCH (t:${target} {id: row[0]})
+CREATE (t)-[:HAS_PREDICTION]->(p:Prediction {id: row[0] + '|' + $modelId, modelId: $modelId, level: '${level}',
+  predicted: row[1], score: row[2], probabilities: row[3], scoredAt: scoredAt})-[:BY_MODEL]->(m)
 RETURN count(p) AS written`;
 }
 const CREATE_RUN_PREDICTIONS = createQuery('Run', 'graph');
@@ -128,7 +128,8 @@ export async function writePredictions(
   mode: { create: boolean } = { create: false },
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const params = { modelId, rows, scoredAt };
+  // Rows go as [targetId, predicted, score, probabilities]: no key names repeated per row.
+  const params = { modelId, rows: rows.map((r) => [r.targetId, r.predicted, r.score, r.probabilities]), scoredAt };
   let res;
   if (mode.create) {
     try {
