@@ -76,6 +76,10 @@ const WHERE = `($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR
 const MATCH_ALL = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
 WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after`;
+/** One page of listed ids by its bounds: no list of ids sent (a page's ids were ~45 KB of parameters). */
+const MATCH_RANGE = `
+MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after AND r.id <= $last`;
 const MATCH_IDS = `
 UNWIND $ids AS id
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run {id: id})
@@ -91,7 +95,7 @@ const LEGACY_EDGES = 'templateEdges';
 /** The run's job table is there and has the columns this reader knows. */
 const PACKED = 'r.jobTable IS NOT NULL AND r.jobTableFields = $tableFields';
 
-const read = (byIds: boolean): string => `${byIds ? MATCH_IDS : MATCH_ALL}
+const read = (match: string): string => `${match}
 WITH w, r ORDER BY r.id LIMIT $limit
 OPTIONAL MATCH (r)-[:USES_TEMPLATE]->(t:Template)
 CALL (r) {
@@ -104,8 +108,9 @@ RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category,
        r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
        CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, .jobLabels} END AS packed,
        CASE WHEN t IS NULL THEN w[$legacyEdges] WHEN t.id IN $knownTemplates THEN null ELSE t.edges END AS edges`;
-const READ_ALL = read(false);
-const READ_IDS = read(true);
+const READ_ALL = read(MATCH_ALL);
+const READ_IDS = read(MATCH_IDS);
+const READ_RANGE = read(MATCH_RANGE);
 
 const TABLE_COLUMN = JOB_FIELDS.map((f) => (JOB_TABLE_NUMBERS as readonly string[]).indexOf(f));
 const TYPE = JOB_FIELDS.indexOf('type');
@@ -244,11 +249,15 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     }
     return page;
   };
-  const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> => {
+  const fetch = (extra: { after: string; ids?: string[]; last?: string }): Promise<RunRecord[]> => {
     const known = new Set(templateEdges.keys());
     return graph
       .read((tx) => {
         const ids = extra.ids ?? params.ids;
+        if (extra.last !== undefined) {
+          // Runs stored since the ids were listed may fall in the range: no limit cuts the page short.
+          return tx.run(READ_RANGE, { ...params, after: extra.after, last: extra.last, limit: neo4j.int(Number.MAX_SAFE_INTEGER), knownTemplates: [...known] });
+        }
         return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] });
       })
       .then((res) => withEdges(res.records.map(record), known));
@@ -274,11 +283,18 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     // the next ones are read, instead of waiting for a whole page before anything overlaps.
     for (let i = 0, size = Math.max(1, Math.ceil(pageSize / 8)); i < ids.length; i += size, size = Math.min(pageSize, 2 * size)) pages.push(ids.slice(i, i + size));
     let k = 0;
-    while (k < pages.length && queue.length < readAhead) queue.push(fetch({ after: '', ids: pages[k++] }));
+    // Asked-for ids go as the page's list; all matching runs go as the page's id range.
+    const next = (): Promise<RunRecord[]> => {
+      const page = pages[k] as string[];
+      const after = k > 0 ? ((pages[k - 1] as string[]).at(-1) as string) : '';
+      k++;
+      return params.ids ? fetch({ after: '', ids: page }) : fetch({ after, last: page.at(-1) as string });
+    };
+    while (k < pages.length && queue.length < readAhead) queue.push(next());
     while (queue.length) {
       const page = await (queue[0] as Promise<RunRecord[]>);
       queue.shift();
-      if (k < pages.length) queue.push(fetch({ after: '', ids: pages[k++] }));
+      if (k < pages.length) queue.push(next());
       if (page.length) yield page;
     }
   } finally {

@@ -11,7 +11,7 @@ import type { Graph } from '../../src/graph/driver';
 import { JOB_TABLE_NUMBERS, backfillJobTables, jobTableProps, jobTableValues } from '../../src/graph/job-table';
 import { hostsOf } from '../../src/features/dataset';
 import { rawJobFeatures } from '../../src/features/job-features';
-import { JOB_FIELDS, jobTableOf, readRuns } from '../../src/graph/read-runs';
+import { JOB_FIELDS, jobTableOf, readRunPages, readRuns } from '../../src/graph/read-runs';
 import { ingest } from '../../src/ingest/pipeline';
 import { miniDataset, runCsv } from '../helpers/fixtures';
 import { count, testGraph, wipe } from '../helpers/neo4j';
@@ -84,6 +84,18 @@ describe('job table', () => {
       assert.equal(rawJobFeatures(run)[1], 1, 'type_transfer of job 0');
       assert.deepEqual(await readRuns(graph), fromJobs);
       assert.deepEqual(await readRuns(graph, { runIds: [fromJobs[1]?.id as string] }), [fromJobs[1]]);
+    });
+
+    it('pages read ahead (by id range, or by the ids asked for) are the runs read one page after another', async () => {
+      const all = await readRuns(graph);
+      const ahead = async (q: Parameters<typeof readRunPages>[1]): Promise<typeof all> => {
+        const out: typeof all = [];
+        for await (const page of readRunPages(graph, q, 1, 2)) out.push(...page);
+        return out;
+      };
+      assert.deepEqual(await ahead({}), all);
+      assert.deepEqual(await ahead({ runIds: [all[1]?.id as string] }), [all[1]]);
+      assert.deepEqual(await ahead({ workflows: ['nobody'] }), []);
     });
 
     it('a table of other columns is ignored (read from the Job nodes) and rewritten by the backfill', async () => {
