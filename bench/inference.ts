@@ -50,7 +50,8 @@ async function holdExactly(graph: Graph, dataset: string, log: (s: string) => vo
   const ours = s.runsStored + s.runsUnchanged;
   const stored = await runCount(graph);
   if (stored === ours) return;
-  log(`the bench database holds ${stored - ours} runs besides the dataset's ${ours}: wiping it and ingesting again`);
+  const other = stored - ours;
+  log(`the bench database holds ${other} run${other === 1 ? '' : 's'} besides the dataset's ${ours}: wiping it and ingesting again`);
   const session = graph.driver.session({ database: graph.conn.database });
   try {
     await session.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
