@@ -107,7 +107,7 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
       opts.activate ?? false,
     ),
   ]);
-  const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 2000 : 5000);
+  const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 1000 : 5000);
   const scoredAt = new Date().toISOString();
   // A first pass of this model CREATEs its predictions (no MERGE lookup per id).
   const mode = { create: await createsPredictions(graph, predictor.modelId) };
@@ -135,6 +135,14 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     inFlight.add(p);
   };
 
+  const pending: PredictionRow[] = [];
+  const send = async (rows: PredictionRow[]): Promise<void> => {
+    // At most two writes in flight: back-pressure on reading and scoring.
+    while (inFlight.size >= 2) await Promise.race(inFlight);
+    if (failure) throw (failure as { err: unknown }).err;
+    write(rows);
+  };
+
   const pages = readRunPages(graph, q, pageSize, opts.readAhead ?? 2);
   let r0 = performance.now();
   for await (const page of pages) {
@@ -144,16 +152,15 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     timings.inferenceSeconds += (performance.now() - i0) / 1000;
     const rows = predictionRows(preds, new Map(page.map((r) => [r.id, r.jobNames])));
     for (const row of rows) predicted[row.predicted] = (predicted[row.predicted] ?? 0) + 1;
-    for (let i = 0; i < rows.length; i += writeBatch) {
-      // At most two writes in flight: back-pressure on reading and scoring.
-      while (inFlight.size >= 2) await Promise.race(inFlight);
-      if (failure) throw (failure as { err: unknown }).err;
-      write(rows.slice(i, i + writeBatch));
-    }
+    // Rows wait for a full batch across pages: on large DAGs a page is a dozen runs, and a write
+    // transaction per dozen predictions cost more than the reads.
+    for (const row of rows) pending.push(row);
+    while (pending.length >= writeBatch) await send(pending.splice(0, writeBatch));
     runs += page.length;
     opts.onProgress?.(runs);
     r0 = performance.now();
   }
+  if (pending.length) await send(pending);
   await Promise.all([...inFlight]);
   if (failure) throw (failure as { err: unknown }).err;
   const seconds = (performance.now() - t0) / 1000;
