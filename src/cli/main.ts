@@ -410,8 +410,8 @@ export function buildProgram(): Command {
     .option('--workflow <name>', 'score only this workflow\'s runs')
     .option('--all', 'score every stored run (the default)')
     .option('--activate', 'make this model the active one of its level and task')
-    .option('--page-size <n>', 'runs read and scored per page (default 1000)', (v) => Number(v))
-    .option('--write-batch <n>', 'predictions per write transaction (default 2000 runs / 5000 jobs)', (v) => Number(v))
+    .option('--page-size <n>', 'runs read and scored per page (default: about 25,000 jobs, 10 to 1,000 runs)', (v) => Number(v))
+    .option('--write-batch <n>', 'predictions per write transaction (default 1000 runs / 5000 jobs; rows wait across pages for a full batch)', (v) => Number(v))
     .option('--json', 'machine-readable summary')
     .action(async (o: { model: string; workflow?: string; all?: boolean; activate?: boolean; pageSize?: number; writeBatch?: number; json?: boolean }) => {
       if (o.workflow && o.all) throw new WfadError('BAD_INPUT', 'give either --workflow <name> or --all, not both');

@@ -9,7 +9,7 @@
  *
  * Only runs of known truth become samples: training and evaluation skip unlabelled runs.
  */
-import { JOB_FIELDS, type RunRecord } from '../graph/read-runs';
+import { JOB_FIELDS, jobTableOf, type RunRecord } from '../graph/read-runs';
 import { categoryOf } from '../ingest/labels';
 import { rawJobFeatures } from './job-features';
 
@@ -84,6 +84,8 @@ export function anySample(run: RunRecord): GraphSample {
 const HOST = JOB_FIELDS.indexOf('kickstartHostname');
 /** Per job: the host it ran on, null when unknown. */
 export function hostsOf(run: Pick<RunRecord, 'jobs'>): Array<string | null> {
+  const table = jobTableOf(run);
+  if (table) return table.hosts.map((h) => h || null);
   return run.jobs.map((j) => (typeof j[HOST] === 'string' && j[HOST] !== '' ? (j[HOST] as string) : null));
 }
 

@@ -8,7 +8,8 @@
  * Missing values are NaN in the raw matrix; the scaler maps them to 0 (the training mean) and the
  * missing-value flags tell the model they were absent.
  */
-import { JOB_FIELDS, type JobField, type RunRecord } from '../graph/read-runs';
+import { JOB_TABLE_NUMBERS } from '../graph/job-table';
+import { JOB_FIELDS, jobTableOf, type JobField, type JobTable, type RunRecord } from '../graph/read-runs';
 
 /** How a feature is scaled: none (one-hots, flags) or log1p then standardise (heavy tails). */
 export type FeatureKind = 'raw' | 'log';
@@ -57,6 +58,8 @@ const DELAYS: JobField[] = ['wmsDelay', 'queueDelay', 'runtime', 'postScriptDela
 
 /** Raw features of every job of a run: x: [n, NUM_FEATURES], row-major, NaN = missing. */
 export function rawJobFeatures(run: RunRecord): Float32Array {
+  const table = jobTableOf(run);
+  if (table) return tableFeatures(table);
   const n = run.jobs.length;
   const x = new Float32Array(n * NUM_FEATURES);
   const num = (v: string | number | null | undefined): number => (typeof v === 'number' ? v : NaN);
@@ -93,13 +96,68 @@ export function rawJobFeatures(run: RunRecord): Float32Array {
   return x;
 }
 
+const TC = Object.fromEntries(JOB_TABLE_NUMBERS.map((name, i) => [name, i])) as Record<(typeof JOB_TABLE_NUMBERS)[number], number>;
+const TABLE_TIMESTAMPS = TIMESTAMPS.map((f) => TC[f as keyof typeof TC]);
+const TABLE_DELAYS = DELAYS.map((f) => TC[f as keyof typeof TC]);
+
+/** rawJobFeatures of a run read from its job table, straight from the table (same values: NaN there = null in a job row). */
+function tableFeatures(t: JobTable): Float32Array {
+  const { n, values: v, types, hosts } = t;
+  const K = JOB_TABLE_NUMBERS.length;
+  const x = new Float32Array(n * NUM_FEATURES);
+  let t0 = Infinity;
+  for (let i = 0; i < n; i++) {
+    const r = v[i * K + TC.ready] as number;
+    const s = v[i * K + TC.submit] as number;
+    if (r < t0) t0 = r;
+    else if (Number.isNaN(r) && s < t0) t0 = s;
+  }
+  for (let i = 0; i < n; i++) {
+    const b = i * K;
+    const row = i * NUM_FEATURES;
+    let k = 0;
+    const type = types[i];
+    x[row + k++] = type === 'compute' ? 1 : 0;
+    x[row + k++] = type === 'transfer' ? 1 : 0;
+    x[row + k++] = type === 'auxiliary' ? 1 : 0;
+    x[row + k++] = v[b + TC.isClustered] as number;
+    for (const c of TABLE_TIMESTAMPS) x[row + k++] = Math.max(0, (v[b + c] as number) - t0);
+    for (const c of TABLE_DELAYS) x[row + k++] = v[b + c] as number;
+    x[row + k++] = v[b + TC.stageInBytes] as number;
+    x[row + k++] = v[b + TC.stageOutBytes] as number;
+    x[row + k++] = v[b + TC.cpuTime] as number;
+    const status = v[b + TC.kickstartStatus] as number;
+    const code = v[b + TC.exitCode] as number;
+    x[row + k++] = Number.isNaN(status) && Number.isNaN(code) ? NaN : status !== 0 && !Number.isNaN(status) ? 1 : code !== 0 && !Number.isNaN(code) ? 1 : 0;
+    x[row + k++] = Number.isNaN(v[b + TC.stageInDelay] as number) ? 1 : 0;
+    x[row + k++] = Number.isNaN(v[b + TC.stageOutDelay] as number) ? 1 : 0;
+    x[row + k++] = Number.isNaN(v[b + TC.cpuTime] as number) ? 1 : 0;
+    x[row + k++] = hosts[i] ? 0 : 1;
+    x[row + k++] = type === 'subwf' ? 1 : 0;
+  }
+  return x;
+}
+
+/** Per (from, to) pair of name lists: the column of `from` of each name of `to` (null: one lacks), found once. */
+const columns = new WeakMap<readonly string[], WeakMap<readonly string[], number[] | null>>();
+function columnsOf(from: readonly string[], to: readonly string[]): number[] | null {
+  let byTo = columns.get(from);
+  if (!byTo) columns.set(from, (byTo = new WeakMap()));
+  let idx = byTo.get(to);
+  if (idx === undefined) {
+    const found = to.map((name) => from.indexOf(name));
+    byTo.set(to, (idx = found.some((i) => i < 0) ? null : found));
+  }
+  return idx;
+}
+
 /**
  * The columns `to` of a raw feature matrix x: [n, from.length] (by name), for a model trained on
  * another feature set (an older one lacks later features). Null when `to` names a feature `from` lacks.
  */
 export function selectFeatures(x: Float32Array, n: number, from: readonly string[], to: readonly string[]): Float32Array | null {
-  const idx = to.map((name) => from.indexOf(name));
-  if (idx.some((i) => i < 0)) return null;
+  const idx = columnsOf(from, to);
+  if (idx === null) return null;
   const out = new Float32Array(n * to.length);
   for (let i = 0; i < n; i++) for (let k = 0; k < idx.length; k++) out[i * to.length + k] = x[i * from.length + (idx[k] as number)] as number;
   return out;

@@ -112,20 +112,36 @@ function relativeRow(s: ScalerState, workflow: string, r: number): RelativeStats
   return rel;
 }
 
+/** Per scaler: which features are 'log' ones and their indices (read once per scaler, not per run). */
+const kindsOf = new WeakMap<ScalerState, { isLog: boolean[]; L: number }>();
+function kindInfo(s: ScalerState): { isLog: boolean[]; L: number } {
+  let k = kindsOf.get(s);
+  if (!k) kindsOf.set(s, (k = { isLog: s.kinds.map((kind) => kind === 'log'), L: logIndices(s.kinds).length }));
+  return k;
+}
+
 /** Scales x: [n, F] of one run of `workflow` into [n, scaledWidth]. */
 export function applyScaler(s: ScalerState, workflow: string, x: Float32Array): Float32Array {
+  const n = x.length / s.features.length;
+  const out = new Float32Array(n * (s.features.length + kindInfo(s).L));
+  applyScalerInto(s, workflow, x, out, 0);
+  return out;
+}
+
+/**
+ * applyScaler writing into `out` from row `at` on (a batch's feature matrix [N, scaledWidth]),
+ * without an array per run. Rows of `out` are written whole.
+ */
+export function applyScalerInto(s: ScalerState, workflow: string, x: Float32Array, out: Float32Array, at: number): void {
   const F = s.features.length;
-  const logs = logIndices(s.kinds);
-  const L = logs.length;
+  const { isLog, L } = kindInfo(s);
   const W = F + L;
   const n = x.length / F;
-  const out = new Float32Array(n * W);
-  const isLog = s.kinds.map((k) => k === 'log');
   // log1p(max(v, 0)) of each 'log' feature of a row, shared by its global and relative parts.
   const t = new Float64Array(L);
   for (let r = 0; r < n; r++) {
     const row = r * F;
-    const o = r * W;
+    const o = (at + r) * W;
     for (let j = 0, q = 0; j < F; j++) {
       const v = x[row + j] as number;
       if (!isLog[j]) {
@@ -138,14 +154,19 @@ export function applyScaler(s: ScalerState, workflow: string, x: Float32Array): 
     }
     // A template job never seen in training (or a new workflow) gets no relative signal.
     const rel = relativeRow(s, workflow, r);
-    if (!rel) continue;
+    if (!rel) {
+      out.fill(0, o + F, o + W);
+      continue;
+    }
     for (let q = 0; q < L; q++) {
       const tv = t[q] as number;
-      if (Number.isNaN(tv)) continue;
+      if (Number.isNaN(tv)) {
+        out[o + F + q] = 0;
+        continue;
+      }
       const z = (tv - (rel.mean[q] as number)) / (rel.std[q] as number);
       // Clip: a job 1000σ away says no more than one 10σ away, and keeps activations sane.
       out[o + F + q] = Math.max(-10, Math.min(10, z));
     }
   }
-  return out;
 }

@@ -76,6 +76,10 @@ const WHERE = `($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR
 const MATCH_ALL = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
 WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after`;
+/** One page of listed ids by its bounds: no list of ids sent (a page's ids were ~45 KB of parameters). */
+const MATCH_RANGE = `
+MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
+WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after AND r.id <= $last`;
 const MATCH_IDS = `
 UNWIND $ids AS id
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run {id: id})
@@ -91,7 +95,7 @@ const LEGACY_EDGES = 'templateEdges';
 /** The run's job table is there and has the columns this reader knows. */
 const PACKED = 'r.jobTable IS NOT NULL AND r.jobTableFields = $tableFields';
 
-const read = (byIds: boolean): string => `${byIds ? MATCH_IDS : MATCH_ALL}
+const read = (match: string): string => `${match}
 WITH w, r ORDER BY r.id LIMIT $limit
 OPTIONAL MATCH (r)-[:USES_TEMPLATE]->(t:Template)
 CALL (r) {
@@ -104,8 +108,9 @@ RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category,
        r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
        CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, .jobLabels} END AS packed,
        CASE WHEN t IS NULL THEN w[$legacyEdges] WHEN t.id IN $knownTemplates THEN null ELSE t.edges END AS edges`;
-const READ_ALL = read(false);
-const READ_IDS = read(true);
+const READ_ALL = read(MATCH_ALL);
+const READ_IDS = read(MATCH_IDS);
+const READ_RANGE = read(MATCH_RANGE);
 
 const TABLE_COLUMN = JOB_FIELDS.map((f) => (JOB_TABLE_NUMBERS as readonly string[]).indexOf(f));
 const TYPE = JOB_FIELDS.indexOf('type');
@@ -119,30 +124,80 @@ interface PackedJobs {
   jobLabels: string[];
 }
 
+/**
+ * A run read from its job table keeps it (kept beside the record, not on it): features and hosts
+ * are read from the table directly (features/job-features.ts), and the per-job rows of `jobs` are
+ * built only when something asks for them. On small DAGs those rows (an array per job) were most
+ * of what a scoring pass allocated.
+ */
+export interface JobTable {
+  /** Jobs (rows). */
+  n: number;
+  /** [n, JOB_TABLE_NUMBERS.length] float64, NaN = missing. */
+  values: Float64Array;
+  /** Per job, '' = missing. */
+  types: string[];
+  hosts: string[];
+}
+const TABLES = new WeakMap<object, JobTable>();
+
+/** The job table `run` was read from, while its `jobs` have not been read or set; else undefined. */
+export function jobTableOf(run: object): JobTable | undefined {
+  return TABLES.get(run);
+}
+
+/** A run's number of jobs, without building its job rows. */
+export function jobCountOf(run: RunRecord): number {
+  return TABLES.get(run)?.n ?? run.jobs.length;
+}
+
 /** JOB_FIELDS rows from a run's job table: the values its Job nodes hold (null = missing). */
-function unpack(p: PackedJobs): Pick<RunRecord, 'jobNames' | 'jobs' | 'jobLabels'> {
-  const n = p.jobNames.length;
+function rowsOf(t: JobTable): JobValues[] {
   const K = JOB_TABLE_NUMBERS.length;
-  const table = jobTableValues(p.jobTable, n);
-  const jobs: JobValues[] = new Array(n);
-  for (let i = 0; i < n; i++) {
+  const jobs: JobValues[] = new Array(t.n);
+  for (let i = 0; i < t.n; i++) {
     // Built by push, in field order: a packed array (new Array(k) would stay holey and slower).
     const row: JobValues = [];
     for (let f = 0; f < JOB_FIELDS.length; f++) {
       const c = TABLE_COLUMN[f] as number;
       if (c >= 0) {
-        const v = table[i * K + c] as number;
+        const v = t.values[i * K + c] as number;
         row.push(v === v ? v : null);
-      } else row.push((f === TYPE ? p.jobTypes[i] : f === HOST ? p.jobHosts[i] : null) || null);
+      } else row.push((f === TYPE ? t.types[i] : f === HOST ? t.hosts[i] : null) || null);
     }
     jobs[i] = row;
   }
-  return { jobNames: p.jobNames, jobs, jobLabels: p.jobLabels.map((l) => (l === '' ? null : l)) };
+  return jobs;
+}
+
+/**
+ * `rec.jobs`, built from the table on first read. From then on the record forgets its table: its
+ * rows are what it holds (a caller may change them), and so it is when they are set.
+ */
+function withLazyJobs(rec: Omit<RunRecord, 'jobs'>, t: JobTable): RunRecord {
+  const settle = (obj: object, jobs: JobValues[]): void => {
+    TABLES.delete(obj);
+    Object.defineProperty(obj, 'jobs', { value: jobs, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(rec, 'jobs', {
+    enumerable: true,
+    configurable: true,
+    get(this: RunRecord): JobValues[] {
+      const jobs = rowsOf(t);
+      settle(this, jobs);
+      return jobs;
+    },
+    set(this: RunRecord, jobs: JobValues[]) {
+      settle(this, jobs);
+    },
+  });
+  TABLES.set(rec, t);
+  return rec as RunRecord;
 }
 
 function record(rec: { get(key: string): unknown }): RunRecord {
   const packed = rec.get('packed') as PackedJobs | null;
-  return {
+  const base = {
     id: rec.get('id') as string,
     workflow: rec.get('workflow') as string,
     label: (rec.get('label') as string | null) ?? null,
@@ -151,15 +206,19 @@ function record(rec: { get(key: string): unknown }): RunRecord {
     startedAt: rec.get('startedAt') as number | null,
     template: (rec.get('template') as string | null) ?? null,
     templateVersion: (rec.get('templateVersion') as number | null) ?? null,
-    ...(packed
-      ? unpack(packed)
-      : {
-          jobNames: rec.get('names') as string[],
-          jobs: rec.get('jobs') as JobValues[],
-          // collect() drops nulls: '' stands for unknown in the query.
-          jobLabels: (rec.get('jobLabels') as string[]).map((l) => (l === '' ? null : l)),
-        }),
     edges: (rec.get('edges') as number[] | null) ?? [],
+  };
+  if (packed) {
+    const n = packed.jobNames.length;
+    const table: JobTable = { n, values: jobTableValues(packed.jobTable, n), types: packed.jobTypes, hosts: packed.jobHosts };
+    return withLazyJobs({ ...base, jobNames: packed.jobNames, jobLabels: packed.jobLabels.map((l) => (l === '' ? null : l)) }, table);
+  }
+  return {
+    ...base,
+    jobNames: rec.get('names') as string[],
+    jobs: rec.get('jobs') as JobValues[],
+    // collect() drops nulls: '' stands for unknown in the query.
+    jobLabels: (rec.get('jobLabels') as string[]).map((l) => (l === '' ? null : l)),
   };
 }
 
@@ -171,7 +230,8 @@ RETURN r.id AS id ORDER BY id`;
 /**
  * Matching runs in run-id order, one page per yield. Reads run ahead of the caller: with
  * `readAhead` n, up to n pages are being read while the caller works on the current one (the
- * run ids are listed first so that pages can be read side by side, on several database cores).
+ * run ids are listed first so that pages can be read side by side, on several database cores;
+ * pages then grow to `pageSize` from an eighth of it).
  */
 export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1000, readAhead = 1): AsyncGenerator<RunRecord[]> {
   const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null, labelled: q.labelled ?? null, tableFields: JOB_TABLE_NUMBERS, legacyEdges: LEGACY_EDGES };
@@ -189,11 +249,15 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     }
     return page;
   };
-  const fetch = (extra: { after: string; ids?: string[] }): Promise<RunRecord[]> => {
+  const fetch = (extra: { after: string; ids?: string[]; last?: string }): Promise<RunRecord[]> => {
     const known = new Set(templateEdges.keys());
     return graph
       .read((tx) => {
         const ids = extra.ids ?? params.ids;
+        if (extra.last !== undefined) {
+          // Runs stored since the ids were listed may fall in the range: no limit cuts the page short.
+          return tx.run(READ_RANGE, { ...params, after: extra.after, last: extra.last, limit: neo4j.int(Number.MAX_SAFE_INTEGER), knownTemplates: [...known] });
+        }
         return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] });
       })
       .then((res) => withEdges(res.records.map(record), known));
@@ -215,13 +279,22 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     }
     const ids = (await graph.read((tx) => tx.run(RUN_IDS, params))).records.map((r) => r.get('id') as string);
     const pages: string[][] = [];
-    for (let i = 0; i < ids.length; i += pageSize) pages.push(ids.slice(i, i + pageSize));
+    // The first pages are smaller (1/8, 1/4, 1/2 of a page): the caller starts on the first while
+    // the next ones are read, instead of waiting for a whole page before anything overlaps.
+    for (let i = 0, size = Math.max(1, Math.ceil(pageSize / 8)); i < ids.length; i += size, size = Math.min(pageSize, 2 * size)) pages.push(ids.slice(i, i + size));
     let k = 0;
-    while (k < pages.length && queue.length < readAhead) queue.push(fetch({ after: '', ids: pages[k++] }));
+    // Asked-for ids go as the page's list; all matching runs go as the page's id range.
+    const next = (): Promise<RunRecord[]> => {
+      const page = pages[k] as string[];
+      const after = k > 0 ? ((pages[k - 1] as string[]).at(-1) as string) : '';
+      k++;
+      return params.ids ? fetch({ after: '', ids: page }) : fetch({ after, last: page.at(-1) as string });
+    };
+    while (k < pages.length && queue.length < readAhead) queue.push(next());
     while (queue.length) {
       const page = await (queue[0] as Promise<RunRecord[]>);
       queue.shift();
-      if (k < pages.length) queue.push(fetch({ after: '', ids: pages[k++] }));
+      if (k < pages.length) queue.push(next());
       if (page.length) yield page;
     }
   } finally {

@@ -13,11 +13,11 @@ import { inferenceConfig, type ProviderSetting } from '../config';
 import { WfadError } from '../errors';
 import { hostsOf, type GraphSample } from '../features/dataset';
 import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures, selectFeatures } from '../features/job-features';
-import { applyScaler, scaledWidth, type ScalerState } from '../features/scaler';
+import { applyScalerInto, scaledWidth, type ScalerState } from '../features/scaler';
 import { explainRun, type JobContribution } from '../models/explain';
 import { calibrationOf, contextGroups, type NormalOnlyState } from '../models/normal-only';
 import { deviations, type Deviations } from '../models/normal-profile';
-import type { RunRecord } from '../graph/read-runs';
+import { jobCountOf, type RunRecord } from '../graph/read-runs';
 import { ONNX_FILE, readOnnxMeta, type OnnxModelMeta } from '../onnx/model-file';
 import type { AnyModelCard } from '../train/model-store';
 import { createSession, type Provider } from './provider';
@@ -104,7 +104,7 @@ export function toPredictInput(run: RunRecord): PredictInput {
     edgeIndex[e] = run.edges[2 * e] as number;
     edgeIndex[E + e] = run.edges[2 * e + 1] as number;
   }
-  return { runId: run.id, workflow: run.workflow, numNodes: run.jobs.length, x: rawJobFeatures(run), edgeIndex, jobNames: run.jobNames, hosts: hostsOf(run) };
+  return { runId: run.id, workflow: run.workflow, numNodes: jobCountOf(run), x: rawJobFeatures(run), edgeIndex, jobNames: run.jobNames, hosts: hostsOf(run) };
 }
 
 /** int64 tensor data from int32 values without one BigInt per element (low words; values ≥ 0). */
@@ -236,7 +236,7 @@ export class Predictor {
         const d = deviations(st.profile, s);
         devs.push(d);
         x.set(d.z, n0 * W);
-      } else x.set(applyScaler(this.meta.scaler as ScalerState, s.workflow, this.modelFeatures(s)), n0 * W);
+      } else applyScalerInto(this.meta.scaler as ScalerState, s.workflow, this.modelFeatures(s), x, n0);
       n0 += s.numNodes;
     });
     ptr[inputs.length] = N;

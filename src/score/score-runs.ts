@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Graph } from '../graph/driver';
 import { backfillJobTables } from '../graph/job-table';
-import { registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
+import { createsPredictions, registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
 import { readRunPages, type RunQuery } from '../graph/read-runs';
 import { toPredictInput, type Predictor, type RunPrediction } from '../inference/predictor';
 
@@ -86,27 +86,31 @@ export function runsPerPage(meanJobs: number): number {
 export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
   const t0 = performance.now();
   // Runs stored without a job table are read job by job; giving them one now makes this and every
-  // later pass read one node per run.
-  const jobTablesWritten = await backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {});
-  const pageSize = opts.pageSize ?? runsPerPage(await meanJobCount(graph, opts.workflows ?? null));
-  const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 2000 : 5000);
+  // later pass read one node per run. The three set-up steps are independent: one round trip's wait.
   const card = predictor.card;
-  const { active } = await registerModel(
-    graph,
-    {
-      id: predictor.modelId,
-      name: predictor.name,
-      version: predictor.version,
-      workflow: predictor.workflow,
-      level: predictor.level,
-      task: predictor.task,
-      classes: [...predictor.classes],
-      metrics: JSON.stringify(card?.metrics ?? {}),
-      path: path.resolve(predictor.dir),
-    },
-    opts.activate ?? false,
-  );
+  const [jobTablesWritten, pageSize, { active }] = await Promise.all([
+    backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {}),
+    opts.pageSize ?? meanJobCount(graph, opts.workflows ?? null).then(runsPerPage),
+    registerModel(
+      graph,
+      {
+        id: predictor.modelId,
+        name: predictor.name,
+        version: predictor.version,
+        workflow: predictor.workflow,
+        level: predictor.level,
+        task: predictor.task,
+        classes: [...predictor.classes],
+        metrics: JSON.stringify(card?.metrics ?? {}),
+        path: path.resolve(predictor.dir),
+      },
+      opts.activate ?? false,
+    ),
+  ]);
+  const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 1000 : 5000);
   const scoredAt = new Date().toISOString();
+  // A first pass of this model CREATEs its predictions (no MERGE lookup per id).
+  const mode = { create: await createsPredictions(graph, predictor.modelId) };
   const q: RunQuery = opts.workflows ? { workflows: opts.workflows } : {};
   const predicted: Record<string, number> = Object.fromEntries(predictor.classes.map((c) => [c, 0]));
   const timings = { readWaitSeconds: 0, inferenceSeconds: 0, writeSeconds: 0 };
@@ -119,7 +123,7 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
   const write = (rows: PredictionRow[]): void => {
     const w0 = performance.now();
     rowsSent += rows.length;
-    const p: Promise<void> = writePredictions(graph, predictor.modelId, predictor.level, rows, scoredAt)
+    const p: Promise<void> = writePredictions(graph, predictor.modelId, predictor.level, rows, scoredAt, mode)
       .then(
         (n) => {
           written += n;
@@ -131,6 +135,14 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     inFlight.add(p);
   };
 
+  const pending: PredictionRow[] = [];
+  const send = async (rows: PredictionRow[]): Promise<void> => {
+    // At most two writes in flight: back-pressure on reading and scoring.
+    while (inFlight.size >= 2) await Promise.race(inFlight);
+    if (failure) throw (failure as { err: unknown }).err;
+    write(rows);
+  };
+
   const pages = readRunPages(graph, q, pageSize, opts.readAhead ?? 2);
   let r0 = performance.now();
   for await (const page of pages) {
@@ -140,16 +152,15 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     timings.inferenceSeconds += (performance.now() - i0) / 1000;
     const rows = predictionRows(preds, new Map(page.map((r) => [r.id, r.jobNames])));
     for (const row of rows) predicted[row.predicted] = (predicted[row.predicted] ?? 0) + 1;
-    for (let i = 0; i < rows.length; i += writeBatch) {
-      // At most two writes in flight: back-pressure on reading and scoring.
-      while (inFlight.size >= 2) await Promise.race(inFlight);
-      if (failure) throw (failure as { err: unknown }).err;
-      write(rows.slice(i, i + writeBatch));
-    }
+    // Rows wait for a full batch across pages: on large DAGs a page is a dozen runs, and a write
+    // transaction per dozen predictions cost more than the reads.
+    for (const row of rows) pending.push(row);
+    while (pending.length >= writeBatch) await send(pending.splice(0, writeBatch));
     runs += page.length;
     opts.onProgress?.(runs);
     r0 = performance.now();
   }
+  if (pending.length) await send(pending);
   await Promise.all([...inFlight]);
   if (failure) throw (failure as { err: unknown }).err;
   const seconds = (performance.now() - t0) / 1000;

@@ -9,7 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import neo4j from 'neo4j-driver';
 import type { Graph } from '../../src/graph/driver';
 import { JOB_TABLE_NUMBERS, backfillJobTables, jobTableProps, jobTableValues } from '../../src/graph/job-table';
-import { readRuns } from '../../src/graph/read-runs';
+import { hostsOf } from '../../src/features/dataset';
+import { rawJobFeatures } from '../../src/features/job-features';
+import { JOB_FIELDS, jobTableOf, readRunPages, readRuns } from '../../src/graph/read-runs';
 import { ingest } from '../../src/ingest/pipeline';
 import { miniDataset, runCsv } from '../helpers/fixtures';
 import { count, testGraph, wipe } from '../helpers/neo4j';
@@ -66,8 +68,34 @@ describe('job table', () => {
       assert.equal(await backfillJobTables(graph), 2);
       assert.equal(await count(graph, 'MATCH (r:Run) WHERE r.jobTable IS NOT NULL RETURN count(r)'), 2);
       assert.equal(await backfillJobTables(graph), 0, 'nothing left to do');
+      // Features and hosts come straight from the table, before any job row is built.
+      const features = (runs: typeof fromJobs): number[][] => runs.map((r) => Array.from(rawJobFeatures(r)));
+      const fromTable = await readRuns(graph);
+      assert.ok(fromTable.every((r) => jobTableOf(r) !== undefined), 'read from the table');
+      assert.deepEqual(features(fromTable), features(fromJobs));
+      assert.deepEqual(fromTable.map(hostsOf), fromJobs.map(hostsOf));
+      assert.ok(fromTable.some((r) => hostsOf(r).includes(null)), 'a job without a host');
+      assert.deepEqual(fromTable, fromJobs);
+      assert.ok(fromTable.every((r) => jobTableOf(r) === undefined), 'rows once read are what a record holds');
+      // Rows changed in place are what features are made of.
+      const run = fromTable[0] as (typeof fromTable)[number];
+      const type = JOB_FIELDS.indexOf('type');
+      for (const j of run.jobs) j[type] = 'transfer';
+      assert.equal(rawJobFeatures(run)[1], 1, 'type_transfer of job 0');
       assert.deepEqual(await readRuns(graph), fromJobs);
       assert.deepEqual(await readRuns(graph, { runIds: [fromJobs[1]?.id as string] }), [fromJobs[1]]);
+    });
+
+    it('pages read ahead (by id range, or by the ids asked for) are the runs read one page after another', async () => {
+      const all = await readRuns(graph);
+      const ahead = async (q: Parameters<typeof readRunPages>[1]): Promise<typeof all> => {
+        const out: typeof all = [];
+        for await (const page of readRunPages(graph, q, 1, 2)) out.push(...page);
+        return out;
+      };
+      assert.deepEqual(await ahead({}), all);
+      assert.deepEqual(await ahead({ runIds: [all[1]?.id as string] }), [all[1]]);
+      assert.deepEqual(await ahead({ workflows: ['nobody'] }), []);
     });
 
     it('a table of other columns is ignored (read from the Job nodes) and rewritten by the backfill', async () => {
