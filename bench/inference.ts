@@ -11,10 +11,9 @@
  *    just-started database (page cache, query plans, JIT); its predictions are then deleted so every
  *    one measured is a fresh write. A re-score (MERGE onto existing predictions) follows.
  *
- * Uses NEO4J_URI when set, else a local server on WFAD_BENCH_NEO4J_PORT (data in
- * .wfad/neo4j-bench, kept between runs), stopped afterwards.
- * The bench database is made to hold exactly the dataset's runs first (an ingest; a wipe and a fresh
- * ingest when other runs are stored too, e.g. bench:scale's, which shares the database).
+ * Uses NEO4J_URI when set (the dataset ingested, idempotent; never wiped: runs from elsewhere are
+ * counted and scored too), else a local server on WFAD_BENCH_NEO4J_PORT (data in
+ * .wfad/neo4j-bench-flowgad, kept between runs, shared with bench:api) holding the dataset alone.
  * --json prints {"graphsPerSecond":{"1":x,"64":y,"1024":z},"endToEndRunsPerSecond":w,"endToEndJobsPerSecond":j,"jobsPerRun","runs","jobs","provider":"cpu|cuda",
  * "command", "machine", "loadAverage"}.
  */
@@ -22,47 +21,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, defaultDatasetPath, inferenceConfig, localServerConfig } from '../src/config';
-import { openGraph, type Graph } from '../src/graph/driver';
-import { migrate } from '../src/graph/migrations';
+import { PROJECT_ROOT, defaultDatasetPath, inferenceConfig } from '../src/config';
+import { openGraph } from '../src/graph/driver';
 import { readRuns } from '../src/graph/read-runs';
 import { Predictor, toPredictInput, type PredictInput } from '../src/inference';
-import { ingest } from '../src/ingest/pipeline';
-import * as server from '../src/localdb/server';
 import type { ScoreSummary } from '../src/score/score-runs';
+import { datasetBenchNeo4j } from './bench-neo4j';
 
 const BATCHES = [1, 64, 1024] as const;
-
-async function runCount(graph: Graph): Promise<number> {
-  const r = await graph.read((tx) => tx.run('MATCH (r:Run) RETURN count(r) AS n'));
-  return r.records[0]?.get('n') as number;
-}
-
-/**
- * Makes the bench database hold exactly the dataset's runs: an ingest (an unchanged one changes
- * nothing and takes well under a second), and, when other runs are stored too (another bench's
- * 2,000-job runs, say), a wipe and a fresh ingest: the figure is of this dataset's runs only.
- */
-async function holdExactly(graph: Graph, dataset: string, log: (s: string) => void): Promise<void> {
-  if (!fs.existsSync(dataset)) throw new Error(`no dataset at ${dataset} (pass --dataset PATH or set WFAD_DATASET)`);
-  log(`ingesting ${dataset} (unchanged runs are left as they are)`);
-  const s = await ingest(graph, dataset);
-  const ours = s.runsStored + s.runsUnchanged;
-  const stored = await runCount(graph);
-  if (stored === ours) return;
-  const other = stored - ours;
-  log(`the bench database holds ${other} run${other === 1 ? '' : 's'} besides the dataset's ${ours}: wiping it and ingesting again`);
-  const session = graph.driver.session({ database: graph.conn.database });
-  try {
-    await session.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-  } finally {
-    await session.close();
-  }
-  await migrate(graph);
-  const again = await ingest(graph, dataset);
-  const after = await runCount(graph);
-  if (after !== again.runsStored + again.runsUnchanged) throw new Error(`the bench database holds ${after} runs after a fresh ingest of ${again.runsStored + again.runsUnchanged}`);
-}
 
 /** graphs/s of session.run alone at batch size b, over about `seconds` of runs. */
 async function sessionThroughput(p: Predictor, runs: readonly PredictInput[], b: number, seconds: number): Promise<number> {
@@ -99,19 +65,12 @@ async function main(): Promise<void> {
     }
   }
 
-  let stop = async (): Promise<void> => undefined;
+  if (!fs.existsSync(dataset)) throw new Error(`no dataset at ${dataset} (pass --dataset PATH or set WFAD_DATASET)`);
+  const store = await datasetBenchNeo4j('neo4j-bench-flowgad', dataset, log);
+  const stop = store.stop;
   const env: NodeJS.ProcessEnv = { ...process.env };
-  if (!process.env.NEO4J_URI) {
-    const cfg = localServerConfig(process.env, { home: path.join(PROJECT_ROOT, '.wfad', 'neo4j-bench'), port: Number(process.env.WFAD_BENCH_NEO4J_PORT ?? 7689) });
-    await server.start(cfg, log, { parentPid: process.pid });
-    env.NEO4J_URI = process.env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
-    stop = async () => void (await server.stop(cfg));
-  }
   const graph = openGraph();
   try {
-    await migrate(graph);
-    await holdExactly(graph, dataset, log);
-
     // 1. session.run throughput.
     const genome = (await readRuns(graph, { workflows: ['1000genome'] })).map(toPredictInput);
     const p = await Predictor.load(genomeModel, { log });
