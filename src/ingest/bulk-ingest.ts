@@ -96,6 +96,6 @@ export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string
   if (n > 0) throw new BulkNotPossible(`the store received ${n} nodes while the importer ran`);
   markReady(bulk.staging);
   await moveInImportedStore(bulk.cfg, (line) => log(`${line} (${lap()})`));
-  await migrate(graph);
+  await migrate(graph, undefined, { together: true });
   log(`bulk import: schema applied (${lap()})`);
 }
