@@ -94,7 +94,11 @@ export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string
   const restart = startOptionsOf(cfg);
   const wasRunning = (await status(cfg)).running;
   log(`bulk import: stopping the local server while the importer runs`);
-  const stopped = stop(cfg);
+  // Its failure is held until the importer is done (a rejection nobody awaits yet would end the process).
+  const stopped = stop(cfg).then(
+    () => null,
+    (err: unknown) => err,
+  );
   try {
     await runImporter(cfg, bulk.staging, files, log);
   } catch (err) {
@@ -102,7 +106,8 @@ export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string
     if (wasRunning) await start(cfg, log, restart);
     throw new BulkNotPossible(err instanceof Error ? err.message : String(err));
   }
-  await stopped;
+  const stopFailed = await stopped;
+  if (stopFailed) throw stopFailed;
   log(`bulk import: importer done (${lap()})`);
   fs.rmSync(bulk.staging.csv, { recursive: true, force: true });
   markReady(bulk.staging);
