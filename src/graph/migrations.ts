@@ -47,25 +47,40 @@ export function loadMigrations(dir: string = CYPHER_DIR): Migration[] {
     });
 }
 
+export interface MigrateOptions {
+  /**
+   * All pending schema statements in one transaction (a store filled by the bulk importer, which
+   * has no schema yet): the constraints and indexes of one label are then populated together, in
+   * one scan of its nodes, instead of one scan each.
+   */
+  together?: boolean;
+}
+
 /** Applies pending migrations; returns the names applied by this call. */
-export async function migrate(graph: Graph, migrations: Migration[] = loadMigrations()): Promise<string[]> {
+export async function migrate(graph: Graph, migrations: Migration[] = loadMigrations(), opts: MigrateOptions = {}): Promise<string[]> {
   // The Migration constraint comes from 001 itself, so read the record defensively.
   const applied = new Map<number, string>(
     (
       await graph.read((tx) => tx.run('MATCH (m:Migration) RETURN m.version AS version, m.checksum AS checksum'))
     ).records.map((r) => [r.get('version') as number, r.get('checksum') as string]),
   );
-  const done: string[] = [];
-  for (const m of migrations) {
+  const pending = migrations.filter((m) => {
     const seen = applied.get(m.version);
-    if (seen !== undefined) {
-      if (seen !== m.checksum) {
-        throw new WfadError('BAD_CONFIG', `migration ${m.name} was applied with checksum ${seen} but the file now has ${m.checksum}; migrations are append-only, add a new file instead`);
-      }
-      continue;
+    if (seen !== undefined && seen !== m.checksum) {
+      throw new WfadError('BAD_CONFIG', `migration ${m.name} was applied with checksum ${seen} but the file now has ${m.checksum}; migrations are append-only, add a new file instead`);
     }
+    return seen === undefined;
+  });
+  if (opts.together && pending.length) {
+    // Every statement is idempotent (IF NOT EXISTS): cut short, the next call applies them again.
+    await graph.write(async (tx) => {
+      for (const stmt of pending.flatMap((m) => m.statements)) await tx.run(stmt);
+    });
+  }
+  const done: string[] = [];
+  for (const m of pending) {
     // Schema commands cannot share a transaction with data writes: one transaction per statement.
-    for (const stmt of m.statements) await graph.write((tx) => tx.run(stmt));
+    if (!opts.together) for (const stmt of m.statements) await graph.write((tx) => tx.run(stmt));
     await graph.write((tx) =>
       tx.run('MERGE (m:Migration {version: $version}) SET m.name = $name, m.checksum = $checksum, m.appliedAt = datetime()', {
         version: m.version,

@@ -139,7 +139,7 @@ export interface BatchResult {
 }
 
 /** Properties stored as Neo4j integers (JS numbers would otherwise be sent as floats). */
-const INT_PROPS = new Set(['index', 'isClustered', 'kickstartStatus', 'exitCode', 'runNumber', 'jobCount', 'edgeCount', 'retries']);
+export const INT_PROPS: ReadonlySet<string> = new Set(['index', 'isClustered', 'kickstartStatus', 'exitCode', 'runNumber', 'jobCount', 'edgeCount', 'retries']);
 
 /** A value as stored: integer properties as Neo4j integers, missing as null. */
 function toValue(k: string, v: unknown): unknown {
@@ -185,13 +185,28 @@ export function runProps(run: SourceRun, template: TemplateRef): Record<string, 
 
 /** A job's stored properties: its own truth where the source has it, else the run's. */
 export function jobProps(job: SourceRun['jobs'][number], run: SourceRun): Record<string, unknown> {
+  const p = plainJobProps(job, run);
+  for (const k in p) if (INT_PROPS.has(k)) p[k] = toValue(k, p[k]);
+  return p;
+}
+
+const TRUTH_KEYS = ['label', 'category', 'level'] as const;
+
+/**
+ * `jobProps` before integer typing: the `INT_PROPS` values are still JavaScript numbers (the bulk
+ * writer types them itself, without a driver Integer per value). Missing values dropped.
+ */
+export function plainJobProps(job: SourceRun['jobs'][number], run: SourceRun): Record<string, unknown> {
   const own = typeof job.label === 'string';
-  return toProps({
-    ...job,
-    label: own ? job.label : run.truth?.label,
-    category: own ? job.category : run.truth?.category,
-    level: own ? job.level : run.truth?.level,
-  });
+  const truth = (own ? job : (run.truth ?? {})) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const j = job as unknown as Record<string, unknown>;
+  for (const k in j) {
+    const v = k === 'label' || k === 'category' || k === 'level' ? truth[k] : j[k];
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  for (const k of TRUTH_KEYS) if (!(k in j) && truth[k] !== null && truth[k] !== undefined) out[k] = truth[k];
+  return out;
 }
 
 const JOB_KEY_SET = new Set(JOB_KEYS);

@@ -2,8 +2,9 @@
  * The bulk path's two ends around the ingest loop (pipeline.ts): `openBulk` gives the importer's
  * input files (graph/bulk/run-files.ts) in a fresh staging folder; `finishBulk` runs the importer,
  * moves its store in with the local server stopped, starts the server again and applies the schema
- * migrations, exactly as the transactional path leaves the store. Killed at any point, the store is
- * empty (as before) or complete (localdb/bulk-import.ts).
+ * migrations, exactly as the transactional path leaves the store. The server is stopped while the
+ * importer runs. Killed at any point, the store is empty (as before) or complete
+ * (localdb/bulk-import.ts).
  */
 import fs from 'node:fs';
 import type { LocalServerConfig } from '../config';
@@ -84,18 +85,39 @@ export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string
   };
   const files = bulk.files.close();
   log(`bulk import: ${files.nodes} nodes, ${files.relationships} relationships in ${files.groups.reduce((a, g) => a + g.files.length, 0)} files, read and written in ${lap()}; running Neo4j's importer into ${bulk.staging.home}`);
-  try {
-    await runImporter(bulk.cfg, bulk.staging, files, log);
-  } catch (err) {
-    throw new BulkNotPossible(err instanceof Error ? err.message : String(err));
-  }
-  log(`bulk import: importer done (${lap()})`);
-  fs.rmSync(bulk.staging.csv, { recursive: true, force: true });
   // Someone may have written to the server meanwhile: its data would be lost by the move.
   const n = await nodesBeyondSchema(graph);
-  if (n > 0) throw new BulkNotPossible(`the store received ${n} nodes while the importer ran`);
+  if (n > 0) throw new BulkNotPossible(`the store received ${n} nodes while the runs were read`);
+  // The server's store is empty and about to be replaced: it is stopped while the importer runs
+  // (the stop's wait overlaps the import, and nothing can be written meanwhile).
+  const cfg = bulk.cfg;
+  const restart = startOptionsOf(cfg);
+  const wasRunning = (await status(cfg)).running;
+  log(`bulk import: stopping the local server while the importer runs`);
+  // Its failure is held until the importer is done (a rejection nobody awaits yet would end the process).
+  const stopped = stop(cfg).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  try {
+    await runImporter(cfg, bulk.staging, files, log);
+  } catch (err) {
+    await stopped;
+    if (wasRunning) await start(cfg, log, restart);
+    throw new BulkNotPossible(err instanceof Error ? err.message : String(err));
+  }
+  const stopFailed = await stopped;
+  if (stopFailed) throw stopFailed;
+  log(`bulk import: importer done (${lap()})`);
+  fs.rmSync(bulk.staging.csv, { recursive: true, force: true });
   markReady(bulk.staging);
-  await moveInImportedStore(bulk.cfg, (line) => log(`${line} (${lap()})`));
-  await migrate(graph);
+  log(`bulk import: moving the imported store into ${cfg.home}`);
+  recoverBulkImport(cfg);
+  log(`bulk import: store moved in (${lap()})`);
+  if (wasRunning) {
+    await start(cfg, log, restart);
+    log(`bulk import: server started on the imported store (${lap()})`);
+  }
+  await migrate(graph, undefined, { together: true });
   log(`bulk import: schema applied (${lap()})`);
 }

@@ -4,10 +4,10 @@
  * store half-written:
  *
  *   1. the importer writes a complete store into a staging home (`<home>/bulk-import/home`) while
- *      the server keeps serving its empty store;
+ *      the server, whose store is empty, is stopped (ingest/bulk-ingest.ts);
  *   2. a READY marker is written only when the importer succeeded;
- *   3. the server is stopped, the staged `databases/neo4j` and `transactions/neo4j` are moved over
- *      the empty ones, the marker removed, the server started again.
+ *   3. with the server stopped, the staged `databases/neo4j` and `transactions/neo4j` are moved
+ *      over the empty ones, the marker removed, the server started again.
  *
  * Killed anywhere: before READY the staging folder is discarded and the store is as it was (empty);
  * after it the move is finished (`recoverBulkImport`, run by every `server.start`), so the store is

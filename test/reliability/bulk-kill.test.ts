@@ -74,8 +74,8 @@ describe('bulk-import ingest killed with SIGKILL at each step', { skip: skipWith
 
   const steps: Array<[string, RegExp]> = [
     ['its files were written, the importer starting', /bulk import: \d+ nodes/],
-    ['importer running', /\(1\/4\) Node import/],
-    ['server stopped for the move', /stopping the local server/],
+    ['importer running, the server stopping', /\(1\/4\) Node import/],
+    ['the imported store marked complete, not yet moved in', /moving the imported store/],
     ['store moved in, schema not yet applied', /server started on the imported store/],
   ];
   for (const [step, marker] of steps) {

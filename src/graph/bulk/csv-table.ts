@@ -46,7 +46,11 @@ function scalarType(v: unknown): CsvType | null {
 /** Where a value is, for an error message: built only when one is thrown. */
 export type Where = () => string;
 
-function typeOf(v: unknown, where: Where, k: string): CsvType {
+/** Property names whose integral numbers are stored as integers (`long`), as `graph/runs.ts` types them. */
+export type LongKeys = ReadonlySet<string>;
+
+function typeOf(v: unknown, where: Where, k: string, longs: LongKeys | undefined): CsvType {
+  if (typeof v === 'number' && longs?.has(k) && Number.isInteger(v)) return 'long';
   const t = scalarType(v);
   if (t) return t;
   if (Array.isArray(v) && v.length > 0) {
@@ -62,9 +66,13 @@ function typeOf(v: unknown, where: Where, k: string): CsvType {
 type Int = { inSafeRange(): boolean; toNumber(): number; toString(): string };
 
 /** A driver Integer's digits (its own toString divides 64-bit values step by step: slow per value). */
-const longText = (v: unknown): string => ((v as Int).inSafeRange() ? String((v as Int).toNumber()) : (v as Int).toString());
+const longText = (v: unknown): string => {
+  // A plain integral number (see LongKeys) beyond 2^53 goes through the driver's Integer, as when sent.
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : longText(neo4j.int(v));
+  return (v as Int).inSafeRange() ? String((v as Int).toNumber()) : (v as Int).toString();
+};
 
-const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+const quote = (s: string): string => (s.includes('"') ? `"${s.replace(/"/g, '""')}"` : `"${s}"`);
 
 function field(v: unknown, t: CsvType, where: Where, k: string): string {
   switch (t) {
@@ -147,20 +155,13 @@ export class NodeTable {
     readonly name: string,
   ) {}
 
-  /** Appends a node: its import id and its properties (null and undefined ones absent). */
-  add(id: number, props: Record<string, unknown>, where: Where): void {
-    const keys: string[] = [];
-    const types: CsvType[] = [];
-    let sig = '';
-    for (const k in props) {
-      const v = props[k];
-      if (v === null || v === undefined) continue;
-      const t = typeOf(v, where, k);
-      keys.push(k);
-      types.push(t);
-      sig += `${k}:${t},`;
-    }
-    const f = this.bySignature.get(sig) ?? this.fileFor(sig, keys, types, where);
+  /**
+   * Appends a node: its import id and its properties (null and undefined ones absent). `longs`:
+   * properties whose integral numbers are integers (others' numbers are doubles, driver Integers
+   * always integers).
+   */
+  add(id: number, props: Record<string, unknown>, where: Where, longs?: LongKeys): void {
+    const f = this.fitsLast(props, where, longs) ?? this.fileOf(props, where, longs);
     let line = String(id);
     for (const k of f.keys) {
       const v = props[k];
@@ -175,6 +176,36 @@ export class NodeTable {
     }
     f.sink.write(`${line}\n`);
     this.rows++;
+  }
+
+  /**
+   * The last file, when its header holds every property of this row with its type (the common
+   * case: rows of one label mostly share a shape), checked without building the row's signature.
+   */
+  private fitsLast(props: Record<string, unknown>, where: Where, longs: LongKeys | undefined): OpenFile | null {
+    const f = this.last;
+    if (!f) return null;
+    for (const k in props) {
+      const v = props[k];
+      if (v === null || v === undefined) continue;
+      if (f.shape.get(k) !== typeOf(v, where, k, longs)) return null;
+    }
+    return f;
+  }
+
+  private fileOf(props: Record<string, unknown>, where: Where, longs: LongKeys | undefined): OpenFile {
+    const keys: string[] = [];
+    const types: CsvType[] = [];
+    let sig = '';
+    for (const k in props) {
+      const v = props[k];
+      if (v === null || v === undefined) continue;
+      const t = typeOf(v, where, k, longs);
+      keys.push(k);
+      types.push(t);
+      sig += `${k}:${t},`;
+    }
+    return this.bySignature.get(sig) ?? this.fileFor(sig, keys, types, where);
   }
 
   private fileFor(sig: string, keys: string[], types: CsvType[], where: Where): OpenFile {

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import neo4j from 'neo4j-driver';
 import type { SourceRun } from '../../ingest/run-shape';
 import { jobTableProps } from '../job-table';
-import { jobProps, parentsFirst, runProps, type BatchResult } from '../runs';
+import { INT_PROPS, parentsFirst, plainJobProps, runProps, type BatchResult } from '../runs';
 import { templateProps, type PlacedRun, type TemplateCatalog, type TemplateRef } from '../templates';
 import { DateTimeValue, NodeTable, RelationshipTable, UnrepresentableValue, type ImportFileGroup } from './csv-table';
 
@@ -119,7 +119,8 @@ export class BulkRunFiles {
 
   private addRun({ run, template }: PlacedRun): void {
     const where = `run ${run.id} (${run.source})`;
-    const jobs = run.jobs.map((j) => jobProps(j, run));
+    // Integral numbers stay numbers here; the tables type INT_PROPS as integers, as jobProps does.
+    const jobs = run.jobs.map((j) => plainJobProps(j, run));
     const runId = this.runs.size;
     const firstJob = this.jobCount;
     for (const p of jobs) {
@@ -133,7 +134,7 @@ export class BulkRunFiles {
     const jobTable = this.node('Job');
     for (const p of jobs) {
       const id = this.jobCount++;
-      jobTable.add(id, p, () => `${where}: job ${String(p.name)}`);
+      jobTable.add(id, p, () => `${where}: job ${String(p.name)}`, INT_PROPS);
       this.rel('HAS_JOB', runId, id);
     }
     for (const [a, b] of run.edges) this.rel('FEEDS', firstJob + a, firstJob + b);
