@@ -213,6 +213,8 @@ async function main(): Promise<void> {
       after = (await post(url, PAGE, { after })).runs?.pageInfo.endCursor ?? null;
       if (!after) break;
     }
+    // Pages run code the run(id) scenarios did not (JIT-compiled in the first second under load).
+    await load('warm-up (pages)', url, pageBodies);
     results.push(await load('runs(first: 100) + predictions, stored', url, pageBodies));
 
     // Without the cross-request cache: every request reads Neo4j (2 Cypher queries for run(id));
@@ -221,6 +223,7 @@ async function main(): Promise<void> {
     url = await serve({ WFAD_API_CACHE_TTL_MS: '0' });
     await load('warm-up (no cache)', url, runBodies.slice(0, 200));
     results.push(await load('run(id) + prediction, stored, no cache', url, runBodies));
+    await load('warm-up (pages, no cache)', url, pageBodies);
     results.push(await load('runs(first: 100) + predictions, stored, no cache', url, pageBodies));
 
     const out = {

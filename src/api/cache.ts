@@ -21,6 +21,13 @@ interface PageEntry {
 /** Longest reuse of a page of runs: a dashboard polling pages reads Neo4j once per page per this. */
 export const PAGE_TTL_MS = 2000;
 
+/**
+ * Stale pages read again at once, at most. Pages cached together go stale together: re-reading
+ * them all at once took the CPU from the requests for a few hundred ms every TTL (p99 spikes),
+ * while their stale rows could have answered a little longer.
+ */
+const MAX_REFRESHES = 2;
+
 /** A stored prediction, or NONE for "no stored prediction" (also worth remembering briefly). */
 export const NONE = Symbol('none');
 type Cached<T> = T | typeof NONE;
@@ -43,6 +50,9 @@ export class ReadCache {
    */
   readonly pages: LRUCache<string, PageEntry>;
   private readonly pageTtlMs: number;
+  private refreshes = 0;
+  /** Stale pages waiting for a refresh slot, first come first served. */
+  private readonly waiting: Array<() => void> = [];
 
   constructor(opts: ReadCacheOptions) {
     this.runs = new LRUCache({ max: Math.max(1, opts.maxRuns), ttl: opts.runTtlMs, updateAgeOnGet: false });
@@ -70,15 +80,35 @@ export class ReadCache {
     }
     if (now >= entry.freshUntil && !entry.refreshing) {
       entry.refreshing = true;
-      read().then(
-        (rows) => {
-          // Not when the cache was cleared meanwhile (a write by this process): that read may predate it.
-          if (this.pages.get(key) === entry) this.pages.set(key, { rows: Promise.resolve(rows), freshUntil: fresh(), refreshing: false });
-        },
-        () => this.pages.delete(key),
+      this.whenSlot(() =>
+        Promise.resolve()
+          .then(read)
+          .then(
+            (rows) => {
+              // Not when the cache was cleared meanwhile (a write by this process): that read may predate it.
+              if (this.pages.get(key) === entry) this.pages.set(key, { rows: Promise.resolve(rows), freshUntil: fresh(), refreshing: false });
+            },
+            () => {
+              if (this.pages.get(key) === entry) this.pages.delete(key);
+            },
+          )
+          .finally(() => this.slotFreed()),
       );
     }
     return entry.rows;
+  }
+
+  private whenSlot(refresh: () => void): void {
+    if (this.refreshes < MAX_REFRESHES) {
+      this.refreshes++;
+      refresh();
+    } else this.waiting.push(refresh);
+  }
+
+  private slotFreed(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.refreshes--;
   }
 
   /** After this process wrote predictions (scoreRuns). */
