@@ -1,12 +1,16 @@
 /** A private, empty Neo4j for a benchmark: NEO4J_URI's database wiped, else a local server with its data removed. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT, localServerConfig } from '../src/config';
+import { PROJECT_ROOT, localServerConfig, type LocalServerConfig } from '../src/config';
 import { openGraph } from '../src/graph/driver';
 import { migrate } from '../src/graph/migrations';
 import { ingest } from '../src/ingest/pipeline';
 import * as server from '../src/localdb/server';
 import { wipe } from '../test/helpers/neo4j';
+
+/** A benchmark's local server: data in `.wfad/<folder>`, Bolt on WFAD_BENCH_NEO4J_PORT (7689). */
+const benchServerConfig = (folder: string): LocalServerConfig =>
+  localServerConfig(process.env, { home: path.join(PROJECT_ROOT, '.wfad', folder), port: Number(process.env.WFAD_BENCH_NEO4J_PORT ?? 7689) });
 
 /**
  * NEO4J_URI set: WIPES its database (every node and relationship; the schema is re-applied) and
@@ -24,7 +28,7 @@ export async function freshBenchNeo4j(folder: string, log: (s: string) => void):
     }
     return async () => undefined;
   }
-  const cfg = localServerConfig(process.env, { home: path.join(PROJECT_ROOT, '.wfad', folder), port: Number(process.env.WFAD_BENCH_NEO4J_PORT ?? 7689) });
+  const cfg = benchServerConfig(folder);
   await server.stop(cfg);
   fs.rmSync(path.join(cfg.home, 'data'), { recursive: true, force: true });
   fs.rmSync(path.join(cfg.home, 'bulk-import'), { recursive: true, force: true });
@@ -56,7 +60,7 @@ export async function datasetBenchNeo4j(folder: string, dataset: string, log: (s
   let stop = async (): Promise<void> => undefined;
   const own = !process.env.NEO4J_URI;
   if (own) {
-    const cfg = localServerConfig(process.env, { home: path.join(PROJECT_ROOT, '.wfad', folder), port: Number(process.env.WFAD_BENCH_NEO4J_PORT ?? 7689) });
+    const cfg = benchServerConfig(folder);
     await server.start(cfg, log, { parentPid: process.pid });
     process.env.NEO4J_URI = `bolt://${cfg.host}:${cfg.port}`;
     stop = async () => void (await server.stop(cfg));

@@ -9,7 +9,7 @@
  * missing-value flags tell the model they were absent.
  */
 import { JOB_TABLE_NUMBERS } from '../graph/job-table';
-import { JOB_FIELDS, jobTableOf, type JobField, type JobTable, type RunRecord } from '../graph/read-runs';
+import { jobTableOf, tableOfRows, type JobField, type JobTable, type RunRecord } from '../graph/read-runs';
 
 /** How a feature is scaled: none (one-hots, flags) or log1p then standardise (heavy tails). */
 export type FeatureKind = 'raw' | 'log';
@@ -52,55 +52,23 @@ export const FEATURES: readonly FeatureSpec[] = [
 export const NUM_FEATURES = FEATURES.length;
 export const FEATURE_NAMES = FEATURES.map((s) => s.name);
 
-const col = Object.fromEntries(JOB_FIELDS.map((name, i) => [name, i])) as Record<JobField, number>;
 const TIMESTAMPS: JobField[] = ['ready', 'submit', 'executeStart', 'executeEnd', 'postScriptStart', 'postScriptEnd'];
 const DELAYS: JobField[] = ['wmsDelay', 'queueDelay', 'runtime', 'postScriptDelay', 'stageInDelay', 'stageOutDelay'];
 
-/** Raw features of every job of a run: x: [n, NUM_FEATURES], row-major, NaN = missing. */
+/**
+ * Raw features of every job of a run: x: [n, NUM_FEATURES], row-major, NaN = missing. Computed from
+ * the run's job table (the one it was read from, or one packed from its rows): one definition of
+ * the features whichever way the run was read.
+ */
 export function rawJobFeatures(run: RunRecord): Float32Array {
-  const table = jobTableOf(run);
-  if (table) return tableFeatures(table);
-  const n = run.jobs.length;
-  const x = new Float32Array(n * NUM_FEATURES);
-  const num = (v: string | number | null | undefined): number => (typeof v === 'number' ? v : NaN);
-  // The run's start: the earliest ready (or submit) time of any of its jobs.
-  let t0 = Infinity;
-  for (const job of run.jobs) {
-    const t = num(job[col.ready]);
-    const s = num(job[col.submit]);
-    if (t < t0) t0 = t;
-    else if (Number.isNaN(t) && s < t0) t0 = s;
-  }
-  run.jobs.forEach((job, i) => {
-    const row = i * NUM_FEATURES;
-    let k = 0;
-    const type = job[col.type];
-    x[row + k++] = type === 'compute' ? 1 : 0;
-    x[row + k++] = type === 'transfer' ? 1 : 0;
-    x[row + k++] = type === 'auxiliary' ? 1 : 0;
-    x[row + k++] = num(job[col.isClustered]);
-    for (const t of TIMESTAMPS) x[row + k++] = Math.max(0, num(job[col[t]]) - t0);
-    for (const d of DELAYS) x[row + k++] = num(job[col[d]]);
-    x[row + k++] = num(job[col.stageInBytes]);
-    x[row + k++] = num(job[col.stageOutBytes]);
-    x[row + k++] = num(job[col.cpuTime]);
-    const status = num(job[col.kickstartStatus]);
-    const code = num(job[col.exitCode]);
-    x[row + k++] = Number.isNaN(status) && Number.isNaN(code) ? NaN : status !== 0 && !Number.isNaN(status) ? 1 : code !== 0 && !Number.isNaN(code) ? 1 : 0;
-    x[row + k++] = job[col.stageInDelay] === null ? 1 : 0;
-    x[row + k++] = job[col.stageOutDelay] === null ? 1 : 0;
-    x[row + k++] = job[col.cpuTime] === null ? 1 : 0;
-    x[row + k++] = job[col.kickstartHostname] === null ? 1 : 0;
-    x[row + k++] = type === 'subwf' ? 1 : 0;
-  });
-  return x;
+  return tableFeatures(jobTableOf(run) ?? tableOfRows(run.jobs));
 }
 
 const TC = Object.fromEntries(JOB_TABLE_NUMBERS.map((name, i) => [name, i])) as Record<(typeof JOB_TABLE_NUMBERS)[number], number>;
 const TABLE_TIMESTAMPS = TIMESTAMPS.map((f) => TC[f as keyof typeof TC]);
 const TABLE_DELAYS = DELAYS.map((f) => TC[f as keyof typeof TC]);
 
-/** rawJobFeatures of a run read from its job table, straight from the table (same values: NaN there = null in a job row). */
+/** Features from a job table (NaN = missing; '' = no type or host). */
 function tableFeatures(t: JobTable): Float32Array {
   const { n, values: v, types, hosts } = t;
   const K = JOB_TABLE_NUMBERS.length;

@@ -67,16 +67,20 @@ export async function registerModel(graph: Graph, m: ModelRecord, activate = fal
 }
 
 /**
- * One batch of predictions MERGEd by id onto their targets (runs or jobs); the relationships are
- * created only with a new prediction. Labels cannot be Cypher parameters, so the two fixed
- * variants are built once from this template (no user input reaches the query text).
+ * One batch of predictions onto their targets (runs or jobs), rows [targetId, predicted, score,
+ * probabilities]. `merge`: MERGEd by id; the relationships are created only with a new prediction.
+ * `create`: CREATEd outright, only for a model none of whose predictions exist (createsPredictions).
+ * Labels cannot be Cypher parameters, so the fixed variants are built once from these templates
+ * (no user input reaches the query text).
  */
-function writeQuery(target: 'Run' | 'Job', level: 'graph' | 'node'): string {
-  return `
+function writeQueries(target: 'Run' | 'Job', level: 'graph' | 'node'): { merge: string; create: string } {
+  const rowsOnTargets = `
 MATCH (m:Model {id: $modelId})
 WITH m, datetime($scoredAt) AS scoredAt
 UNWIND $rows AS row
-MATCH (t:${target} {id: row[0]})
+MATCH (t:${target} {id: row[0]})`;
+  return {
+    merge: `${rowsOnTargets}
 MERGE (p:Prediction {id: row[0] + '|' + $modelId})
 WITH m, scoredAt, t, p, row, p.modelId IS NULL AS created
 SET p.modelId = $modelId, p.level = '${level}', p.predicted = row[1], p.score = row[2],
@@ -85,24 +89,14 @@ REMOVE p.explanation
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (t)-[:HAS_PREDICTION]->(p)
   CREATE (p)-[:BY_MODEL]->(m))
-RETURN count(p) AS written`;
-}
-const WRITE_RUN_PREDICTIONS = writeQuery('Run', 'graph');
-const WRITE_JOB_PREDICTIONS = writeQuery('Job', 'node');
-
-/** The same rows CREATEd: only for a model none of whose predictions exist (see createsPredictions). */
-function createQuery(target: 'Run' | 'Job', level: 'graph' | 'node'): string {
-  return `
-MATCH (m:Model {id: $modelId})
-WITH m, datetime($scoredAt) AS scoredAt
-UNWIND $rows AS row
-MATCH (t:${target} {id: row[0]})
+RETURN count(p) AS written`,
+    create: `${rowsOnTargets}
 CREATE (t)-[:HAS_PREDICTION]->(p:Prediction {id: row[0] + '|' + $modelId, modelId: $modelId, level: '${level}',
   predicted: row[1], score: row[2], probabilities: row[3], scoredAt: scoredAt})-[:BY_MODEL]->(m)
-RETURN count(p) AS written`;
+RETURN count(p) AS written`,
+  };
 }
-const CREATE_RUN_PREDICTIONS = createQuery('Run', 'graph');
-const CREATE_JOB_PREDICTIONS = createQuery('Job', 'node');
+const WRITE = { graph: writeQueries('Run', 'graph'), node: writeQueries('Job', 'node') };
 
 /** The model is registered and has no stored prediction: its predictions can be CREATEd (a degree count, no scan). */
 export async function createsPredictions(graph: Graph, modelId: string): Promise<boolean> {
@@ -133,13 +127,13 @@ export async function writePredictions(
   let res;
   if (mode.create) {
     try {
-      res = await graph.write((tx) => tx.run(level === 'graph' ? CREATE_RUN_PREDICTIONS : CREATE_JOB_PREDICTIONS, params));
+      res = await graph.write((tx) => tx.run(WRITE[level].create, params));
     } catch (err) {
       if (!isConstraintFailure(err)) throw err;
       mode.create = false;
     }
   }
-  res ??= await graph.write((tx) => tx.run(level === 'graph' ? WRITE_RUN_PREDICTIONS : WRITE_JOB_PREDICTIONS, params));
+  res ??= await graph.write((tx) => tx.run(WRITE[level].merge, params));
   return (res.records[0]?.get('written') as number | undefined) ?? 0;
 }
 

@@ -170,6 +170,26 @@ function rowsOf(t: JobTable): JobValues[] {
   return jobs;
 }
 
+/** The job table of JOB_FIELDS rows (rowsOf's inverse): what a run read from Job nodes, or built in memory, would have stored. */
+export function tableOfRows(jobs: readonly JobValues[]): JobTable {
+  const K = JOB_TABLE_NUMBERS.length;
+  const n = jobs.length;
+  const values = new Float64Array(n * K).fill(NaN);
+  const types: string[] = new Array(n);
+  const hosts: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = jobs[i] as JobValues;
+    for (let f = 0; f < JOB_FIELDS.length; f++) {
+      const c = TABLE_COLUMN[f] as number;
+      const v = row[f];
+      if (c >= 0 && typeof v === 'number') values[i * K + c] = v;
+    }
+    types[i] = typeof row[TYPE] === 'string' ? (row[TYPE] as string) : '';
+    hosts[i] = typeof row[HOST] === 'string' ? (row[HOST] as string) : '';
+  }
+  return { n, values, types, hosts };
+}
+
 /**
  * `rec.jobs`, built from the table on first read. From then on the record forgets its table: its
  * rows are what it holds (a caller may change them), and so it is when they are set.

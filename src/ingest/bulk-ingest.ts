@@ -16,7 +16,7 @@ import { BulkRunFiles } from '../graph/bulk/run-files';
 import { nodesBeyondSchema } from '../graph/bulk/store-empty';
 import type { TemplateCatalog } from '../graph/templates';
 import { bulkStaging, markReady, prepareStaging, recoverBulkImport, runImporter, type BulkStaging } from '../localdb/bulk-import';
-import { start, startOptionsOf, status, stop } from '../localdb/server';
+import { start, startOptionsOf, status, stop, type StartOptions } from '../localdb/server';
 
 export interface BulkRun {
   cfg: LocalServerConfig;
@@ -67,13 +67,19 @@ export async function moveInImportedStore(cfg: LocalServerConfig, log: (line: st
   const wasRunning = (await status(cfg)).running;
   log(`bulk import: stopping the local server to move the imported store into ${cfg.home}`);
   await stop(cfg);
+  await moveInStopped(cfg, wasRunning ? restart : null, log);
+  return true;
+}
+
+/** With the server stopped: moves the imported store in, then starts the server again when `restart` is given. */
+async function moveInStopped(cfg: LocalServerConfig, restart: StartOptions | null, log: (line: string) => void): Promise<void> {
+  log(`bulk import: moving the imported store into ${cfg.home}`);
   recoverBulkImport(cfg);
   log('bulk import: store moved in');
-  if (wasRunning) {
+  if (restart) {
     await start(cfg, log, restart);
     log('bulk import: server started on the imported store');
   }
-  return true;
 }
 
 export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string) => void): Promise<void> {
@@ -111,13 +117,7 @@ export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string
   log(`bulk import: importer done (${lap()})`);
   fs.rmSync(bulk.staging.csv, { recursive: true, force: true });
   markReady(bulk.staging);
-  log(`bulk import: moving the imported store into ${cfg.home}`);
-  recoverBulkImport(cfg);
-  log(`bulk import: store moved in (${lap()})`);
-  if (wasRunning) {
-    await start(cfg, log, restart);
-    log(`bulk import: server started on the imported store (${lap()})`);
-  }
+  await moveInStopped(cfg, wasRunning ? restart : null, (line) => log(`${line} (${lap()})`));
   await migrate(graph, undefined, { together: true });
   log(`bulk import: schema applied (${lap()})`);
 }

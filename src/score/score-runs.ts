@@ -86,9 +86,9 @@ export function runsPerPage(meanJobs: number): number {
 export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
   const t0 = performance.now();
   // Runs stored without a job table are read job by job; giving them one now makes this and every
-  // later pass read one node per run. The three set-up steps are independent: one round trip's wait.
+  // later pass read one node per run. The set-up steps are independent: they wait on Neo4j together.
   const card = predictor.card;
-  const [jobTablesWritten, pageSize, { active }] = await Promise.all([
+  const [jobTablesWritten, pageSize, { active, create }] = await Promise.all([
     backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {}),
     opts.pageSize ?? meanJobCount(graph, opts.workflows ?? null).then(runsPerPage),
     registerModel(
@@ -105,12 +105,12 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
         path: path.resolve(predictor.dir),
       },
       opts.activate ?? false,
-    ),
+    ).then(async (r) => ({ ...r, create: await createsPredictions(graph, predictor.modelId) })),
   ]);
   const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 1000 : 5000);
   const scoredAt = new Date().toISOString();
   // A first pass of this model CREATEs its predictions (no MERGE lookup per id).
-  const mode = { create: await createsPredictions(graph, predictor.modelId) };
+  const mode = { create };
   const q: RunQuery = opts.workflows ? { workflows: opts.workflows } : {};
   const predicted: Record<string, number> = Object.fromEntries(predictor.classes.map((c) => [c, 0]));
   const timings = { readWaitSeconds: 0, inferenceSeconds: 0, writeSeconds: 0 };
