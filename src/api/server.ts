@@ -71,7 +71,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 
 /** Neo4j answers a trivial read within 2 s. */
 async function neo4jReady(graph: Graph): Promise<boolean> {
-  const probe = graph.read((tx) => tx.run('RETURN 1')).then(() => true, () => false);
+  const probe = graph.query('RETURN 1').then(() => true, () => false);
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
   return Promise.race([probe, timeout]);
 }

@@ -55,4 +55,21 @@ describe('Neo4j unavailability', () => {
       await g.close();
     }
   });
+
+  it('retries a one-statement query while the server is unreachable, within maxRetryMs, then fails as unavailable', async () => {
+    const g = openGraph({ uri: `bolt://127.0.0.1:${await deadPort()}`, user: 'neo4j', password: '', database: 'neo4j' }, { maxRetryMs: 500, failFastMs: 60_000 });
+    try {
+      const t0 = performance.now();
+      await assert.rejects(g.query('RETURN 1'), Neo4jUnavailableError);
+      // A refused connection fails in milliseconds: the time taken is the waits between attempts
+      // (0.8–1.2 × 100 ms, then 200 ms; a further 400 ms would pass 500, so it stops well before the driver default of 30 s).
+      const took = performance.now() - t0;
+      assert.ok(took >= 240 && took < 1500, `took ${took.toFixed(0)} ms`);
+      assert.deepEqual(g.sessionStats(), { opened: 1, closed: 1, unavailable: 1 });
+      await assert.rejects(g.query('RETURN 1'), Neo4jUnavailableError);
+      assert.deepEqual(g.sessionStats(), { opened: 1, closed: 1, unavailable: 2 });
+    } finally {
+      await g.close();
+    }
+  });
 });

@@ -51,7 +51,7 @@ function toModel(get: (k: string) => unknown): ModelRecord {
 }
 
 export async function listModels(graph: Graph): Promise<ModelRecord[]> {
-  const res = await graph.read((tx) => tx.run(`MATCH (m:Model) RETURN ${FIELDS} ORDER BY m.level, m.task, m.registeredAt DESC, m.id`));
+  const res = await graph.query(`MATCH (m:Model) RETURN ${FIELDS} ORDER BY m.level, m.task, m.registeredAt DESC, m.id`);
   return res.records.map((r) => toModel((k) => r.get(k)));
 }
 

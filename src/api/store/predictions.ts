@@ -56,7 +56,7 @@ export function toPrediction(id: string, o: Record<string, unknown>): Prediction
 
 /** Stored predictions by id; absent ids are absent from the map. */
 export async function readPredictions(graph: Graph, ids: readonly string[]): Promise<Map<string, PredictionRecord>> {
-  const res = await graph.read((tx) => tx.run(`UNWIND $ids AS id MATCH (p:Prediction {id: id}) RETURN id, ${predictionFields('p')} AS p`, { ids }));
+  const res = await graph.query(`UNWIND $ids AS id MATCH (p:Prediction {id: id}) RETURN id, ${predictionFields('p')} AS p`, { ids });
   const out = new Map<string, PredictionRecord>();
   for (const r of res.records) {
     const id = r.get('id') as string;
@@ -75,14 +75,12 @@ export interface RunWithPrediction {
  * exist comes back as { run: null, prediction: null }).
  */
 export async function readRunsWithPredictions(graph: Graph, keys: ReadonlyArray<{ runId: string; predictionId: string }>): Promise<Map<string, RunWithPrediction>> {
-  const res = await graph.read((tx) =>
-    tx.run(
-      `UNWIND $keys AS k
-       MATCH (r:Run {id: k.run})
-       OPTIONAL MATCH (p:Prediction {id: k.pid})
-       RETURN k.pid AS pid, ${RUN_FIELDS}, ${predictionFields('p')} AS p`,
-      { keys: keys.map((k) => ({ run: k.runId, pid: k.predictionId })) },
-    ),
+  const res = await graph.query(
+    `UNWIND $keys AS k
+     MATCH (r:Run {id: k.run})
+     OPTIONAL MATCH (p:Prediction {id: k.pid})
+     RETURN k.pid AS pid, ${RUN_FIELDS}, ${predictionFields('p')} AS p`,
+    { keys: keys.map((k) => ({ run: k.runId, pid: k.predictionId })) },
   );
   const out = new Map<string, RunWithPrediction>();
   for (const r of res.records) {

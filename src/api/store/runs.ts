@@ -78,7 +78,7 @@ export function toRun(o: Record<string, unknown>): RunRow {
 }
 
 export async function readRunRows(graph: Graph, ids: readonly string[]): Promise<Map<string, RunRow>> {
-  const res = await graph.read((tx) => tx.run(`UNWIND $ids AS id MATCH (r:Run {id: id}) RETURN ${RUN_FIELDS}`, { ids }));
+  const res = await graph.query(`UNWIND $ids AS id MATCH (r:Run {id: id}) RETURN ${RUN_FIELDS}`, { ids });
   return new Map(res.records.map((rec) => {
     const run = toRun(rec.get('run') as Record<string, unknown>);
     return [run.id, run];
@@ -185,9 +185,7 @@ LIMIT $limit`;
 ${withPredictionOf ? "OPTIONAL MATCH (pp:Prediction {id: r.id + '|' + $pageModel})" : 'WITH r, k, score, null AS pp'}
 RETURN ${RUN_FIELDS}, k, score, ${predictionFields('pp')} AS prediction
 ORDER BY k ${dir}, r.id ${dir}`;
-  const res = await graph.read((tx) =>
-    tx.run(q, { ...params, afterK: after?.k ?? null, afterId: after?.id ?? null, limit: neo4j.int(limit), pageModel: withPredictionOf }),
-  );
+  const res = await graph.query(q, { ...params, afterK: after?.k ?? null, afterId: after?.id ?? null, limit: neo4j.int(limit), pageModel: withPredictionOf });
   return res.records.map((rec) => {
     const run = toRun(rec.get('run') as Record<string, unknown>);
     const p = rec.get('prediction') as Record<string, unknown> | null;
@@ -202,14 +200,14 @@ ORDER BY k ${dir}, r.id ${dir}`;
 
 export async function countRuns(graph: Graph, sel: RunSelection): Promise<number> {
   const { cypher, params } = selectionClause(sel, false);
-  const res = await graph.read((tx) => tx.run(`${cypher}\nRETURN count(r) AS n`, params));
+  const res = await graph.query(`${cypher}\nRETURN count(r) AS n`, params);
   return (res.records[0]?.get('n') as number | undefined) ?? 0;
 }
 
 /** Ids of every run of a selection, in id order (for scoring). */
 export async function runIds(graph: Graph, sel: RunSelection, limit: number): Promise<string[]> {
   const { cypher, params } = selectionClause(sel, false);
-  const res = await graph.read((tx) => tx.run(`${cypher}\nRETURN r.id AS id ORDER BY id LIMIT $limit`, { ...params, limit: neo4j.int(limit) }));
+  const res = await graph.query(`${cypher}\nRETURN r.id AS id ORDER BY id LIMIT $limit`, { ...params, limit: neo4j.int(limit) });
   return res.records.map((r) => r.get('id') as string);
 }
 
@@ -222,16 +220,14 @@ export interface WorkflowRow {
 }
 
 export async function readWorkflows(graph: Graph, name: string | null): Promise<WorkflowRow[]> {
-  const res = await graph.read((tx) =>
-    tx.run(
-      `MATCH (w:Workflow) WHERE $name IS NULL OR w.name = $name
-       OPTIONAL MATCH (r:Run {workflow: w.name})
-       WITH w, coalesce(r.label, CASE WHEN r IS NULL THEN null ELSE 'unlabelled' END) AS label,
-            coalesce(r.category, CASE WHEN r IS NULL THEN null ELSE 'unlabelled' END) AS category, count(r) AS n
-       RETURN w.name AS name, w.jobs AS jobs, w.edges AS edges, collect([label, category, n]) AS counts
-       ORDER BY name`,
-      { name },
-    ),
+  const res = await graph.query(
+    `MATCH (w:Workflow) WHERE $name IS NULL OR w.name = $name
+     OPTIONAL MATCH (r:Run {workflow: w.name})
+     WITH w, coalesce(r.label, CASE WHEN r IS NULL THEN null ELSE 'unlabelled' END) AS label,
+          coalesce(r.category, CASE WHEN r IS NULL THEN null ELSE 'unlabelled' END) AS category, count(r) AS n
+     RETURN w.name AS name, w.jobs AS jobs, w.edges AS edges, collect([label, category, n]) AS counts
+     ORDER BY name`,
+    { name },
   );
   return res.records.map((rec) => {
     const runsByLabel: Record<string, number> = {};
@@ -266,6 +262,6 @@ WITH $from + toInteger(floor((r.startedAt - $from) / $step)) * $step AS bucket,
      ${byPrediction ? "coalesce(p.predicted, 'unscored')" : "coalesce(r.category, 'unlabelled')"} AS category
 RETURN bucket, category, count(*) AS n
 ORDER BY bucket, category`;
-  const res = await graph.read((tx) => tx.run(q, { workflow: sel.workflow, from: sel.from, to: sel.to, step: sel.step, modelId: sel.modelId }));
+  const res = await graph.query(q, { workflow: sel.workflow, from: sel.from, to: sel.to, step: sel.step, modelId: sel.modelId });
   return res.records.map((r) => ({ bucket: r.get('bucket') as number, category: r.get('category') as string, count: r.get('n') as number }));
 }
