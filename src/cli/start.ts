@@ -61,7 +61,7 @@ const MODELS = {
 } as const;
 
 async function runCount(g: Graph): Promise<number> {
-  const res = await g.read((tx) => tx.run('MATCH (r:Run) RETURN count(r) AS n'));
+  const res = await g.query('MATCH (r:Run) RETURN count(r) AS n');
   return Number(res.records[0]?.get('n') ?? 0);
 }
 

@@ -61,7 +61,7 @@ export async function migrate(graph: Graph, migrations: Migration[] = loadMigrat
   // The Migration constraint comes from 001 itself, so read the record defensively.
   const applied = new Map<number, string>(
     (
-      await graph.read((tx) => tx.run('MATCH (m:Migration) RETURN m.version AS version, m.checksum AS checksum'))
+      await graph.query('MATCH (m:Migration) RETURN m.version AS version, m.checksum AS checksum')
     ).records.map((r) => [r.get('version') as number, r.get('checksum') as string]),
   );
   const pending = migrations.filter((m) => {

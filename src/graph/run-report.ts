@@ -103,7 +103,7 @@ function prediction(x: { p: Record<string, unknown>; model: Record<string, unkno
 
 /** One run with its jobs, edges and stored predictions; null when no run has this id. */
 export async function readReportRun(graph: Graph, runId: string): Promise<ReportRun | null> {
-  const res = await graph.read((tx) => tx.run(RUN, { runId }));
+  const res = await graph.query(RUN, { runId });
   const rec = res.records[0];
   if (!rec) return null;
   type RawJob = { id: string; name: string; key: string; props: Record<string, unknown>; preds: Array<{ p: Record<string, unknown>; model: Record<string, unknown> }> };
@@ -145,7 +145,7 @@ RETURN coalesce(j.template, j.name) AS key,
  * the run itself excluded. Empty when the workflow has no labelled normal run.
  */
 export async function readBaseline(graph: Graph, workflow: string, runId: string, maxRuns: number): Promise<Baseline> {
-  const res = await graph.read((tx) => tx.run(BASELINE, { workflow, runId, maxRuns: neo4j.int(maxRuns) }));
+  const res = await graph.query(BASELINE, { workflow, runId, maxRuns: neo4j.int(maxRuns) });
   const values = new Map<string, Array<number[]>>();
   let runs = 0;
   for (const r of res.records) {

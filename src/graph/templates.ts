@@ -91,13 +91,13 @@ export class TemplateCatalog {
 
   /** The stored templates (of some workflows, or all), adopting pre-versioning Workflow nodes first. */
   static async load(graph: Graph, workflows: string[] | null = null): Promise<TemplateCatalog> {
-    const legacy = (await graph.read((tx) => tx.run(LEGACY))).records;
+    const legacy = (await graph.query(LEGACY)).records;
     for (const rec of legacy) {
       const t = ref(rec.get('workflow') as string, 1, rec.get('jobs') as string[], pairs(rec.get('edges') as number[]), 'stored before template versions');
       await graph.write((tx) => tx.run(ADOPT, { t: templateProps(t) }));
     }
     const cat = new TemplateCatalog();
-    for (const rec of (await graph.read((tx) => tx.run(READ, { workflows }))).records) {
+    for (const rec of (await graph.query(READ, { workflows })).records) {
       const t = ref(rec.get('workflow') as string, rec.get('version') as number, rec.get('jobs') as string[], pairs(rec.get('edges') as number[]), (rec.get('origin') as string | null) ?? '', rec.get('hash') as string);
       cat.add(t);
     }
