@@ -4,7 +4,7 @@
  * query per page of runs. A run stored with its job table (graph/job-table.ts) is read from its Run
  * node alone; an older one from its Job nodes, their properties as positional lists.
  */
-import neo4j from 'neo4j-driver';
+import neo4j, { type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import type { Graph } from './driver';
 import { JOB_TABLE_NUMBERS, jobTableValues } from './job-table';
 
@@ -215,7 +215,23 @@ function withLazyJobs(rec: Omit<RunRecord, 'jobs'>, t: JobTable): RunRecord {
   return rec as RunRecord;
 }
 
-function record(rec: { get(key: string): unknown }): RunRecord {
+/**
+ * One copy of each distinct string a reader meets: job names, types, hosts and labels repeat run
+ * after run, and a page's runs are held while it is scored (a copy per run was most of what the
+ * garbage collector moved while pages arrived).
+ */
+type Interner = Map<string, string>;
+function intern(list: string[], seen: Interner): string[] {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i] as string;
+    const known = seen.get(s);
+    if (known === undefined) seen.set(s, s);
+    else list[i] = known;
+  }
+  return list;
+}
+
+function record(rec: { get(key: string): unknown }, seen: Interner): RunRecord {
   const packed = rec.get('packed') as PackedJobs | null;
   const base = {
     id: rec.get('id') as string,
@@ -230,8 +246,9 @@ function record(rec: { get(key: string): unknown }): RunRecord {
   };
   if (packed) {
     const n = packed.jobNames.length;
-    const table: JobTable = { n, values: jobTableValues(packed.jobTable, n), types: packed.jobTypes, hosts: packed.jobHosts };
-    return withLazyJobs({ ...base, jobNames: packed.jobNames, jobLabels: packed.jobLabels.map((l) => (l === '' ? null : l)) }, table);
+    const table: JobTable = { n, values: jobTableValues(packed.jobTable, n), types: intern(packed.jobTypes, seen), hosts: intern(packed.jobHosts, seen) };
+    const jobLabels = intern(packed.jobLabels, seen).map((l) => (l === '' ? null : l));
+    return withLazyJobs({ ...base, jobNames: intern(packed.jobNames, seen), jobLabels }, table);
   }
   return {
     ...base,
@@ -240,6 +257,31 @@ function record(rec: { get(key: string): unknown }): RunRecord {
     // collect() drops nulls: '' stands for unknown in the query.
     jobLabels: (rec.get('jobLabels') as string[]).map((l) => (l === '' ? null : l)),
   };
+}
+
+/**
+ * The query's rows as run records, each one converted as it arrives: the rows of a page (a job
+ * table's base64 text is most of a row) are not all held until the last one has come, so they die
+ * young instead of being copied by the garbage collector while the rest of the page arrives.
+ */
+function recordsOf(tx: ManagedTransaction, query: string, params: Record<string, unknown>, seen: Interner): Promise<RunRecord[]> {
+  return new Promise((resolve, reject) => {
+    const out: RunRecord[] = [];
+    let failed = false;
+    tx.run(query, params).subscribe({
+      onNext: (rec: Neo4jRecord) => {
+        if (failed) return;
+        try {
+          out.push(record(rec, seen));
+        } catch (err) {
+          failed = true;
+          reject(err);
+        }
+      },
+      onCompleted: () => resolve(out),
+      onError: reject,
+    });
+  });
 }
 
 const RUN_IDS = `
@@ -269,6 +311,7 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     }
     return page;
   };
+  const seen: Interner = new Map();
   const fetch = (extra: { after: string; ids?: string[]; last?: string }): Promise<RunRecord[]> => {
     const known = new Set(templateEdges.keys());
     return graph
@@ -276,11 +319,11 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
         const ids = extra.ids ?? params.ids;
         if (extra.last !== undefined) {
           // Runs stored since the ids were listed may fall in the range: no limit cuts the page short.
-          return tx.run(READ_RANGE, { ...params, after: extra.after, last: extra.last, limit: neo4j.int(Number.MAX_SAFE_INTEGER), knownTemplates: [...known] });
+          return recordsOf(tx, READ_RANGE, { ...params, after: extra.after, last: extra.last, limit: neo4j.int(Number.MAX_SAFE_INTEGER), knownTemplates: [...known] }, seen);
         }
-        return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] });
+        return recordsOf(tx, ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] }, seen);
       })
-      .then((res) => withEdges(res.records.map(record), known));
+      .then((page) => withEdges(page, known));
   };
   const queue: Array<Promise<RunRecord[]>> = [];
   try {

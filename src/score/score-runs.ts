@@ -152,10 +152,13 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     timings.inferenceSeconds += (performance.now() - i0) / 1000;
     const rows = predictionRows(preds, new Map(page.map((r) => [r.id, r.jobNames])));
     for (const row of rows) predicted[row.predicted] = (predicted[row.predicted] ?? 0) + 1;
-    // Rows wait for a full batch across pages: on large DAGs a page is a dozen runs, and a write
-    // transaction per dozen predictions cost more than the reads.
+    // Rows go out in batches of up to writeBatch, and sooner while no write is running: the write
+    // stream starts with the first pages instead of after writeBatch rows, and the pass ends with
+    // one small write behind the last page instead of a full batch. While a write runs, rows wait
+    // (on large DAGs a page is a dozen runs: a transaction per page cost more than the reads).
     for (const row of rows) pending.push(row);
     while (pending.length >= writeBatch) await send(pending.splice(0, writeBatch));
+    if (pending.length && inFlight.size === 0) await send(pending.splice(0));
     runs += page.length;
     opts.onProgress?.(runs);
     r0 = performance.now();
