@@ -290,10 +290,30 @@ WHERE ${WHERE}
 RETURN r.id AS id ORDER BY id`;
 
 /**
+ * Sizes of the pages `total` listed runs are read in: `pageSize`, but the first and the last pages
+ * are smaller (1/8, 1/4, 1/2 of a page). The caller starts on the first while the next ones are
+ * read, instead of waiting for a whole page before anything overlaps; and what is left after the
+ * last read (scoring a page, writing its rows) is a small page's work, not a whole one's.
+ */
+export function pageSizes(total: number, pageSize: number): number[] {
+  const front: number[] = [];
+  const back: number[] = [];
+  let left = total;
+  for (let size = Math.max(1, Math.ceil(pageSize / 8)); left > 0; size = Math.min(pageSize, 2 * size)) {
+    for (const end of [front, back]) {
+      const n = Math.min(size, left);
+      if (n > 0) end.push(n);
+      left -= n;
+    }
+  }
+  return [...front, ...back.reverse()];
+}
+
+/**
  * Matching runs in run-id order, one page per yield. Reads run ahead of the caller: with
  * `readAhead` n, up to n pages are being read while the caller works on the current one (the
  * run ids are listed first so that pages can be read side by side, on several database cores;
- * pages then grow to `pageSize` from an eighth of it).
+ * pages then grow to `pageSize` from an eighth of it, and shrink again at the end: pageSizes).
  */
 export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1000, readAhead = 1): AsyncGenerator<RunRecord[]> {
   const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null, labelled: q.labelled ?? null, tableFields: JOB_TABLE_NUMBERS, legacyEdges: LEGACY_EDGES };
@@ -342,9 +362,8 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     }
     const ids = (await graph.read((tx) => tx.run(RUN_IDS, params))).records.map((r) => r.get('id') as string);
     const pages: string[][] = [];
-    // The first pages are smaller (1/8, 1/4, 1/2 of a page): the caller starts on the first while
-    // the next ones are read, instead of waiting for a whole page before anything overlaps.
-    for (let i = 0, size = Math.max(1, Math.ceil(pageSize / 8)); i < ids.length; i += size, size = Math.min(pageSize, 2 * size)) pages.push(ids.slice(i, i + size));
+    let from = 0;
+    for (const size of pageSizes(ids.length, pageSize)) pages.push(ids.slice(from, (from += size)));
     let k = 0;
     // Asked-for ids go as the page's list; all matching runs go as the page's id range.
     const next = (): Promise<RunRecord[]> => {
