@@ -106,7 +106,7 @@ CALL (r) {
 }
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
        r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
-       CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, .jobLabels} END AS packed,
+       CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, jobLabels: CASE WHEN all(l IN r.jobLabels WHERE l = coalesce(r.label, '')) THEN null ELSE r.jobLabels END} END AS packed,
        CASE WHEN t IS NULL THEN w[$legacyEdges] WHEN t.id IN $knownTemplates THEN null ELSE t.edges END AS edges`;
 const READ_ALL = read(MATCH_ALL);
 const READ_IDS = read(MATCH_IDS);
@@ -121,7 +121,11 @@ interface PackedJobs {
   jobNames: string[];
   jobTypes: string[];
   jobHosts: string[];
-  jobLabels: string[];
+  /**
+   * null when every job has the run's own label (the common case: a run labelled as a whole, or
+   * not at all): filled in here instead of decoded as a string per job.
+   */
+  jobLabels: string[] | null;
 }
 
 /**
@@ -247,7 +251,7 @@ function record(rec: { get(key: string): unknown }, seen: Interner): RunRecord {
   if (packed) {
     const n = packed.jobNames.length;
     const table: JobTable = { n, values: jobTableValues(packed.jobTable, n), types: intern(packed.jobTypes, seen), hosts: intern(packed.jobHosts, seen) };
-    const jobLabels = intern(packed.jobLabels, seen).map((l) => (l === '' ? null : l));
+    const jobLabels = packed.jobLabels ? intern(packed.jobLabels, seen).map((l) => (l === '' ? null : l)) : new Array<string | null>(n).fill(base.label);
     return withLazyJobs({ ...base, jobNames: intern(packed.jobNames, seen), jobLabels }, table);
   }
   return {
