@@ -288,10 +288,16 @@ function recordsOf(tx: ManagedTransaction, query: string, params: Record<string,
   });
 }
 
+/** The matching runs' ids in order, and the templates they use. */
 const RUN_IDS = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
 WHERE ${WHERE}
-RETURN r.id AS id ORDER BY id`;
+OPTIONAL MATCH (r)-[:USES_TEMPLATE]->(t:Template)
+WITH r.id AS id, t.id AS template ORDER BY id
+RETURN collect(id) AS ids, collect(DISTINCT template) AS templates`;
+const TEMPLATE_EDGES = `
+MATCH (t:Template) WHERE t.id IN $templates
+RETURN t.id AS id, t.edges AS edges`;
 
 /**
  * Sizes of the pages `total` listed runs are read in: `pageSize`, but the first and the last pages
@@ -336,7 +342,10 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     return page;
   };
   const seen: Interner = new Map();
-  const fetch = (extra: { after: string; ids?: string[]; last?: string }): Promise<RunRecord[]> => {
+  /** Template DAGs being read before the pages (none read yet: resolved). */
+  let templatesRead: Promise<void> = Promise.resolve();
+  const fetch = async (extra: { after: string; ids?: string[]; last?: string }): Promise<RunRecord[]> => {
+    await templatesRead;
     const known = new Set(templateEdges.keys());
     return graph
       .read((tx) => {
@@ -364,7 +373,18 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
       }
       return;
     }
-    const ids = (await graph.read((tx) => tx.run(RUN_IDS, params))).records.map((r) => r.get('id') as string);
+    const listed = (await graph.read((tx) => tx.run(RUN_IDS, params))).records[0];
+    const ids = (listed?.get('ids') as string[] | undefined) ?? [];
+    // The templates' DAGs are read once, up front: no page carries them (the first pages read side
+    // by side would each have carried them with every run).
+    const templates = (listed?.get('templates') as string[] | undefined) ?? [];
+    if (templates.length) {
+      templatesRead = graph
+        .read((tx) => tx.run(TEMPLATE_EDGES, { templates }))
+        .then((res) => {
+          for (const r of res.records) templateEdges.set(r.get('id') as string, (r.get('edges') as number[] | null) ?? []);
+        });
+    }
     const pages: string[][] = [];
     let from = 0;
     for (const size of pageSizes(ids.length, pageSize)) pages.push(ids.slice(from, (from += size)));
