@@ -251,7 +251,7 @@ function record(rec: { get(key: string): unknown }, seen: Interner): RunRecord {
   if (packed) {
     const n = packed.jobNames.length;
     const table: JobTable = { n, values: jobTableValues(packed.jobTable, n), types: intern(packed.jobTypes, seen), hosts: intern(packed.jobHosts, seen) };
-    const jobLabels = packed.jobLabels ? intern(packed.jobLabels, seen).map((l) => (l === '' ? null : l)) : new Array<string | null>(n).fill(base.label);
+    const jobLabels = packed.jobLabels ? intern(packed.jobLabels, seen).map((l) => (l === '' ? null : l)) : new Array<string | null>(n).fill(base.label || null);
     return withLazyJobs({ ...base, jobNames: intern(packed.jobNames, seen), jobLabels }, table);
   }
   return {
