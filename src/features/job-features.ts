@@ -108,7 +108,7 @@ function tableFeatures(t: JobTable): Float32Array {
 
 /** Per (from, to) pair of name lists: the column of `from` of each name of `to` (null: one lacks), found once. */
 const columns = new WeakMap<readonly string[], WeakMap<readonly string[], number[] | null>>();
-function columnsOf(from: readonly string[], to: readonly string[]): number[] | null {
+export function featureColumns(from: readonly string[], to: readonly string[]): number[] | null {
   let byTo = columns.get(from);
   if (!byTo) columns.set(from, (byTo = new WeakMap()));
   let idx = byTo.get(to);
@@ -124,7 +124,7 @@ function columnsOf(from: readonly string[], to: readonly string[]): number[] | n
  * another feature set (an older one lacks later features). Null when `to` names a feature `from` lacks.
  */
 export function selectFeatures(x: Float32Array, n: number, from: readonly string[], to: readonly string[]): Float32Array | null {
-  const idx = columnsOf(from, to);
+  const idx = featureColumns(from, to);
   if (idx === null) return null;
   const out = new Float32Array(n * to.length);
   for (let i = 0; i < n; i++) for (let k = 0; k < idx.length; k++) out[i * to.length + k] = x[i * from.length + (idx[k] as number)] as number;

@@ -129,21 +129,33 @@ export function applyScaler(s: ScalerState, workflow: string, x: Float32Array): 
 }
 
 /**
- * applyScaler writing into `out` from row `at` on (a batch's feature matrix [N, scaledWidth]),
- * without an array per run. Rows of `out` are written whole.
+ * Where the scaler's features are in a wider raw matrix: row width and, per scaler feature, its
+ * column (features/job-features.ts featureColumns; a model trained on fewer features).
  */
-export function applyScalerInto(s: ScalerState, workflow: string, x: Float32Array, out: Float32Array, at: number): void {
+export interface FeatureSource {
+  width: number;
+  columns: readonly number[];
+}
+
+/**
+ * applyScaler writing into `out` from row `at` on (a batch's feature matrix [N, scaledWidth]),
+ * without an array per run. Rows of `out` are written whole. `source`: x is [n, source.width] and
+ * the scaler's feature j is its column source.columns[j] (no copy of the selected columns).
+ */
+export function applyScalerInto(s: ScalerState, workflow: string, x: Float32Array, out: Float32Array, at: number, source?: FeatureSource): void {
   const F = s.features.length;
   const { isLog, L } = kindInfo(s);
   const W = F + L;
-  const n = x.length / F;
+  const width = source?.width ?? F;
+  const col = source?.columns;
+  const n = x.length / width;
   // log1p(max(v, 0)) of each 'log' feature of a row, shared by its global and relative parts.
   const t = new Float64Array(L);
   for (let r = 0; r < n; r++) {
-    const row = r * F;
+    const row = r * width;
     const o = (at + r) * W;
     for (let j = 0, q = 0; j < F; j++) {
-      const v = x[row + j] as number;
+      const v = x[row + (col ? (col[j] as number) : j)] as number;
       if (!isLog[j]) {
         out[o + j] = Number.isNaN(v) ? 0 : v;
         continue;

@@ -4,7 +4,7 @@
  * query per page of runs. A run stored with its job table (graph/job-table.ts) is read from its Run
  * node alone; an older one from its Job nodes, their properties as positional lists.
  */
-import neo4j from 'neo4j-driver';
+import neo4j, { type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import type { Graph } from './driver';
 import { JOB_TABLE_NUMBERS, jobTableValues } from './job-table';
 
@@ -106,7 +106,7 @@ CALL (r) {
 }
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
        r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
-       CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, .jobLabels} END AS packed,
+       CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, jobLabels: CASE WHEN all(l IN r.jobLabels WHERE l = coalesce(r.label, '')) THEN null ELSE r.jobLabels END} END AS packed,
        CASE WHEN t IS NULL THEN w[$legacyEdges] WHEN t.id IN $knownTemplates THEN null ELSE t.edges END AS edges`;
 const READ_ALL = read(MATCH_ALL);
 const READ_IDS = read(MATCH_IDS);
@@ -121,7 +121,11 @@ interface PackedJobs {
   jobNames: string[];
   jobTypes: string[];
   jobHosts: string[];
-  jobLabels: string[];
+  /**
+   * null when every job has the run's own label (the common case: a run labelled as a whole, or
+   * not at all): filled in here instead of decoded as a string per job.
+   */
+  jobLabels: string[] | null;
 }
 
 /**
@@ -215,7 +219,23 @@ function withLazyJobs(rec: Omit<RunRecord, 'jobs'>, t: JobTable): RunRecord {
   return rec as RunRecord;
 }
 
-function record(rec: { get(key: string): unknown }): RunRecord {
+/**
+ * One copy of each distinct string a reader meets: job names, types, hosts and labels repeat run
+ * after run, and a page's runs are held while it is scored (a copy per run was most of what the
+ * garbage collector moved while pages arrived).
+ */
+type Interner = Map<string, string>;
+function intern(list: string[], seen: Interner): string[] {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i] as string;
+    const known = seen.get(s);
+    if (known === undefined) seen.set(s, s);
+    else list[i] = known;
+  }
+  return list;
+}
+
+function record(rec: { get(key: string): unknown }, seen: Interner): RunRecord {
   const packed = rec.get('packed') as PackedJobs | null;
   const base = {
     id: rec.get('id') as string,
@@ -230,8 +250,9 @@ function record(rec: { get(key: string): unknown }): RunRecord {
   };
   if (packed) {
     const n = packed.jobNames.length;
-    const table: JobTable = { n, values: jobTableValues(packed.jobTable, n), types: packed.jobTypes, hosts: packed.jobHosts };
-    return withLazyJobs({ ...base, jobNames: packed.jobNames, jobLabels: packed.jobLabels.map((l) => (l === '' ? null : l)) }, table);
+    const table: JobTable = { n, values: jobTableValues(packed.jobTable, n), types: intern(packed.jobTypes, seen), hosts: intern(packed.jobHosts, seen) };
+    const jobLabels = packed.jobLabels ? intern(packed.jobLabels, seen).map((l) => (l === '' ? null : l)) : new Array<string | null>(n).fill(base.label || null);
+    return withLazyJobs({ ...base, jobNames: intern(packed.jobNames, seen), jobLabels }, table);
   }
   return {
     ...base,
@@ -242,16 +263,67 @@ function record(rec: { get(key: string): unknown }): RunRecord {
   };
 }
 
+/**
+ * The query's rows as run records, each one converted as it arrives: the rows of a page (a job
+ * table's base64 text is most of a row) are not all held until the last one has come, so they die
+ * young instead of being copied by the garbage collector while the rest of the page arrives.
+ */
+function recordsOf(tx: ManagedTransaction, query: string, params: Record<string, unknown>, seen: Interner): Promise<RunRecord[]> {
+  return new Promise((resolve, reject) => {
+    const out: RunRecord[] = [];
+    let failed = false;
+    tx.run(query, params).subscribe({
+      onNext: (rec: Neo4jRecord) => {
+        if (failed) return;
+        try {
+          out.push(record(rec, seen));
+        } catch (err) {
+          failed = true;
+          reject(err);
+        }
+      },
+      onCompleted: () => resolve(out),
+      onError: reject,
+    });
+  });
+}
+
+/** The matching runs' ids in order, and the templates they use. */
 const RUN_IDS = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
 WHERE ${WHERE}
-RETURN r.id AS id ORDER BY id`;
+OPTIONAL MATCH (r)-[:USES_TEMPLATE]->(t:Template)
+WITH r.id AS id, t.id AS template ORDER BY id
+RETURN collect(id) AS ids, collect(DISTINCT template) AS templates`;
+const TEMPLATE_EDGES = `
+MATCH (t:Template) WHERE t.id IN $templates
+RETURN t.id AS id, t.edges AS edges`;
+
+/**
+ * Sizes of the pages `total` listed runs are read in: `pageSize`, but the first and the last pages
+ * are smaller (1/8, 1/4, 1/2 of a page). The caller starts on the first while the next ones are
+ * read, instead of waiting for a whole page before anything overlaps; and what is left after the
+ * last read (scoring a page, writing its rows) is a small page's work, not a whole one's.
+ */
+export function pageSizes(total: number, pageSize: number): number[] {
+  const front: number[] = [];
+  const back: number[] = [];
+  let left = total;
+  for (let size = Math.max(1, Math.ceil(pageSize / 8)); left > 0; size = Math.min(pageSize, 2 * size)) {
+    for (const end of [front, back]) {
+      const n = Math.min(size, left);
+      if (n > 0) end.push(n);
+      left -= n;
+    }
+  }
+  return [...front, ...back.reverse()];
+}
 
 /**
  * Matching runs in run-id order, one page per yield. Reads run ahead of the caller: with
  * `readAhead` n, up to n pages are being read while the caller works on the current one (the
  * run ids are listed first so that pages can be read side by side, on several database cores;
- * pages then grow to `pageSize` from an eighth of it).
+ * pages then grow to `pageSize` from an eighth of it, and shrink again at the end: pageSizes).
  */
 export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1000, readAhead = 1): AsyncGenerator<RunRecord[]> {
   const params = { workflows: q.workflows ?? null, ids: q.runIds ?? null, labelled: q.labelled ?? null, tableFields: JOB_TABLE_NUMBERS, legacyEdges: LEGACY_EDGES };
@@ -269,18 +341,22 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     }
     return page;
   };
-  const fetch = (extra: { after: string; ids?: string[]; last?: string }): Promise<RunRecord[]> => {
+  const seen: Interner = new Map();
+  /** Template DAGs being read before the pages (none read yet: resolved). */
+  let templatesRead: Promise<void> = Promise.resolve();
+  const fetch = async (extra: { after: string; ids?: string[]; last?: string }): Promise<RunRecord[]> => {
+    await templatesRead;
     const known = new Set(templateEdges.keys());
     return graph
       .read((tx) => {
         const ids = extra.ids ?? params.ids;
         if (extra.last !== undefined) {
           // Runs stored since the ids were listed may fall in the range: no limit cuts the page short.
-          return tx.run(READ_RANGE, { ...params, after: extra.after, last: extra.last, limit: neo4j.int(Number.MAX_SAFE_INTEGER), knownTemplates: [...known] });
+          return recordsOf(tx, READ_RANGE, { ...params, after: extra.after, last: extra.last, limit: neo4j.int(Number.MAX_SAFE_INTEGER), knownTemplates: [...known] }, seen);
         }
-        return tx.run(ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] });
+        return recordsOf(tx, ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] }, seen);
       })
-      .then((res) => withEdges(res.records.map(record), known));
+      .then((page) => withEdges(page, known));
   };
   const queue: Array<Promise<RunRecord[]>> = [];
   try {
@@ -297,11 +373,21 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
       }
       return;
     }
-    const ids = (await graph.read((tx) => tx.run(RUN_IDS, params))).records.map((r) => r.get('id') as string);
+    const listed = (await graph.read((tx) => tx.run(RUN_IDS, params))).records[0];
+    const ids = (listed?.get('ids') as string[] | undefined) ?? [];
+    // The templates' DAGs are read once, up front: no page carries them (the first pages read side
+    // by side would each have carried them with every run).
+    const templates = (listed?.get('templates') as string[] | undefined) ?? [];
+    if (templates.length) {
+      templatesRead = graph
+        .read((tx) => tx.run(TEMPLATE_EDGES, { templates }))
+        .then((res) => {
+          for (const r of res.records) templateEdges.set(r.get('id') as string, (r.get('edges') as number[] | null) ?? []);
+        });
+    }
     const pages: string[][] = [];
-    // The first pages are smaller (1/8, 1/4, 1/2 of a page): the caller starts on the first while
-    // the next ones are read, instead of waiting for a whole page before anything overlaps.
-    for (let i = 0, size = Math.max(1, Math.ceil(pageSize / 8)); i < ids.length; i += size, size = Math.min(pageSize, 2 * size)) pages.push(ids.slice(i, i + size));
+    let from = 0;
+    for (const size of pageSizes(ids.length, pageSize)) pages.push(ids.slice(from, (from += size)));
     let k = 0;
     // Asked-for ids go as the page's list; all matching runs go as the page's id range.
     const next = (): Promise<RunRecord[]> => {

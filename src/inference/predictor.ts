@@ -12,8 +12,8 @@ import * as ort from 'onnxruntime-node';
 import { inferenceConfig, type ProviderSetting } from '../config';
 import { WfadError } from '../errors';
 import { hostsOf, type GraphSample } from '../features/dataset';
-import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures, selectFeatures } from '../features/job-features';
-import { applyScalerInto, scaledWidth, type ScalerState } from '../features/scaler';
+import { FEATURE_NAMES, NUM_FEATURES, featureColumns, rawJobFeatures } from '../features/job-features';
+import { applyScalerInto, scaledWidth, type FeatureSource, type ScalerState } from '../features/scaler';
 import { explainRun, type JobContribution } from '../models/explain';
 import { calibrationOf, contextGroups, type NormalOnlyState } from '../models/normal-only';
 import { deviations, type Deviations } from '../models/normal-profile';
@@ -128,6 +128,8 @@ export class Predictor {
   private readonly rawWidth: number;
   private readonly width: number;
   private readonly normal: number;
+  /** This model's features among the current ones (null: it has one they lack). */
+  private readonly ownColumns: FeatureSource | null;
 
   private constructor(
     /** The model folder (or the .onnx file's folder). */
@@ -141,6 +143,8 @@ export class Predictor {
     this.rawWidth = meta.featureNames.length;
     this.width = meta.normalOnly ? meta.normalOnly.profile.columns.length : scaledWidth(meta.scaler as ScalerState);
     this.normal = Math.max(0, meta.classes.indexOf('normal'));
+    const columns = featureColumns(FEATURE_NAMES, meta.featureNames);
+    this.ownColumns = columns ? { width: NUM_FEATURES, columns } : null;
     const want = meta.normalOnly ? (meta.level === 'graph' ? ['x', 'batch', 'run_center', 'run_scale'] : ['x', 'group']) : meta.level === 'graph' ? ['x', 'edge_index', 'batch'] : ['x', 'edge_index'];
     if (want.some((n) => !session.inputNames.includes(n)) || !session.outputNames.includes('probabilities')) {
       throw new WfadError('BAD_MODEL', `${dir}: the ONNX inputs are ${session.inputNames.join(', ')} and outputs ${session.outputNames.join(', ')}; expected inputs ${want.join(', ')} and output probabilities`);
@@ -192,19 +196,19 @@ export class Predictor {
   }
 
   /**
-   * The input's raw features in this model's feature order: as given when they already are, else
-   * the model's columns of the current feature set (a model trained before a feature was added).
+   * Where the input's raw features in this model's feature order are: all of x when it has the
+   * model's width (undefined), else the model's columns of the current feature set (a model
+   * trained before a feature was added); null when x fits neither.
    */
-  private modelFeatures(s: PredictInput): Float32Array {
-    if (s.x.length === s.numNodes * this.rawWidth) return s.x;
-    const sel = s.x.length === s.numNodes * NUM_FEATURES ? selectFeatures(s.x, s.numNodes, FEATURE_NAMES, this.meta.featureNames) : null;
-    return sel ?? s.x;
+  private featureSource(s: PredictInput): FeatureSource | undefined | null {
+    if (s.x.length === s.numNodes * this.rawWidth) return undefined;
+    return s.x.length === s.numNodes * NUM_FEATURES ? this.ownColumns : null;
   }
 
   /** Checks one input; names the run and the field at fault. */
   validate(s: PredictInput): void {
     if (!Number.isInteger(s.numNodes) || s.numNodes < 1) throw new WfadError('BAD_INPUT', `run ${s.runId}: numNodes=${s.numNodes}, a run needs at least one job`);
-    if (this.modelFeatures(s).length !== s.numNodes * this.rawWidth) {
+    if (this.featureSource(s) === null) {
       throw new WfadError('BAD_INPUT', `run ${s.runId}: x has ${s.x.length} values, [${s.numNodes}, ${this.rawWidth}] raw features expected`);
     }
     if (s.edgeIndex.length % 2 !== 0) throw new WfadError('BAD_INPUT', `run ${s.runId}: edgeIndex has ${s.edgeIndex.length} values, not [2, E]`);
@@ -236,7 +240,7 @@ export class Predictor {
         const d = deviations(st.profile, s);
         devs.push(d);
         x.set(d.z, n0 * W);
-      } else applyScalerInto(this.meta.scaler as ScalerState, s.workflow, this.modelFeatures(s), x, n0);
+      } else applyScalerInto(this.meta.scaler as ScalerState, s.workflow, s.x, x, n0, this.featureSource(s) ?? undefined);
       n0 += s.numNodes;
     });
     ptr[inputs.length] = N;

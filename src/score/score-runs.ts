@@ -83,14 +83,37 @@ export function runsPerPage(meanJobs: number): number {
   return Math.max(10, Math.min(1000, Math.round(PAGE_JOBS / meanJobs)));
 }
 
+/**
+ * `it` with its first value asked for now, so that producing it overlaps what the caller does
+ * before iterating; iterated once.
+ */
+function begun<T>(it: AsyncGenerator<T>): AsyncIterable<T> & { return(): Promise<unknown> } {
+  const first = it.next();
+  first.catch(() => undefined); // seen by the iteration; not unhandled when it never comes
+  let started = false;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => (started ? it.next() : ((started = true), first)),
+      return: (value?: unknown) => it.return(value as never),
+    }),
+    return: () => it.return(undefined as never),
+  };
+}
+
 export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
   const t0 = performance.now();
+  const q: RunQuery = opts.workflows ? { workflows: opts.workflows } : {};
+  // Reading starts as soon as the page size is known: the run ids are listed and the first pages
+  // read while the model is registered.
+  const size = opts.pageSize !== undefined ? Promise.resolve(opts.pageSize) : meanJobCount(graph, opts.workflows ?? null).then(runsPerPage);
+  const reading = size.then((n) => begun(readRunPages(graph, q, n, opts.readAhead ?? 2)));
+  reading.catch(() => undefined); // awaited below, after the set-up
   // Runs stored without a job table are read job by job; giving them one now makes this and every
-  // later pass read one node per run. The set-up steps are independent: they wait on Neo4j together.
+  // later pass read one node per run (pages read meanwhile read them job by job: the same values).
+  // The set-up steps are independent: they wait on Neo4j together.
   const card = predictor.card;
-  const [jobTablesWritten, pageSize, { active, create }] = await Promise.all([
+  const setup = Promise.all([
     backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {}),
-    opts.pageSize ?? meanJobCount(graph, opts.workflows ?? null).then(runsPerPage),
     registerModel(
       graph,
       {
@@ -107,11 +130,21 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
       opts.activate ?? false,
     ).then(async (r) => ({ ...r, create: await createsPredictions(graph, predictor.modelId) })),
   ]);
+  let jobTablesWritten: number;
+  let registered: { active: boolean; create: boolean };
+  try {
+    [jobTablesWritten, registered] = await setup;
+  } catch (err) {
+    // Stop the reads begun: their outcome no longer matters.
+    await reading.then((pages) => pages.return(), () => undefined).catch(() => undefined);
+    throw err;
+  }
+  const { active, create } = registered;
+  const pages = await reading;
   const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 1000 : 5000);
   const scoredAt = new Date().toISOString();
   // A first pass of this model CREATEs its predictions (no MERGE lookup per id).
   const mode = { create };
-  const q: RunQuery = opts.workflows ? { workflows: opts.workflows } : {};
   const predicted: Record<string, number> = Object.fromEntries(predictor.classes.map((c) => [c, 0]));
   const timings = { readWaitSeconds: 0, inferenceSeconds: 0, writeSeconds: 0 };
   const calls0 = predictor.stats.calls;
@@ -143,7 +176,6 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     write(rows);
   };
 
-  const pages = readRunPages(graph, q, pageSize, opts.readAhead ?? 2);
   let r0 = performance.now();
   for await (const page of pages) {
     timings.readWaitSeconds += (performance.now() - r0) / 1000;
@@ -152,10 +184,13 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     timings.inferenceSeconds += (performance.now() - i0) / 1000;
     const rows = predictionRows(preds, new Map(page.map((r) => [r.id, r.jobNames])));
     for (const row of rows) predicted[row.predicted] = (predicted[row.predicted] ?? 0) + 1;
-    // Rows wait for a full batch across pages: on large DAGs a page is a dozen runs, and a write
-    // transaction per dozen predictions cost more than the reads.
+    // Rows go out in batches of up to writeBatch, and sooner while no write is running: the write
+    // stream starts with the first pages instead of after writeBatch rows, and the pass ends with
+    // one small write behind the last page instead of a full batch. While a write runs, rows wait
+    // (on large DAGs a page is a dozen runs: a transaction per page cost more than the reads).
     for (const row of rows) pending.push(row);
     while (pending.length >= writeBatch) await send(pending.splice(0, writeBatch));
+    if (pending.length && inFlight.size === 0) await send(pending.splice(0));
     runs += page.length;
     opts.onProgress?.(runs);
     r0 = performance.now();
