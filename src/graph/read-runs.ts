@@ -225,12 +225,17 @@ function withLazyJobs(rec: Omit<RunRecord, 'jobs'>, t: JobTable): RunRecord {
  * garbage collector moved while pages arrived).
  */
 type Interner = Map<string, string>;
+/**
+ * Strings one reader keeps at most: names unique to each run (a workflow whose job names carry a
+ * run id) would otherwise be held for the whole pass; past this, new strings are not kept.
+ */
+const INTERN_MAX = 100_000;
 function intern(list: string[], seen: Interner): string[] {
   for (let i = 0; i < list.length; i++) {
     const s = list[i] as string;
     const known = seen.get(s);
-    if (known === undefined) seen.set(s, s);
-    else list[i] = known;
+    if (known !== undefined) list[i] = known;
+    else if (seen.size < INTERN_MAX) seen.set(s, s);
   }
   return list;
 }
