@@ -9,28 +9,7 @@ import type { Graph } from './driver';
 import { JOB_TABLE_NUMBERS, jobTableValues } from './job-table';
 
 /** Job properties read for features, in this order in `RunRecord.jobs[i]`. */
-export const JOB_FIELDS = [
-  'type',
-  'isClustered',
-  'ready',
-  'submit',
-  'executeStart',
-  'executeEnd',
-  'postScriptStart',
-  'postScriptEnd',
-  'wmsDelay',
-  'queueDelay',
-  'runtime',
-  'postScriptDelay',
-  'stageInDelay',
-  'stageOutDelay',
-  'stageInBytes',
-  'stageOutBytes',
-  'cpuTime',
-  'kickstartStatus',
-  'exitCode',
-  'kickstartHostname',
-] as const;
+export const JOB_FIELDS = ['type', ...JOB_TABLE_NUMBERS, 'kickstartHostname'] as const;
 export type JobField = (typeof JOB_FIELDS)[number];
 export type JobValues = Array<string | number | null>;
 
