@@ -100,6 +100,7 @@ export class BulkWorkers implements RowWriter {
     workers: number,
     private readonly parallel: RunSource['parallel'] | null,
   ) {
+    fs.mkdirSync(dir, { recursive: true });
     this.slots = Array.from({ length: workers }, (_, i) => this.startWorker(dir, i));
   }
 
