@@ -11,9 +11,9 @@
  *                                               any number of files per label, each with a header)
  *
  * A source without `parallel` (one that cannot be read elsewhere) is read here and its runs sent
- * whole to be formatted. Memory stays bounded: at most `READ_AHEAD` files per worker are read
- * ahead of the reader, and at most `MAX_QUEUED` runs wait per worker to be formatted (the reader
- * waits beyond that). A worker's failure is thrown to the reader at its next step or at `close`.
+ * whole to be formatted. Memory stays bounded: a few thousand jobs per worker are read ahead of
+ * the reader, and as many wait per worker to be formatted (the reader waits beyond that,
+ * `QUEUED_JOBS`). A worker's failure is thrown to the reader at its next step or at `close`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,10 +25,14 @@ import { isRejection } from './rejection';
 import type { SourceJob, SourceRun } from './run-shape';
 import { isUnchanged, type RunSource, type SourceItem } from './source';
 
-/** Runs waiting per worker to be formatted: bounds the memory they hold (a few MB each). */
-const MAX_QUEUED = 4;
-/** Files read per worker ahead of the reader. */
-const READ_AHEAD = 3;
+/**
+ * Jobs per worker waiting to be formatted (a run always goes to an idle worker) and, roughly, read
+ * ahead of the reader: bounds the memory runs hold (~1.5 KB a job) whatever their size, while
+ * small runs (tens of jobs) still go by the hundred rather than in lock-step.
+ */
+const QUEUED_JOBS = 8000;
+/** Files read ahead per worker: 2 until the runs' size is known, then about QUEUED_JOBS worth, at most 64. */
+const READ_AHEAD = { first: 2, max: 64 };
 
 /**
  * A young generation larger than V8's default for the workers: parsing and formatting make
@@ -70,7 +74,7 @@ type ToWorker =
   | { type: 'format-run'; decided: Omit<DecidedRun, 'read'> }
   | { type: 'skip'; index: number }
   | { type: 'close' };
-type FromWorker = { type: 'item'; index: number; item: SourceItem } | { type: 'done' } | { type: 'closed'; rows: WrittenRows } | { type: 'error'; message: string; where: string | null };
+type FromWorker = { type: 'item'; index: number; item: SourceItem } | { type: 'done'; jobs: number } | { type: 'closed'; rows: WrittenRows } | { type: 'error'; message: string; where: string | null };
 
 interface WorkerData {
   wfadBulkWorker: true;
@@ -81,6 +85,7 @@ interface WorkerData {
 
 interface Slot {
   worker: Worker;
+  /** Jobs of the runs sent to be formatted and not yet done. */
   queued: number;
   closed: Promise<WrittenRows>;
 }
@@ -129,7 +134,7 @@ export class BulkWorkers implements RowWriter {
         this.items.set(m.index, m.item);
         this.wake();
       } else if (m.type === 'done') {
-        slot.queued--;
+        slot.queued -= m.jobs;
         this.wake();
       } else if (m.type === 'closed') closedOk(m.rows);
       else fail(m.where !== null ? new UnrepresentableValue(m.where) : new Error(m.message));
@@ -160,14 +165,22 @@ export class BulkWorkers implements RowWriter {
     const n = this.parallel?.items.length ?? 0;
     const storedList = stored && stored.size ? [...stored] : null;
     let sent = 0;
+    let ahead = READ_AHEAD.first;
+    let runs = 0;
+    let jobs = 0;
     for (let i = 0; i < n; i++) {
-      for (; sent < n && sent < i + READ_AHEAD * this.slots.length; sent++) {
+      for (; sent < n && sent < i + ahead * this.slots.length; sent++) {
         this.slotOf(sent).worker.postMessage({ type: 'read', index: sent, stored: storedList } satisfies ToWorker);
       }
       while (!this.items.has(i)) await this.next();
       const item = this.items.get(i) as SourceItem;
       this.items.delete(i);
-      if (!isRejection(item) && !isUnchanged(item)) this.held.set(item, i);
+      if (!isRejection(item) && !isUnchanged(item)) {
+        this.held.set(item, i);
+        runs++;
+        jobs += item.jobs.length;
+        ahead = Math.max(READ_AHEAD.first, Math.min(READ_AHEAD.max, Math.floor((QUEUED_JOBS * runs) / Math.max(jobs, 1))));
+      }
       yield item;
     }
   }
@@ -175,9 +188,10 @@ export class BulkWorkers implements RowWriter {
   async add(d: DecidedRun): Promise<void> {
     const index = this.held.get(d.read);
     const slot = index === undefined ? (this.slots.reduce((a, b) => (b.queued < a.queued ? b : a)) as Slot) : this.slotOf(index);
-    while (slot.queued >= MAX_QUEUED) await this.next();
+    const jobs = d.run.jobs.length;
+    while (slot.queued > 0 && slot.queued + jobs > QUEUED_JOBS) await this.next();
     if (this.failure) throw this.failure;
-    slot.queued++;
+    slot.queued += jobs;
     const { run, read, ...decided } = d;
     if (index === undefined) {
       slot.worker.postMessage({ type: 'format-run', decided: { ...decided, run } } satisfies ToWorker);
@@ -251,10 +265,10 @@ function serve(data: WorkerData): void {
           run = { ...read, jobs: from.map((i, p) => ({ ...(read.jobs[i] as SourceJob), index: p, template: template[p] as string })), edges };
         }
         tables.add({ ...m.decided, run });
-        port.postMessage({ type: 'done' } satisfies FromWorker);
+        port.postMessage({ type: 'done', jobs: run.jobs.length } satisfies FromWorker);
       } else if (m.type === 'format-run') {
         tables.add(m.decided);
-        port.postMessage({ type: 'done' } satisfies FromWorker);
+        port.postMessage({ type: 'done', jobs: m.decided.run.jobs.length } satisfies FromWorker);
       } else if (m.type === 'skip') kept.delete(m.index);
       else port.postMessage({ type: 'closed', rows: tables.close() } satisfies FromWorker);
     } catch (err) {
