@@ -51,9 +51,9 @@ export function bulkNotPossible(err: unknown): string | null {
 
 /** `source`: read by worker threads when it can be (`parallel`) and the build allows (bulk-workers.ts). */
 export function openBulk(cfg: LocalServerConfig, catalog: TemplateCatalog, source: RunSource): BulkRun {
+  const n = workersAvailable() ? bulkWorkerCount() : 0;
   const staging = prepareStaging(cfg);
   if (!staging) throw new BulkNotPossible(`another ingest is bulk-importing into ${cfg.home}`);
-  const n = workersAvailable() ? bulkWorkerCount() : 0;
   const workers = n > 0 ? new BulkWorkers(staging.csv, n, source.parallel ?? null) : null;
   const files = new BulkRunFiles(staging.csv, catalog, workers ?? undefined);
   return {

@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { BadConfigError } from '../errors';
 import { UnrepresentableValue } from '../graph/bulk/csv-table';
 import { RunRowTables, type DecidedRun, type RowWriter, type WrittenRows } from '../graph/bulk/run-rows';
 import { checkSourceRun } from './check-run';
@@ -43,11 +44,10 @@ const YOUNG_GENERATION_MB = 96;
 /** Worker threads: `WFAD_BULK_WORKERS` (0 = all on the ingest's thread), else one per core, at most 2. */
 export function bulkWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
   const v = env.WFAD_BULK_WORKERS;
-  if (v !== undefined && v !== '') {
-    const n = Number(v);
-    if (Number.isInteger(n) && n >= 0 && n <= 16) return n;
-  }
-  return Math.min(2, os.availableParallelism());
+  if (v === undefined || v === '') return Math.min(2, os.availableParallelism());
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 16) throw new BadConfigError(`WFAD_BULK_WORKERS=${JSON.stringify(v)} is not a thread count (an integer from 0 to 16)`);
+  return n;
 }
 
 /** Whether this build can start workers (its modules are compiled JavaScript files). */

@@ -8,7 +8,8 @@ import { UnrepresentableValue } from '../../src/graph/bulk/csv-table';
 import { BulkRunFiles } from '../../src/graph/bulk/run-files';
 import { TemplateCatalog } from '../../src/graph/templates';
 import { generateDataset } from '../../src/generate';
-import { BulkWorkers } from '../../src/ingest/bulk-workers';
+import { BadConfigError } from '../../src/errors';
+import { BulkWorkers, bulkWorkerCount } from '../../src/ingest/bulk-workers';
 import { checkSourceRun } from '../../src/ingest/check-run';
 import { openCsvSource } from '../../src/ingest/csv-source';
 import { isRejection } from '../../src/ingest/rejection';
@@ -88,5 +89,12 @@ describe('bulk ingest worker threads', () => {
     const run = { id: 'r', source: 'r.csv', kind: 'json', workflow: 'w', truth: null, instance: 'i', runNumber: null, state: 'succeeded', startedAt: null, endedAt: null, jobs: [job], edges: [], parent: null, contentHash: 'h', missingColumns: [], unstoredColumns: [], derived: [], sentinelValues: 0 } as unknown as SourceRun;
     await pool.add({ run, read: run, template: { id: 't', version: 1 }, runId: 0, firstJob: 0, ingestedAt: new Date().toISOString() });
     await assert.rejects(pool.close(), (err: unknown) => err instanceof UnrepresentableValue && err.message.startsWith("run r (r.csv)"));
+  });
+
+  it('WFAD_BULK_WORKERS: one per core up to 2 when unset, the value when a count, a named error otherwise', () => {
+    assert.equal(bulkWorkerCount({}), Math.min(2, os.availableParallelism()));
+    assert.equal(bulkWorkerCount({ WFAD_BULK_WORKERS: '0' }), 0);
+    assert.equal(bulkWorkerCount({ WFAD_BULK_WORKERS: '3' }), 3);
+    for (const bad of ['two', '-1', '1.5', '99']) assert.throws(() => bulkWorkerCount({ WFAD_BULK_WORKERS: bad }), BadConfigError, bad);
   });
 });
