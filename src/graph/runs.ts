@@ -157,7 +157,7 @@ function toProps(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export function runProps(run: SourceRun, template: TemplateRef): Record<string, unknown> {
+export function runProps(run: SourceRun, template: Pick<TemplateRef, 'id' | 'version'>): Record<string, unknown> {
   return toProps({
     id: run.id,
     workflow: run.workflow,

@@ -15,6 +15,8 @@ import { UnrepresentableValue } from '../graph/bulk/csv-table';
 import { BulkRunFiles } from '../graph/bulk/run-files';
 import { nodesBeyondSchema } from '../graph/bulk/store-empty';
 import type { TemplateCatalog } from '../graph/templates';
+import { BulkWorkers, bulkWorkerCount, workersAvailable } from './bulk-workers';
+import type { RunSource, SourceItem } from './source';
 import { bulkStaging, markReady, prepareStaging, recoverBulkImport, runImporter, type BulkStaging } from '../localdb/bulk-import';
 import { start, startOptionsOf, status, stop, type StartOptions } from '../localdb/server';
 
@@ -22,6 +24,11 @@ export interface BulkRun {
   cfg: LocalServerConfig;
   staging: BulkStaging;
   files: BulkRunFiles;
+  /**
+   * The source's items read by worker threads (in order; their rows formatted there too), or null:
+   * the caller reads the source itself.
+   */
+  read: ((stored?: ReadonlySet<string>) => AsyncIterable<SourceItem>) | null;
   /** When reading began (performance.now()). */
   started: number;
   /** Removes the staging folder unless its store is marked complete (then the next start moves it in). */
@@ -42,15 +49,21 @@ export function bulkNotPossible(err: unknown): string | null {
   return null;
 }
 
-export function openBulk(cfg: LocalServerConfig, catalog: TemplateCatalog): BulkRun {
+/** `source`: read by worker threads when it can be (`parallel`) and the build allows (bulk-workers.ts). */
+export function openBulk(cfg: LocalServerConfig, catalog: TemplateCatalog, source: RunSource): BulkRun {
+  const n = workersAvailable() ? bulkWorkerCount() : 0;
   const staging = prepareStaging(cfg);
   if (!staging) throw new BulkNotPossible(`another ingest is bulk-importing into ${cfg.home}`);
+  const workers = n > 0 ? new BulkWorkers(staging.csv, n, source.parallel ?? null) : null;
+  const files = new BulkRunFiles(staging.csv, catalog, workers ?? undefined);
   return {
     cfg,
     staging,
-    files: new BulkRunFiles(staging.csv, catalog),
+    files,
+    read: workers && source.parallel ? (stored) => workers.read(stored) : null,
     started: performance.now(),
     discard: () => {
+      files.discard();
       if (!fs.existsSync(staging.ready)) fs.rmSync(staging.root, { recursive: true, force: true });
     },
   };
@@ -89,7 +102,7 @@ export async function finishBulk(graph: Graph, bulk: BulkRun, log: (line: string
     t = performance.now();
     return `${s} s`;
   };
-  const files = bulk.files.close();
+  const files = await bulk.files.close();
   log(`bulk import: ${files.nodes} nodes, ${files.relationships} relationships in ${files.groups.reduce((a, g) => a + g.files.length, 0)} files, read and written in ${lap()}; running Neo4j's importer into ${bulk.staging.home}`);
   // Someone may have written to the server meanwhile: its data would be lost by the move.
   const n = await nodesBeyondSchema(graph);

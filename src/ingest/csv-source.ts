@@ -9,7 +9,7 @@ import path from 'node:path';
 import { WfadError } from '../errors';
 import { discover } from './dataset';
 import { isRejection, type Rejection } from './rejection';
-import type { RunSource, Unchanged } from './source';
+import type { RunSource, SourceItem, Unchanged } from './source';
 import { NamedTemplateMissing, TemplateError, loadNamedTemplate, loadTemplates, workflowFromTemplateFile, type DagTemplate } from './template';
 import { parseRunFile, workflowOfFile } from './trace';
 
@@ -79,10 +79,15 @@ export function openCsvSource(target: string, opts: CsvSourceOptions = {}): RunS
     for (const e of errors) if (!namedFiles.has(path.resolve(e.file))) bad(workflowFromTemplateFile(e.file), e.file, e.reason);
   }
 
-  const allNames = [...templates.keys(), ...badTemplates.keys()];
-  const truthMode = opts.unlabelled ? 'none' : 'folder';
-  // The exact template (order included: it fixes job indices), hashed once per workflow.
-  const templateDigest = new Map([...templates].map(([wf, t]) => [wf, createHash('sha256').update(JSON.stringify([wf, t.jobs, t.edges])).digest('hex')]));
+  const ctx: CsvReadContext = {
+    root: ds.root,
+    templates,
+    badTemplates,
+    allNames: [...templates.keys(), ...badTemplates.keys()],
+    truthMode: opts.unlabelled ? 'none' : 'folder',
+    // The exact template (order included: it fixes job indices), hashed once per workflow.
+    templateDigest: new Map([...templates].map(([wf, t]) => [wf, createHash('sha256').update(JSON.stringify([wf, t.jobs, t.edges])).digest('hex')])),
+  };
   return {
     root: ds.root,
     total: ds.files.length,
@@ -92,31 +97,40 @@ export function openCsvSource(target: string, opts: CsvSourceOptions = {}): RunS
     rejected,
     digests: true,
     *runs(stored?: ReadonlySet<string>) {
-      for (const file of ds.files) {
-        const labelFolder = path.basename(path.dirname(file));
-        const fileName = path.basename(file);
-        const wf = workflowOfFile(fileName, allNames);
-        const why = wf === null ? undefined : badTemplates.get(wf);
-        if (wf !== null && why !== undefined) {
-          yield { file: rel(file), code: 'BAD_TEMPLATE', reason: `the DAG template of ${wf} is unusable: ${why}`, workflow: wf } satisfies Rejection;
-          continue;
-        }
-        let bytes: Buffer;
-        try {
-          bytes = fs.readFileSync(file);
-        } catch (err) {
-          yield { file: rel(file), code: 'UNREADABLE_FILE', reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` } satisfies Rejection;
-          continue;
-        }
-        const digest = fileDigest(bytes, labelFolder, fileName, truthMode, (wf !== null && templateDigest.get(wf)) || '');
-        if (stored?.has(digest)) {
-          yield { unchanged: true, source: rel(file) } satisfies Unchanged;
-          continue;
-        }
-        const run = parseRunFile({ source: rel(file), labelFolder, fileName, bytes }, templates, { truth: truthMode });
-        if (!isRejection(run)) run.sourceDigest = digest;
-        yield run;
-      }
+      for (const file of ds.files) yield readSourceItem(ctx, file, stored);
     },
+    parallel: { module: __filename, context: ctx, items: ds.files },
   };
+}
+
+/** What reading one run file needs, found once per source (plain data: worker threads get a copy). */
+interface CsvReadContext {
+  root: string;
+  templates: Map<string, DagTemplate>;
+  /** Workflows whose template is unusable, with why. */
+  badTemplates: Map<string, string>;
+  allNames: string[];
+  truthMode: 'none' | 'folder';
+  templateDigest: Map<string, string>;
+}
+
+/** One run file as `runs()` yields it: the run, its rejection, or `Unchanged` (digest in `stored`). */
+export function readSourceItem(ctx: CsvReadContext, file: string, stored?: ReadonlySet<string>): SourceItem {
+  const rel = path.relative(ctx.root, file) || path.basename(file);
+  const labelFolder = path.basename(path.dirname(file));
+  const fileName = path.basename(file);
+  const wf = workflowOfFile(fileName, ctx.allNames);
+  const why = wf === null ? undefined : ctx.badTemplates.get(wf);
+  if (wf !== null && why !== undefined) return { file: rel, code: 'BAD_TEMPLATE', reason: `the DAG template of ${wf} is unusable: ${why}`, workflow: wf } satisfies Rejection;
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    return { file: rel, code: 'UNREADABLE_FILE', reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` } satisfies Rejection;
+  }
+  const digest = fileDigest(bytes, labelFolder, fileName, ctx.truthMode, (wf !== null && ctx.templateDigest.get(wf)) || '');
+  if (stored?.has(digest)) return { unchanged: true, source: rel } satisfies Unchanged;
+  const run = parseRunFile({ source: rel, labelFolder, fileName, bytes }, ctx.templates, { truth: ctx.truthMode });
+  if (!isRejection(run)) run.sourceDigest = digest;
+  return run;
 }

@@ -131,7 +131,7 @@ export async function ingestSource(
   await migrate(graph);
   const catalog = await TemplateCatalog.load(graph);
   const before = new Set(catalog.workflows().flatMap((w) => catalog.versions(w).map((t) => t.id)));
-  const bulk = storePath.path === 'bulk' && local ? openBulk(local, catalog) : null;
+  const bulk = storePath.path === 'bulk' && local ? openBulk(local, catalog, source) : null;
   const sourceTemplates = source.templates.map((t) => catalog.ensure(t.workflow, t.jobs, t.edges, t.origin));
   if (bulk) bulk.files.addTemplates(sourceTemplates);
   else await storeTemplates(graph, sourceTemplates);
@@ -278,7 +278,7 @@ export async function ingestSource(
   const stored = source.digests ? await storedSourceDigests(graph) : undefined;
   let p0 = performance.now();
   try {
-    for await (const raw of source.runs(stored)) {
+    for await (const raw of bulk?.read ? bulk.read(stored) : source.runs(stored)) {
       if (isUnchanged(raw)) {
         summary.runsUnchanged++;
         done++;

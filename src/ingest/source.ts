@@ -35,6 +35,12 @@ export interface RunSource {
   runs(stored?: ReadonlySet<string>): Iterable<SourceItem> | AsyncIterable<SourceItem>;
   /** Whether this source sets `sourceDigest` (and so can use `stored`). */
   digests?: boolean;
+  /**
+   * How other threads read the same runs (the bulk path's CSV workers): `module` exports
+   * `readSourceItem(context, item, stored)`, which gives for `items[i]` what `runs()` yields i-th.
+   * `context` and `items` are plain data (copied to each thread).
+   */
+  parallel?: { module: string; context: unknown; items: unknown[] };
 }
 
 /** A run file whose exact input is already stored: not parsed again. */

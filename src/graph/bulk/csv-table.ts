@@ -150,9 +150,11 @@ export class NodeTable {
   multiline = false;
   rows = 0;
 
+  /** `tag`: told apart from other writers' files of this label in one folder (e.g. `w0`). */
   constructor(
     private readonly dir: string,
     readonly name: string,
+    private readonly tag = '',
   ) {}
 
   /**
@@ -222,7 +224,7 @@ export class NodeTable {
       const merged: Shape = new Map(shape);
       for (const [k, t] of this.last?.shape ?? []) if (!merged.has(k)) merged.set(k, t);
       const sorted = [...merged.keys()].sort();
-      const sink = new Sink(path.join(this.dir, `nodes-${this.name}-${this.files.length}.csv`));
+      const sink = new Sink(path.join(this.dir, `nodes-${this.name}${this.tag && `-${this.tag}`}-${this.files.length}.csv`));
       sink.write(`${[`:ID(${this.name})`, ...sorted.map((k) => `${k}:${merged.get(k) as CsvType}`)].join(',')}\n`);
       f = { sink, shape: merged, keys: sorted };
       this.files.push(f);
@@ -248,8 +250,9 @@ export class RelationshipTable {
     readonly name: string,
     from: string,
     to: string,
+    tag = '',
   ) {
-    this.sink = new Sink(path.join(dir, `relationships-${name}.csv`));
+    this.sink = new Sink(path.join(dir, `relationships-${name}${tag && `-${tag}`}.csv`));
     this.sink.write(`:START_ID(${from}),:END_ID(${to})\n`);
   }
 

@@ -8,24 +8,19 @@
  * end, when every run is known (the transactional path links whichever of the two comes second).
  *
  * Memory: per stored run its id, hash and job names (to resolve sub-workflow links), never its
- * jobs; rows go to disk as they come. Import ids are integers numbered here (runs, jobs,
+ * jobs; rows go to disk as they come (formatted by the row writer, csv-workers.ts). Import ids are integers numbered here (runs, jobs,
  * templates, workflows each from 0); the stored ids are ordinary properties.
  */
 import fs from 'node:fs';
 import neo4j from 'neo4j-driver';
 import type { SourceRun } from '../../ingest/run-shape';
-import { jobTableProps } from '../job-table';
-import { INT_PROPS, parentsFirst, plainJobProps, runProps, type BatchResult } from '../runs';
+import { parentsFirst, type BatchResult } from '../runs';
 import { templateProps, type PlacedRun, type TemplateCatalog, type TemplateRef } from '../templates';
-import { DateTimeValue, NodeTable, RelationshipTable, UnrepresentableValue, type ImportFileGroup } from './csv-table';
+import { NodeTable, RelationshipTable, UnrepresentableValue } from './csv-table';
+import { rowWriterHere, type DecidedRun, type RowWriter, type WrittenRows } from './run-rows';
 
-export interface ImportFiles {
-  groups: ImportFileGroup[];
-  /** Some string holds a line break: the importer must parse multi-line fields. */
-  multiline: boolean;
-  nodes: number;
-  relationships: number;
-}
+/** The importer's input: file groups, whether some string holds a line break (multi-line fields), counts. */
+export type ImportFiles = WrittenRows;
 
 interface StoredRun {
   hash: string;
@@ -38,13 +33,12 @@ interface StoredRun {
   importId: number;
 }
 
-type NodeLabel = 'Run' | 'Job' | 'Template' | 'Workflow';
-type RelType = 'HAS_RUN' | 'USES_TEMPLATE' | 'HAS_JOB' | 'FEEDS' | 'HAS_TEMPLATE' | 'SUBWORKFLOW_OF' | 'RUNS';
-const ENDS: Record<RelType, [NodeLabel, NodeLabel]> = {
+/** Written here; `:Run`, `:Job`, HAS_JOB and FEEDS rows are formatted by the row writer (run-rows.ts). */
+type NodeLabel = 'Template' | 'Workflow';
+type RelType = 'HAS_RUN' | 'USES_TEMPLATE' | 'HAS_TEMPLATE' | 'SUBWORKFLOW_OF' | 'RUNS';
+const ENDS: Record<RelType, [string, string]> = {
   HAS_RUN: ['Workflow', 'Run'],
   USES_TEMPLATE: ['Run', 'Template'],
-  HAS_JOB: ['Run', 'Job'],
-  FEEDS: ['Job', 'Job'],
   HAS_TEMPLATE: ['Workflow', 'Template'],
   SUBWORKFLOW_OF: ['Run', 'Run'],
   RUNS: ['Job', 'Run'],
@@ -66,11 +60,17 @@ export class BulkRunFiles {
    */
   private readonly slashJobs: Array<[string, string]> = [];
 
+  private readonly rows: RowWriter;
+  private runCount = 0;
+
+  /** `rows`: who formats the decided runs' rows (default: this thread). */
   constructor(
     private readonly dir: string,
     private readonly catalog: TemplateCatalog,
+    rows?: RowWriter,
   ) {
     fs.mkdirSync(dir, { recursive: true });
+    this.rows = rows ?? rowWriterHere(dir);
   }
 
   private node(label: NodeLabel): NodeTable {
@@ -96,48 +96,44 @@ export class BulkRunFiles {
     for (const t of templates) this.templates.set(t.id, t);
   }
 
-  /** One batch, decided as `writeRunBatch` decides it for a store holding only the earlier batches. */
-  addBatch(batch: SourceRun[]): BatchResult {
-    const placed: PlacedRun[] = parentsFirst(batch.map((r) => this.catalog.place(r)));
+  /**
+   * One batch, decided as `writeRunBatch` decides it for a store holding only the earlier batches.
+   * Decided at once (a later call sees this batch's runs); resolves when the row writer has room.
+   */
+  async addBatch(batch: SourceRun[]): Promise<BatchResult> {
+    const placed = parentsFirst(batch.map((r) => ({ ...this.catalog.place(r), read: r })));
     const result: BatchResult = { stored: [], unchanged: [], conflicts: [], replaced: [], jobs: 0, edges: 0 };
+    const decided: DecidedRun[] = [];
     for (const p of placed) {
       const seen = this.runs.get(p.run.id);
       if (seen) {
+        this.rows.skip(p.read);
         if (seen.hash === p.run.contentHash) result.unchanged.push(p.run.id);
         // The transactional path would replace an in-progress run stored by an earlier batch.
         else if (seen.running) throw new UnrepresentableValue(`run ${p.run.id} (stored twice, in progress)`);
         else result.conflicts.push([p.run.id, seen.hash]);
         continue;
       }
-      this.addRun(p);
+      decided.push({ ...this.addRun(p), read: p.read });
       result.stored.push(p.run.id);
       result.jobs += p.run.jobs.length;
       result.edges += p.run.edges.length;
     }
+    for (const d of decided) await this.rows.add(d);
     return result;
   }
 
-  private addRun({ run, template }: PlacedRun): void {
+  private addRun({ run, template }: PlacedRun): Omit<DecidedRun, 'read'> {
     const where = `run ${run.id} (${run.source})`;
-    // Integral numbers stay numbers here; the tables type INT_PROPS as integers, as jobProps does.
-    const jobs = run.jobs.map((j) => plainJobProps(j, run));
-    const runId = this.runs.size;
+    const runId = this.runCount++;
     const firstJob = this.jobCount;
-    for (const p of jobs) {
-      const name = String(p.name);
-      if (p.id !== `${run.id}/${name}`) throw new UnrepresentableValue(`${where}: job id ${String(p.id)} (not <run id>/<name>)`);
-      if (name.includes('/')) this.slashJobs.push([run.id, name]);
+    for (const j of run.jobs) {
+      if (j.id !== `${run.id}/${j.name}`) throw new UnrepresentableValue(`${where}: job id ${String(j.id)} (not <run id>/<name>)`);
+      if (j.name.includes('/')) this.slashJobs.push([run.id, j.name]);
     }
-    this.node('Run').add(runId, { ...runProps(run, template), ...jobTableProps(jobs), ingestedAt: new DateTimeValue(new Date().toISOString()) }, () => where);
+    this.jobCount += run.jobs.length;
     this.rel('HAS_RUN', this.idOf(this.workflowIds, run.workflow), runId);
     this.rel('USES_TEMPLATE', runId, this.idOf(this.templateIds, template.id));
-    const jobTable = this.node('Job');
-    for (const p of jobs) {
-      const id = this.jobCount++;
-      jobTable.add(id, p, () => `${where}: job ${String(p.name)}`, INT_PROPS);
-      this.rel('HAS_JOB', runId, id);
-    }
-    for (const [a, b] of run.edges) this.rel('FEEDS', firstJob + a, firstJob + b);
     this.templates.set(template.id, template);
     this.runs.set(run.id, {
       hash: run.contentHash,
@@ -147,10 +143,11 @@ export class BulkRunFiles {
       running: run.state === 'running',
       importId: runId,
     });
+    return { run, template: { id: template.id, version: template.version }, runId, firstJob, ingestedAt: new Date().toISOString() };
   }
 
-  /** Writes templates, workflows and sub-workflow links; closes every file. */
-  close(): ImportFiles {
+  /** Writes templates, workflows and sub-workflow links; closes every file (the row writer's once it wrote every run). */
+  async close(): Promise<ImportFiles> {
     for (const [runId, name] of this.slashJobs) {
       for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
         const other = this.runs.get(`${runId}/${name.slice(0, i)}`);
@@ -177,7 +174,7 @@ export class BulkRunFiles {
       const i = p.names.split('\u0000').indexOf(r.parent.jobName);
       if (i >= 0) this.rel('RUNS', p.firstJob + i, r.importId);
     }
-    const out: ImportFiles = { groups: [], multiline: false, nodes: 0, relationships: 0 };
+    const out = await this.rows.close();
     for (const t of [...this.nodes.values(), ...this.rels.values()]) {
       const g = t.close();
       if (!g) continue;
@@ -188,5 +185,10 @@ export class BulkRunFiles {
       } else out.relationships += t.rows;
     }
     return out;
+  }
+
+  /** Stops the row writer (an ingest that ends without importing). */
+  discard(): void {
+    this.rows.discard();
   }
 }
