@@ -69,7 +69,8 @@ interface Reorder {
 
 type FormatRun = Omit<DecidedRun, 'run' | 'read'>;
 type ToWorker =
-  | { type: 'read'; index: number; stored: string[] | null }
+  | { type: 'stored'; digests: string[] }
+  | { type: 'read'; index: number }
   | { type: 'format'; index: number; decided: FormatRun; reorder: Reorder | null }
   | { type: 'format-run'; decided: Omit<DecidedRun, 'read'> }
   | { type: 'skip'; index: number }
@@ -163,14 +164,18 @@ export class BulkWorkers implements RowWriter {
   /** The source's items, read by the workers, in the source's order (needs `parallel`). */
   async *read(stored?: ReadonlySet<string>): AsyncGenerator<SourceItem> {
     const n = this.parallel?.items.length ?? 0;
-    const storedList = stored && stored.size ? [...stored] : null;
+    // The stored digests go to each worker once, not with every file.
+    if (stored && stored.size) {
+      const digests = [...stored];
+      for (const s of this.slots) s.worker.postMessage({ type: 'stored', digests } satisfies ToWorker);
+    }
     let sent = 0;
     let ahead = READ_AHEAD.first;
     let runs = 0;
     let jobs = 0;
     for (let i = 0; i < n; i++) {
       for (; sent < n && sent < i + ahead * this.slots.length; sent++) {
-        this.slotOf(sent).worker.postMessage({ type: 'read', index: sent, stored: storedList } satisfies ToWorker);
+        this.slotOf(sent).worker.postMessage({ type: 'read', index: sent } satisfies ToWorker);
       }
       while (!this.items.has(i)) await this.next();
       const item = this.items.get(i) as SourceItem;
@@ -243,13 +248,15 @@ function serve(data: WorkerData): void {
   const tables = new RunRowTables(data.dir, data.tag);
   const reader = data.parallel ? (require(data.parallel.module) as { readSourceItem(ctx: unknown, item: unknown, stored?: ReadonlySet<string>): SourceItem }) : null;
   const kept = new Map<number, SourceRun>();
+  let stored: ReadonlySet<string> | undefined;
   let failed = false;
   port.on('message', (m: ToWorker) => {
     if (failed) return;
     try {
-      if (m.type === 'read') {
+      if (m.type === 'stored') stored = new Set(m.digests);
+      else if (m.type === 'read') {
         const par = data.parallel as NonNullable<WorkerData['parallel']>;
-        const raw = (reader as NonNullable<typeof reader>).readSourceItem(par.context, par.items[m.index], m.stored ? new Set(m.stored) : undefined);
+        const raw = (reader as NonNullable<typeof reader>).readSourceItem(par.context, par.items[m.index], stored);
         const item = isRejection(raw) || isUnchanged(raw) ? raw : (checkSourceRun(raw) ?? raw);
         if (isRejection(item) || isUnchanged(item)) port.postMessage({ type: 'item', index: m.index, item } satisfies FromWorker);
         else {
