@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Graph } from '../graph/driver';
 import { backfillJobTables } from '../graph/job-table';
-import { createsPredictions, registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
+import { createsPredictions, planWrites, registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
 import { readRunPages, type RunQuery } from '../graph/read-runs';
 import { toPredictInput, type Predictor, type RunPrediction } from '../inference/predictor';
 
@@ -140,6 +140,8 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     throw err;
   }
   const { active, create } = registered;
+  // Not awaited: a failure here only means the first write plans its query itself.
+  void planWrites(graph, predictor.level, create).catch(() => undefined);
   const pages = await reading;
   const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 1000 : 5000);
   const scoredAt = new Date().toISOString();
