@@ -138,14 +138,16 @@ export async function writePredictions(
 }
 
 /**
- * Has Neo4j plan the write query a pass will use (`create` or MERGE) without running it: the
- * first use after a server start otherwise waits for Cypher planning (~0.2 s here), and EXPLAIN
- * fills the same plan cache. Sent while the first pages are read, so the planning overlaps them.
+ * Has Neo4j plan both write queries of a level (CREATE and MERGE) without running them. Planning
+ * is once per server (~0.2 s each here, cached after): a pass that uses one query pays it before
+ * its first write, and the first pass of the other kind (a re-score after a first pass) paid it
+ * again, in the middle of its writes. EXPLAIN fills the same plan cache; once cached it costs a
+ * round trip. Sent when a pass starts, alongside its set-up and first reads.
  */
-export async function planWrites(graph: Graph, level: 'graph' | 'node', create: boolean): Promise<void> {
-  const q = create ? WRITE[level].create : WRITE[level].merge;
+export async function planWrites(graph: Graph, level: 'graph' | 'node'): Promise<void> {
   // Parameters of the types a real batch sends (the plan cache tells them apart).
-  await graph.write((tx) => tx.run(`EXPLAIN ${q}`, { modelId: '', rows: [], scoredAt: new Date(0).toISOString() }));
+  const params = { modelId: '', rows: [], scoredAt: new Date(0).toISOString() };
+  for (const q of [WRITE[level].create, WRITE[level].merge]) await graph.write((tx) => tx.run(`EXPLAIN ${q}`, params));
 }
 
 const FIND_MODEL = `MATCH (m:Model {id: $id}) RETURN m.path AS path`;

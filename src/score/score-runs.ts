@@ -112,6 +112,8 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
   // later pass read one node per run (pages read meanwhile read them job by job: the same values).
   // The set-up steps are independent: they wait on Neo4j together.
   const card = predictor.card;
+  // Not awaited: a failure here only means a write plans its query itself.
+  void planWrites(graph, predictor.level).catch(() => undefined);
   const setup = Promise.all([
     backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {}),
     registerModel(
@@ -140,8 +142,6 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
     throw err;
   }
   const { active, create } = registered;
-  // Not awaited: a failure here only means the first write plans its query itself.
-  void planWrites(graph, predictor.level, create).catch(() => undefined);
   const pages = await reading;
   const writeBatch = opts.writeBatch ?? (predictor.level === 'graph' ? 1000 : 5000);
   const scoredAt = new Date().toISOString();
