@@ -1,7 +1,8 @@
 /**
  * One neo4j-driver instance per process, built from the environment (see config.ts). All access
  * goes through `read`/`write`, which wrap the driver's transaction functions (executeRead /
- * executeWrite: retried on transient errors) and turn "cannot connect" into a typed error.
+ * executeWrite: retried on transient errors), or `query` (one read statement, auto-commit, retried
+ * the same way); all turn "cannot connect" into a typed error.
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';

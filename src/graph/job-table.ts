@@ -121,7 +121,7 @@ export async function backfillJobTables(graph: Graph, opts: { workflows?: readon
   let done = 0;
   const params = { fields: JOB_TABLE_NUMBERS, workflows: opts.workflows ?? null, limit: neo4j.int(opts.batch ?? 500) };
   for (;;) {
-    const res = await graph.read((tx) => tx.run(WITHOUT_TABLE, params));
+    const res = await graph.query(WITHOUT_TABLE, params);
     if (res.records.length === 0) return done;
     const rows = res.records.map((r) => ({ id: r.get('id') as string, table: jobTableProps(r.get('jobs') as Array<Record<string, unknown>>) }));
     await graph.write((tx) => tx.run(SET_TABLE, { rows }));

@@ -100,7 +100,7 @@ const WRITE = { graph: writeQueries('Run', 'graph'), node: writeQueries('Job', '
 
 /** The model is registered and has no stored prediction: its predictions can be CREATEd (a degree count, no scan). */
 export async function createsPredictions(graph: Graph, modelId: string): Promise<boolean> {
-  const res = await graph.read((tx) => tx.run('MATCH (m:Model {id: $modelId}) RETURN COUNT { (m)<-[:BY_MODEL]-() } AS n', { modelId }));
+  const res = await graph.query('MATCH (m:Model {id: $modelId}) RETURN COUNT { (m)<-[:BY_MODEL]-() } AS n', { modelId });
   const n = res.records[0]?.get('n') as number | undefined;
   return n === 0;
 }
@@ -137,24 +137,11 @@ export async function writePredictions(
   return (res.records[0]?.get('written') as number | undefined) ?? 0;
 }
 
-/**
- * Has Neo4j plan both write queries of a level (CREATE and MERGE) without running them. Planning
- * is once per server (~0.2 s each here, cached after): a pass that uses one query pays it before
- * its first write, and the first pass of the other kind (a re-score after a first pass) paid it
- * again, in the middle of its writes. EXPLAIN fills the same plan cache; once cached it costs a
- * round trip. Sent when a pass starts, alongside its set-up and first reads.
- */
-export async function planWrites(graph: Graph, level: 'graph' | 'node'): Promise<void> {
-  // Parameters of the types a real batch sends (the plan cache tells them apart).
-  const params = { modelId: '', rows: [], scoredAt: new Date(0).toISOString() };
-  for (const q of [WRITE[level].create, WRITE[level].merge]) await graph.write((tx) => tx.run(`EXPLAIN ${q}`, params));
-}
-
 const FIND_MODEL = `MATCH (m:Model {id: $id}) RETURN m.path AS path`;
 
 /** The stored path of a registered model id, or null. */
 export async function modelPath(graph: Graph, id: string): Promise<string | null> {
-  const res = await graph.read((tx) => tx.run(FIND_MODEL, { id }));
+  const res = await graph.query(FIND_MODEL, { id });
   return (res.records[0]?.get('path') as string | undefined) ?? null;
 }
 
@@ -162,6 +149,6 @@ const ACTIVE_MODELS = `MATCH (m:Model {active: true}) RETURN m.id AS id, m.level
 
 /** The active models (at most one per level and task): id, level and the folder they load from. */
 export async function activeModels(graph: Graph): Promise<Array<{ id: string; level: 'graph' | 'node'; path: string }>> {
-  const res = await graph.read((tx) => tx.run(ACTIVE_MODELS));
+  const res = await graph.query(ACTIVE_MODELS);
   return res.records.map((r) => ({ id: r.get('id') as string, level: r.get('level') as 'graph' | 'node', path: r.get('path') as string }));
 }

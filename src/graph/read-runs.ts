@@ -357,14 +357,14 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
       }
       return;
     }
-    const listed = (await graph.read((tx) => tx.run(RUN_IDS, params))).records[0];
+    const listed = (await graph.query(RUN_IDS, params)).records[0];
     const ids = (listed?.get('ids') as string[] | undefined) ?? [];
     // The templates' DAGs are read once, up front: no page carries them (the first pages read side
     // by side would each have carried them with every run).
     const templates = (listed?.get('templates') as string[] | undefined) ?? [];
     if (templates.length) {
       templatesRead = graph
-        .read((tx) => tx.run(TEMPLATE_EDGES, { templates }))
+        .query(TEMPLATE_EDGES, { templates })
         .then((res) => {
           for (const r of res.records) templateEdges.set(r.get('id') as string, (r.get('edges') as number[] | null) ?? []);
         });
@@ -402,12 +402,10 @@ export async function readRuns(graph: Graph, q: RunQuery = {}, pageSize = 1000):
 
 /** How many runs readRuns would return for this query (for progress totals). */
 export async function countRuns(graph: Graph, q: RunQuery = {}): Promise<number> {
-  const res = await graph.read((tx) =>
-    tx.run(`MATCH (w:Workflow)-[:HAS_RUN]->(r:Run) WHERE ${WHERE} RETURN count(r) AS n`, {
-      workflows: q.workflows ?? null,
-      ids: q.runIds ?? null,
-      labelled: q.labelled ?? null,
-    }),
-  );
+  const res = await graph.query(`MATCH (w:Workflow)-[:HAS_RUN]->(r:Run) WHERE ${WHERE} RETURN count(r) AS n`, {
+    workflows: q.workflows ?? null,
+    ids: q.runIds ?? null,
+    labelled: q.labelled ?? null,
+  });
   return (res.records[0]?.get('n') as number | undefined) ?? 0;
 }

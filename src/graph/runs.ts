@@ -48,7 +48,7 @@ RETURN collect(r.sourceDigest) AS digests`;
 
 /** Source digests of the stored runs (`SourceRun.sourceDigest`): inputs already stored exactly. */
 export async function storedSourceDigests(graph: Graph): Promise<Set<string>> {
-  const res = await graph.read((tx) => tx.run(SOURCE_DIGESTS));
+  const res = await graph.query(SOURCE_DIGESTS);
   return new Set((res.records[0]?.get('digests') as string[] | undefined) ?? []);
 }
 

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Graph } from '../graph/driver';
 import { backfillJobTables } from '../graph/job-table';
-import { createsPredictions, planWrites, registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
+import { createsPredictions, registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
 import { readRunPages, type RunQuery } from '../graph/read-runs';
 import { toPredictInput, type Predictor, type RunPrediction } from '../inference/predictor';
 
@@ -46,7 +46,7 @@ export interface ScoreSummary {
 
 /** Mean jobs per stored run (of the workflows given), 0 when there are none. */
 async function meanJobCount(graph: Graph, workflows: string[] | null): Promise<number> {
-  const res = await graph.read((tx) => tx.run('MATCH (r:Run) WHERE $workflows IS NULL OR r.workflow IN $workflows RETURN avg(r.jobCount) AS mean', { workflows }));
+  const res = await graph.query('MATCH (r:Run) WHERE $workflows IS NULL OR r.workflow IN $workflows RETURN avg(r.jobCount) AS mean', { workflows });
   return (res.records[0]?.get('mean') as number | null) ?? 0;
 }
 
@@ -112,8 +112,6 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
   // later pass read one node per run (pages read meanwhile read them job by job: the same values).
   // The set-up steps are independent: they wait on Neo4j together.
   const card = predictor.card;
-  // Not awaited: a failure here only means a write plans its query itself.
-  void planWrites(graph, predictor.level).catch(() => undefined);
   const setup = Promise.all([
     backfillJobTables(graph, opts.workflows ? { workflows: opts.workflows } : {}),
     registerModel(

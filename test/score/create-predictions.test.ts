@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver';
-import { createsPredictions, planWrites, registerModel, writePredictions, type PredictionRow } from '../../src/graph/predictions';
+import { createsPredictions, registerModel, writePredictions, type PredictionRow } from '../../src/graph/predictions';
 import { ingest } from '../../src/ingest/pipeline';
 import { runId, syntheticDataset } from '../api/harness';
 import { count, testGraph, wipe } from '../helpers/neo4j';
@@ -34,13 +34,6 @@ describe('prediction writes: CREATE on a first pass, never a duplicate', () => {
     predictions: await count(graph, 'MATCH (p:Prediction {modelId: $id}) RETURN count(p)', { id: MODEL.id }),
     links: await count(graph, 'MATCH (:Run)-[:HAS_PREDICTION]->(:Prediction {modelId: $id})-[:BY_MODEL]->(:Model {id: $id}) RETURN count(*)', { id: MODEL.id }),
     scores: (await graph.read((tx) => tx.run('MATCH (p:Prediction {modelId: $id}) RETURN p.score AS s ORDER BY s', { id: MODEL.id }))).records.map((r) => r.get('s') as number),
-  });
-
-  it('planning the write queries ahead (both levels) writes nothing', async () => {
-    const nodes = await count(graph, 'MATCH (n) RETURN count(n)');
-    for (const level of ['graph', 'node'] as const) await planWrites(graph, level);
-    assert.equal(await count(graph, 'MATCH (n) RETURN count(n)'), nodes);
-    assert.deepEqual(await stored(), { predictions: 0, links: 0, scores: [] });
   });
 
   it('creates when the model has none, then falls back to MERGE when they exist', async () => {

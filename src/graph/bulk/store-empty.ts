@@ -9,6 +9,6 @@ RETURN all - migrations AS n`;
 
 /** Nodes other than migration records (0: the store is empty). */
 export async function nodesBeyondSchema(graph: Graph): Promise<number> {
-  const res = await graph.read((tx) => tx.run(BEYOND_SCHEMA));
+  const res = await graph.query(BEYOND_SCHEMA);
   return Number(res.records[0]?.get('n') ?? 0);
 }
