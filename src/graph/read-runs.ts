@@ -55,10 +55,6 @@ const WHERE = `($workflows IS NULL OR w.name IN $workflows) AND ($ids IS NULL OR
 const MATCH_ALL = `
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
 WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after`;
-/** One page of listed ids by its bounds: no list of ids sent (a page's ids were ~45 KB of parameters). */
-const MATCH_RANGE = `
-MATCH (w:Workflow)-[:HAS_RUN]->(r:Run)
-WHERE ($workflows IS NULL OR w.name IN $workflows) AND ${LABELLED} AND r.id > $after AND r.id <= $last`;
 const MATCH_IDS = `
 UNWIND $ids AS id
 MATCH (w:Workflow)-[:HAS_RUN]->(r:Run {id: id})
@@ -89,7 +85,23 @@ RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category,
        CASE WHEN t IS NULL THEN w[$legacyEdges] WHEN t.id IN $knownTemplates THEN null ELSE t.edges END AS edges`;
 const READ_ALL = read(MATCH_ALL);
 const READ_IDS = read(MATCH_IDS);
-const READ_RANGE = read(MATCH_RANGE);
+
+/**
+ * A page of listed runs from the Run nodes alone: workflow and template are the run's own
+ * properties (runs.ts writes them beside its HAS_RUN and USES_TEMPLATE relationships), so neither
+ * relationship is walked, and the job-node subquery is not planned. Per run this was about half the
+ * database's work of `read`: a run's relationships are one chain, its jobs' included. A row it
+ * cannot answer (no job table, no template on the run, a template this reader has not read, no
+ * workflow name) is read again by `read` (rangePage).
+ */
+const READ_RANGE = `
+MATCH (r:Run)
+WHERE r.id > $after AND r.id <= $last AND ($workflows IS NULL OR r.workflow IN $workflows OR r.workflow IS NULL) AND ${LABELLED}
+RETURN r.id AS id, r.workflow AS workflow, r.label AS label, r.category AS category, r.level AS level,
+       r.startedAt AS startedAt, r.template AS template, r.templateVersion AS templateVersion,
+       null AS names, null AS jobs, null AS jobLabels, null AS edges,
+       CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, jobLabels: CASE WHEN all(l IN r.jobLabels WHERE l = coalesce(r.label, '')) THEN null ELSE r.jobLabels END} END AS packed
+ORDER BY id`;
 
 const TABLE_COLUMN = JOB_FIELDS.map((f) => (JOB_TABLE_NUMBERS as readonly string[]).indexOf(f));
 const TYPE = JOB_FIELDS.indexOf('type');
@@ -219,6 +231,12 @@ function intern(list: string[], seen: Interner): string[] {
   return list;
 }
 
+/** A READ_RANGE row that READ_RANGE alone cannot turn into a record (see there). */
+function incomplete(rec: Neo4jRecord, known: ReadonlySet<string>): boolean {
+  const template = rec.get('template') as string | null;
+  return rec.get('packed') === null || rec.get('workflow') === null || template === null || rec.get('templateVersion') === null || !known.has(template);
+}
+
 function record(rec: { get(key: string): unknown }, seen: Interner): RunRecord {
   const packed = rec.get('packed') as PackedJobs | null;
   const base = {
@@ -252,7 +270,7 @@ function record(rec: { get(key: string): unknown }, seen: Interner): RunRecord {
  * table's base64 text is most of a row) are not all held until the last one has come, so they die
  * young instead of being copied by the garbage collector while the rest of the page arrives.
  */
-function recordsOf(tx: ManagedTransaction, query: string, params: Record<string, unknown>, seen: Interner): Promise<RunRecord[]> {
+function recordsOf(tx: ManagedTransaction, query: string, params: Record<string, unknown>, seen: Interner, skip?: (rec: Neo4jRecord) => boolean): Promise<RunRecord[]> {
   return new Promise((resolve, reject) => {
     const out: RunRecord[] = [];
     let failed = false;
@@ -260,6 +278,7 @@ function recordsOf(tx: ManagedTransaction, query: string, params: Record<string,
       onNext: (rec: Neo4jRecord) => {
         if (failed) return;
         try {
+          if (skip?.(rec)) return;
           out.push(record(rec, seen));
         } catch (err) {
           failed = true;
@@ -270,6 +289,18 @@ function recordsOf(tx: ManagedTransaction, query: string, params: Record<string,
       onError: reject,
     });
   });
+}
+
+/**
+ * The runs with ids in (after, last], in id order: READ_RANGE, and `read` by id for the rows it
+ * cannot answer. Runs stored since the ids were listed may fall in the range: they are included.
+ */
+async function rangePage(tx: ManagedTransaction, params: Record<string, unknown>, known: ReadonlySet<string>, seen: Interner): Promise<RunRecord[]> {
+  const rest: string[] = [];
+  const page = await recordsOf(tx, READ_RANGE, params, seen, (rec) => incomplete(rec, known) && rest.push(rec.get('id') as string) > 0);
+  if (rest.length === 0) return page;
+  const more = await recordsOf(tx, READ_IDS, { ...params, ids: rest, after: '', limit: neo4j.int(Number.MAX_SAFE_INTEGER) }, seen);
+  return [...page, ...more].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The matching runs' ids in order, and the templates they use. */
@@ -334,10 +365,7 @@ export async function* readRunPages(graph: Graph, q: RunQuery = {}, pageSize = 1
     return graph
       .read((tx) => {
         const ids = extra.ids ?? params.ids;
-        if (extra.last !== undefined) {
-          // Runs stored since the ids were listed may fall in the range: no limit cuts the page short.
-          return recordsOf(tx, READ_RANGE, { ...params, after: extra.after, last: extra.last, limit: neo4j.int(Number.MAX_SAFE_INTEGER), knownTemplates: [...known] }, seen);
-        }
+        if (extra.last !== undefined) return rangePage(tx, { ...params, after: extra.after, last: extra.last, knownTemplates: [...known] }, known, seen);
         return recordsOf(tx, ids ? READ_IDS : READ_ALL, { ...params, ids, after: extra.after, limit: neo4j.int(pageSize), knownTemplates: [...known] }, seen);
       })
       .then((page) => withEdges(page, known));

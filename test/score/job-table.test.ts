@@ -107,5 +107,35 @@ describe('job table', () => {
       assert.equal(await backfillJobTables(graph), 2);
       assert.deepEqual(await readRuns(graph), fromJobs);
     });
+
+    it('pages read by id range answer from the Run nodes, and read a run again through its relationships when they cannot', async () => {
+      // Six runs: pages of 1, 2, 2, 1 when read ahead with a page size of 2.
+      fs.rmSync(root, { recursive: true, force: true });
+      const files: Record<string, string> = {};
+      for (let i = 1; i <= 6; i++) files[`${i % 2 ? 'normal' : 'cpu_2'}/mini-mini-T1-run000${i}.csv`] = runCsv('mini-T1', 1_600_000_000 + 100 * i, 10 + 5 * i);
+      root = miniDataset(files);
+      await wipe(graph);
+      await ingest(graph, root);
+      const all = await readRuns(graph);
+      assert.equal(all.length, 6);
+      const ahead = async (q: Parameters<typeof readRunPages>[1] = {}): Promise<typeof all> => {
+        const out: typeof all = [];
+        for await (const page of readRunPages(graph, q, 2, 2)) out.push(...page);
+        return out;
+      };
+      assert.deepEqual(await ahead(), all);
+      const workflow = (all[0] as (typeof all)[number]).workflow;
+      // Runs the Run node alone cannot answer: no job table, no template or workflow property, a
+      // template property naming a DAG the reader has not read.
+      const ids = all.map((r) => r.id);
+      await graph.write((tx) => tx.run(`${tableless.replace('MATCH (r:Run)', 'MATCH (r:Run {id: $a})')}`, { a: ids[1] }));
+      await graph.write((tx) => tx.run('MATCH (r:Run {id: $b}) REMOVE r.template', { b: ids[2] }));
+      await graph.write((tx) => tx.run('MATCH (r:Run {id: $c}) REMOVE r.workflow', { c: ids[3] }));
+      await graph.write((tx) => tx.run("MATCH (r:Run {id: $d}) SET r.template = 'another#dag'", { d: ids[4] }));
+      assert.deepEqual(await ahead(), all);
+      assert.deepEqual(await ahead({ workflows: [workflow] }), all);
+      assert.deepEqual(await ahead({ workflows: ['nobody'] }), []);
+      assert.deepEqual(await ahead({ labelled: false }), []);
+    });
   });
 });
