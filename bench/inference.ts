@@ -8,7 +8,7 @@
  *    only session.run is timed).
  * 2. `wfad score --all` end to end (the CLI as a user runs it, default model ALL-graph-binary):
  *    Neo4j reads, features, scaling, inference and prediction writes. Warm-up passes (--warm-up N,
- *    default 4) first warm the just-started database (page cache, query plans, JIT) on both write
+ *    default 5) first warm the just-started database (page cache, query plans, JIT) on both write
  *    paths a long-running server has seen: a model's first pass CREATEs its predictions, a re-score
  *    MERGEs them. Then --passes N (default 3) measured pairs: the model's predictions are deleted,
  *    so every one of the first pass is a fresh write, and a re-score (MERGE onto them) follows. The
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   };
   const dataset = path.resolve(arg('--dataset') ?? defaultDatasetPath());
   const seconds = Number(arg('--seconds') ?? 3);
-  const warmUps = Number(arg('--warm-up') ?? 4);
+  const warmUps = Number(arg('--warm-up') ?? 5);
   const passes = Number(arg('--passes') ?? 3);
   if (!(Number.isInteger(warmUps) && warmUps >= 0) || !(Number.isInteger(passes) && passes >= 1)) {
     console.error('bench/inference: --warm-up takes an integer ≥ 0, --passes an integer ≥ 1');
