@@ -16,7 +16,7 @@ import type { ModelRuntime } from './inference';
 import type { ModelRecord } from './store/models';
 import type { SharedReads } from './shared-reads';
 import { predictionId, type PredictionRecord } from './store/predictions';
-import type { RunRow } from './store/runs';
+import type { PredictionVerdict, RunRow } from './store/runs';
 
 /** A prediction with the model that made it. */
 export interface PredictionView {
@@ -45,6 +45,17 @@ export interface Loaders {
   runWithPrediction(runId: string, model: ModelRecord): Promise<RunRow | null>;
   /** A prediction already read (with a page of runs): later loads of it cost no query. */
   primePrediction(id: string, record: PredictionRecord | null): void;
+  /**
+   * A stored prediction primed by this request (with its page of runs), at once: a page's rows
+   * then answer their prediction field without a DataLoader round per row.
+   */
+  primedPrediction(id: string): PredictionRecord | undefined;
+  /**
+   * A stored prediction's verdict read with a page that asked no other prediction field: for this
+   * request's prediction fields only (not a record: never cached, never loaded).
+   */
+  primeVerdict(id: string, verdict: PredictionVerdict): void;
+  primedVerdict(id: string): PredictionVerdict | undefined;
 }
 
 const fromVerdict = (v: Verdict, explanation: JobContribution[] | null): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities' | 'explanation'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation });
@@ -82,7 +93,10 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
   const runRecord = new DataLoader<string, RunRecord | null>((ids) => shared.runRecords.loadMany(ids));
   const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => loadAll(shared.predictions, missing)));
 
+  const primed = new Map<string, PredictionRecord>();
+  const verdicts = new Map<string, PredictionVerdict>();
   const primePrediction = (id: string, record: PredictionRecord | null): void => {
+    if (record) primed.set(id, record);
     storedPrediction.prime(id, record);
     cache?.predictions.set(id, record ?? NONE);
   };
@@ -197,5 +211,8 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
     { cacheKeyFn: key },
   );
 
-  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction };
+  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction, primedPrediction: (id) => primed.get(id),
+    primeVerdict: (id, v) => void verdicts.set(id, v),
+    primedVerdict: (id) => verdicts.get(id),
+  };
 }

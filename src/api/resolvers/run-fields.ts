@@ -5,7 +5,9 @@ import { JOB_FIELDS, type JobValues } from '../../graph/read-runs';
 import { categoryOf } from '../../ingest/labels';
 import type { ApiContext } from '../context';
 import type { PredictionView } from '../loaders';
-import type { RunRow } from '../store/runs';
+import { predictionId } from '../store/predictions';
+import type { ModelRecord } from '../store/models';
+import type { PredictionVerdict, RunRow } from '../store/runs';
 import { Prediction } from '../types/prediction';
 import { DagEdge, Job, JobFeature, Run } from '../types/run';
 import { toModelView } from './common';
@@ -28,6 +30,26 @@ export function toPrediction(v: PredictionView | null | undefined, runId: string
     scoredAt: Number.isFinite(at) ? at / 1000 : null,
     source: { runId, jobIndex, model: v.model, stored: v.record.explanation ?? null },
   };
+}
+
+/**
+ * What a prediction that was read as its verdict alone (predicted, score) does not have: a page
+ * reads no more when its query asks no more (resolvers/lookahead.ts), so nothing reads these; if
+ * anything ever did, it fails loudly instead of answering a wrong value.
+ */
+const VERDICT_ONLY: object = Object.freeze(
+  Object.create(null, Object.fromEntries(['probabilities', 'scoredAt'].map((f) => [f, { get: (): never => { throw new Error(`Prediction.${f} was not read with this page of runs`); } }]))),
+);
+
+/** The GraphQL prediction of run `runId` from a stored prediction's verdict (see VERDICT_ONLY). */
+function verdictPrediction(v: PredictionVerdict, model: ModelRecord, runId: string): Prediction {
+  const p = Object.create(VERDICT_ONLY) as Prediction;
+  p.model = toModelView(model);
+  p.predicted = v.predicted;
+  p.score = v.score;
+  p.stored = true;
+  p.source = { runId, jobIndex: null, model, stored: null };
+  return p;
 }
 
 const num = (v: JobValues[number] | undefined): number | null => (typeof v === 'number' ? v : null);
@@ -78,7 +100,21 @@ export class RunFieldsResolver {
     description: "the run's graph-level prediction by `model` (default: the active graph-level model): stored, else computed live; null when no model applies",
     complexity: 3,
   })
-  async prediction(@Ctx() ctx: ApiContext, @Root() run: RunRow, @Arg('model', () => String, { nullable: true }) model: string | null): Promise<Prediction | null> {
+  prediction(@Ctx() ctx: ApiContext, @Root() run: RunRow, @Arg('model', () => String, { nullable: true }) model: string | null): Prediction | null | Promise<Prediction | null> {
+    // A page read its rows' stored predictions with it: answered in this turn (no promise per row).
+    const now = ctx.services.registry.resolveNow(model, 'graph');
+    if (now === null) return null;
+    if (now) {
+      const pid = predictionId(run.id, now.id);
+      const record = ctx.loaders.primedPrediction(pid);
+      if (record) return toPrediction({ record, model: now }, run.id);
+      const verdict = ctx.loaders.primedVerdict(pid);
+      if (verdict) return verdictPrediction(verdict, now, run.id);
+    }
+    return this.predictionLater(ctx, run, model);
+  }
+
+  private async predictionLater(ctx: ApiContext, run: RunRow, model: string | null): Promise<Prediction | null> {
     const m = await ctx.services.registry.resolve(model, 'graph', 'model');
     if (!m) return null;
     return toPrediction(await ctx.loaders.runPrediction.load({ runId: run.id, model: m }), run.id);

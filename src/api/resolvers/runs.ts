@@ -4,18 +4,19 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 't
 import type { ApiContext } from '../context';
 import type { ModelRecord } from '../store/models';
 import { predictionId } from '../store/predictions';
-import { countRuns, runsPage, type PageRow, type RunRow, type RunSelection } from '../store/runs';
+import { countRuns, runsPage, type PagePredictionFields, type PageRow, type RunRow, type RunSelection } from '../store/runs';
 import { RunFilter, RunOrder, RunSortField, SortDirection } from '../types/inputs';
 import { Run, RunConnection } from '../types/run';
 import { decodeCursor, encodeCursor, pageSize, toSelection } from './common';
-import { runPredictionModelsAsked } from './lookahead';
+import { runPredictionModelsAsked, runPredictionVerdictOnly } from './lookahead';
 
 /** The connection plus what totalCount needs (not a GraphQL field). */
 type RunConnectionView = RunConnection & { selection: RunSelection };
 
 /**
  * A page of runs. `withPredictionOf`: a model whose stored predictions the page query reads too
- * (the one its rows' prediction fields ask), so the page with predictions is one query.
+ * (the one its rows' prediction fields ask), so the page with predictions is one query; `fields`:
+ * all of each prediction, or its verdict alone when the query asks no more.
  */
 export async function runConnection(
   ctx: ApiContext,
@@ -24,21 +25,27 @@ export async function runConnection(
   after: string | null | undefined,
   order: RunOrder | null | undefined,
   withPredictionOf: ModelRecord | null = null,
+  fields: PagePredictionFields = 'all',
 ): Promise<RunConnectionView & { rows: RunRow[] }> {
   const n = pageSize(ctx, first);
   const by = order?.by ?? RunSortField.TIME;
   const { sel } = await toSelection(ctx, filter, by === RunSortField.SCORE);
   const cursor = decodeCursor(after);
   const modelId = withPredictionOf?.id ?? null;
+  const predictions = modelId ? { modelId, fields } : null;
   const sort = { by, descending: (order?.direction ?? SortDirection.DESC) === SortDirection.DESC };
   // The same page asked again within the page cache's lifetime costs no query (cache.ts).
-  const read = (): Promise<PageRow[]> => (n === 0 ? Promise.resolve([]) : runsPage(ctx.services.graph, sel, sort, n, cursor, modelId));
+  const read = (): Promise<PageRow[]> => (n === 0 ? Promise.resolve([]) : runsPage(ctx.services.graph, sel, sort, n, cursor, predictions));
   const cache = ctx.services.cache;
-  const rows = await (cache ? cache.page(JSON.stringify([sel, sort, n, cursor, modelId]), read) : read());
+  const rows = await (cache ? cache.page(JSON.stringify([sel, sort, n, cursor, predictions]), read) : read());
   const page = rows.slice(0, n);
   for (const r of page) {
     ctx.loaders.run.prime(r.run.id, r.run);
-    if (modelId) ctx.loaders.primePrediction(predictionId(r.run.id, modelId), r.prediction);
+    if (!modelId) continue;
+    const pid = predictionId(r.run.id, modelId);
+    // A verdict alone is no record: only this request's prediction fields use it (loaders.primeVerdict).
+    if (r.prediction || !r.verdict) ctx.loaders.primePrediction(pid, r.prediction);
+    else ctx.loaders.primeVerdict(pid, r.verdict);
   }
   const edges = page.map((r) => ({ cursor: encodeCursor({ k: r.key, id: r.run.id }), node: r.run as Run }));
   return {
@@ -70,7 +77,8 @@ export class RunsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<RunConnection> {
     const [model] = [...(await runPredictionModelsAsked(ctx, info, ['nodes'])), ...(await runPredictionModelsAsked(ctx, info, ['edges', 'node']))];
-    return runConnection(ctx, filter, first, after, orderBy, model ?? null);
+    const fields = runPredictionVerdictOnly(info, [['nodes'], ['edges', 'node']]) ? 'verdict' : 'all';
+    return runConnection(ctx, filter, first, after, orderBy, model ?? null, fields);
   }
 
   @Query(() => Run, { nullable: true, description: 'One run by id (null when there is none).' })
