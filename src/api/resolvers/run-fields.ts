@@ -1,4 +1,5 @@
 /** Fields of Run and Job that need more data: jobs, DAG edges, features, predictions. */
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures } from '../../features/job-features';
 import { JOB_FIELDS, type JobValues } from '../../graph/read-runs';
@@ -100,25 +101,43 @@ export class RunFieldsResolver {
     description: "the run's graph-level prediction by `model` (default: the active graph-level model): stored, else computed live; null when no model applies",
     complexity: 3,
   })
-  prediction(@Ctx() ctx: ApiContext, @Root() run: RunRow, @Arg('model', () => String, { nullable: true }) model: string | null): Prediction | null | Promise<Prediction | null> {
-    // A page read its rows' stored predictions with it: answered in this turn (no promise per row).
-    const now = ctx.services.registry.resolveNow(model, 'graph');
-    if (now === null) return null;
-    if (now) {
-      const pid = predictionId(run.id, now.id);
-      const record = ctx.loaders.primedPrediction(pid);
-      if (record) return toPrediction({ record, model: now }, run.id);
-      const verdict = ctx.loaders.primedVerdict(pid);
-      if (verdict) return verdictPrediction(verdict, now, run.id);
-    }
-    return this.predictionLater(ctx, run, model);
-  }
-
-  private async predictionLater(ctx: ApiContext, run: RunRow, model: string | null): Promise<Prediction | null> {
+  async prediction(@Ctx() ctx: ApiContext, @Root() run: RunRow, @Arg('model', () => String, { nullable: true }) model: string | null): Promise<Prediction | null> {
     const m = await ctx.services.registry.resolve(model, 'graph', 'model');
     if (!m) return null;
     return toPrediction(await ctx.loaders.runPrediction.load({ runId: run.id, model: m }), run.id);
   }
+}
+
+/**
+ * Run.prediction when this request's page of runs read it (its stored prediction, or its verdict)
+ * and the registry answers without waiting: null when no model applies; undefined when not known
+ * now (then the field's resolver above answers). See answerPagePredictionsNow.
+ */
+export function runPredictionNow(ctx: ApiContext, run: RunRow, model: string | null | undefined): Prediction | null | undefined {
+  const m = ctx.services.registry.resolveNow(model, 'graph');
+  if (!m) return m;
+  const pid = predictionId(run.id, m.id);
+  const record = ctx.loaders.primedPrediction(pid);
+  if (record) return toPrediction({ record, model: m }, run.id);
+  const verdict = ctx.loaders.primedVerdict(pid);
+  return verdict ? verdictPrediction(verdict, m, run.id) : undefined;
+}
+
+/**
+ * Run.prediction answered in the same turn when its page read it (runPredictionNow), before the
+ * type-graphql resolver: that one returns a promise for every field with an argument (its argument
+ * validation is async, even with validation off), and graphql-js then awaits each row of a page
+ * as an object of promises (on 100 rows: a few hundred promises per request).
+ */
+export function answerPagePredictionsNow(schema: GraphQLSchema): void {
+  const runType = schema.getType('Run');
+  const field = isObjectType(runType) ? runType.getFields().prediction : undefined;
+  const later = field?.resolve;
+  if (!field || !later) throw new Error('the schema has no resolver for Run.prediction');
+  field.resolve = (run: RunRow, args: { model?: string | null }, ctx: ApiContext, info) => {
+    const now = runPredictionNow(ctx, run, args.model);
+    return now === undefined ? later(run, args, ctx, info) : now;
+  };
 }
 
 @Resolver(() => Job)

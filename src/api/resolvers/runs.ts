@@ -6,7 +6,7 @@ import type { ModelRecord } from '../store/models';
 import { predictionId } from '../store/predictions';
 import { countRuns, runsPage, type PagePredictionFields, type PageRow, type RunRow, type RunSelection } from '../store/runs';
 import { RunFilter, RunOrder, RunSortField, SortDirection } from '../types/inputs';
-import { Run, RunConnection } from '../types/run';
+import { Run, RunConnection, type RunEdge } from '../types/run';
 import { decodeCursor, encodeCursor, pageSize, toSelection } from './common';
 import { runPredictionModelsAsked, runPredictionVerdictOnly } from './lookahead';
 
@@ -47,15 +47,21 @@ export async function runConnection(
     if (r.prediction || !r.verdict) ctx.loaders.primePrediction(pid, r.prediction);
     else ctx.loaders.primeVerdict(pid, r.verdict);
   }
-  const edges = page.map((r) => ({ cursor: encodeCursor({ k: r.key, id: r.run.id }), node: r.run as Run }));
+  const cursorOf = (r: PageRow): string => encodeCursor({ k: r.key, id: r.run.id });
+  const head = page[0];
+  const tail = page[page.length - 1];
+  let edges: RunEdge[] | null = null;
   return {
-    edges,
-    nodes: edges.map((e) => e.node),
+    // Built when read: a page asking only its nodes needs no cursor but the last.
+    get edges(): RunEdge[] {
+      return (edges ??= page.map((r) => ({ cursor: cursorOf(r), node: r.run as Run })));
+    },
+    nodes: page.map((r) => r.run as Run),
     pageInfo: {
       hasNextPage: rows.length > n,
       hasPreviousPage: cursor !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      startCursor: head ? cursorOf(head) : null,
+      endCursor: tail ? cursorOf(tail) : null,
     },
     selection: sel,
     rows: page.map((r) => r.run),
