@@ -66,6 +66,7 @@ export async function runPredictionModelsAsked(ctx: ApiContext, info: GraphQLRes
     try {
       const args = getArgumentValues(def, node, info.variableValues) as { model?: string | null };
       const m = await ctx.services.registry.resolve(args.model ?? null, 'graph', 'model');
+      ctx.predictionModels.set(args.model ?? '', m);
       if (m) out.set(m.id, m);
     } catch {
       // Reported by the field's own resolver.

@@ -110,11 +110,12 @@ export class RunFieldsResolver {
 
 /**
  * Run.prediction when this request's page of runs read it (its stored prediction, or its verdict)
- * and the registry answers without waiting: null when no model applies; undefined when not known
+ * and its model is known without waiting (resolved ahead for this request, or by the registry): null when no model applies; undefined when not known
  * now (then the field's resolver above answers). See answerPagePredictionsNow.
  */
 export function runPredictionNow(ctx: ApiContext, run: RunRow, model: string | null | undefined): Prediction | null | undefined {
-  const m = ctx.services.registry.resolveNow(model, 'graph');
+  const key = model ?? '';
+  const m = ctx.predictionModels.has(key) ? ctx.predictionModels.get(key) : ctx.services.registry.resolveNow(model, 'graph');
   if (!m) return m;
   const pid = predictionId(run.id, m.id);
   const record = ctx.loaders.primedPrediction(pid);
