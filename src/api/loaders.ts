@@ -46,16 +46,13 @@ export interface Loaders {
   /** A prediction already read (with a page of runs): later loads of it cost no query. */
   primePrediction(id: string, record: PredictionRecord | null): void;
   /**
-   * A stored prediction primed by this request (with its page of runs), at once: a page's rows
-   * then answer their prediction field without a DataLoader round per row.
+   * What this request's page of runs read of a row's stored prediction by a model: the record, or
+   * its verdict alone when the page's query asked no more (then for this request's prediction
+   * fields only: never cached, never loaded). At once, so that a page's rows answer their
+   * prediction field without a DataLoader round per row.
    */
-  primedPrediction(id: string): PredictionRecord | undefined;
-  /**
-   * A stored prediction's verdict read with a page that asked no other prediction field: for this
-   * request's prediction fields only (not a record: never cached, never loaded).
-   */
-  primeVerdict(id: string, verdict: PredictionVerdict): void;
-  primedVerdict(id: string): PredictionVerdict | undefined;
+  primePagePrediction(runId: string, modelId: string, p: PredictionRecord | PredictionVerdict): void;
+  pagePrediction(runId: string, modelId: string): PredictionRecord | PredictionVerdict | undefined;
 }
 
 const fromVerdict = (v: Verdict, explanation: JobContribution[] | null): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities' | 'explanation'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation });
@@ -93,10 +90,9 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
   const runRecord = new DataLoader<string, RunRecord | null>((ids) => shared.runRecords.loadMany(ids));
   const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => loadAll(shared.predictions, missing)));
 
-  const primed = new Map<string, PredictionRecord>();
-  const verdicts = new Map<string, PredictionVerdict>();
+  // By model, then run id (no "<run>|<model>" key to build per row).
+  const paged = new Map<string, Map<string, PredictionRecord | PredictionVerdict>>();
   const primePrediction = (id: string, record: PredictionRecord | null): void => {
-    if (record) primed.set(id, record);
     storedPrediction.prime(id, record);
     cache?.predictions.set(id, record ?? NONE);
   };
@@ -211,8 +207,12 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
     { cacheKeyFn: key },
   );
 
-  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction, primedPrediction: (id) => primed.get(id),
-    primeVerdict: (id, v) => void verdicts.set(id, v),
-    primedVerdict: (id) => verdicts.get(id),
+  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction,
+    primePagePrediction: (runId, modelId, p) => {
+      let m = paged.get(modelId);
+      if (!m) paged.set(modelId, (m = new Map()));
+      m.set(runId, p);
+    },
+    pagePrediction: (runId, modelId) => paged.get(modelId)?.get(runId),
   };
 }

@@ -6,7 +6,6 @@ import { JOB_FIELDS, type JobValues } from '../../graph/read-runs';
 import { categoryOf } from '../../ingest/labels';
 import type { ApiContext } from '../context';
 import type { PredictionView } from '../loaders';
-import { predictionId } from '../store/predictions';
 import type { ModelRecord } from '../store/models';
 import type { PredictionVerdict, RunRow } from '../store/runs';
 import { Prediction } from '../types/prediction';
@@ -117,11 +116,9 @@ export function runPredictionNow(ctx: ApiContext, run: RunRow, model: string | n
   const key = model ?? '';
   const m = ctx.predictionModels.has(key) ? ctx.predictionModels.get(key) : ctx.services.registry.resolveNow(model, 'graph');
   if (!m) return m;
-  const pid = predictionId(run.id, m.id);
-  const record = ctx.loaders.primedPrediction(pid);
-  if (record) return toPrediction({ record, model: m }, run.id);
-  const verdict = ctx.loaders.primedVerdict(pid);
-  return verdict ? verdictPrediction(verdict, m, run.id) : undefined;
+  const p = ctx.loaders.pagePrediction(run.id, m.id);
+  if (!p) return undefined;
+  return 'probabilities' in p ? toPrediction({ record: p, model: m }, run.id) : verdictPrediction(p, m, run.id);
 }
 
 /**

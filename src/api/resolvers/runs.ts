@@ -42,10 +42,9 @@ export async function runConnection(
   for (const r of page) {
     ctx.loaders.run.prime(r.run.id, r.run);
     if (!modelId) continue;
-    const pid = predictionId(r.run.id, modelId);
-    // A verdict alone is no record: only this request's prediction fields use it (loaders.primeVerdict).
-    if (r.prediction || !r.verdict) ctx.loaders.primePrediction(pid, r.prediction);
-    else ctx.loaders.primeVerdict(pid, r.verdict);
+    // A verdict alone is no record: only this request's prediction fields use it.
+    if (r.prediction || !r.verdict) ctx.loaders.primePrediction(predictionId(r.run.id, modelId), r.prediction);
+    if (r.verdict) ctx.loaders.primePagePrediction(r.run.id, modelId, r.prediction ?? r.verdict);
   }
   const cursorOf = (r: PageRow): string => encodeCursor({ k: r.key, id: r.run.id });
   const head = page[0];
