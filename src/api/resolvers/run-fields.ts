@@ -109,8 +109,9 @@ export class RunFieldsResolver {
 
 /**
  * Run.prediction when this request's page of runs read it (its stored prediction, or its verdict)
- * and its model is known without waiting (resolved ahead for this request, or by the registry): null when no model applies; undefined when not known
- * now (then the field's resolver above answers). See answerPagePredictionsNow.
+ * and its model is known without waiting (resolved ahead for this request, or by the registry):
+ * null when no model applies; undefined when not known now (then the field's resolver above
+ * answers). See answerPagePredictionsNow.
  */
 export function runPredictionNow(ctx: ApiContext, run: RunRow, model: string | null | undefined): Prediction | null | undefined {
   const key = model ?? '';
