@@ -10,6 +10,7 @@ import type { ApiConfig } from './config';
 import type { ModelRuntime } from './inference';
 import { createLoaders, type Loaders } from './loaders';
 import type { ModelRegistry } from './registry';
+import type { ModelRecord } from './store/models';
 import type { SharedReads } from './shared-reads';
 import type { TrainingJobs } from './training/jobs';
 
@@ -31,6 +32,12 @@ export interface ApiContext {
   services: ApiServices;
   loaders: Loaders;
   authenticated: boolean;
+  /**
+   * Graph-level models this request resolved for its run prediction fields ahead of them
+   * (resolvers/lookahead.ts), by the field's `model` argument ('' for the active one): the rows of
+   * a page then use the model its query read with, even when the registry refreshes meanwhile.
+   */
+  predictionModels: Map<string, ModelRecord | null>;
 }
 
 export function createContext(services: ApiServices, authorization: string | undefined): ApiContext {
@@ -38,5 +45,6 @@ export function createContext(services: ApiServices, authorization: string | und
     services,
     loaders: createLoaders(services.shared, services.runtime, services.cache),
     authenticated: services.keys.accepts(authorization),
+    predictionModels: new Map(),
   };
 }

@@ -16,7 +16,7 @@ import type { ModelRuntime } from './inference';
 import type { ModelRecord } from './store/models';
 import type { SharedReads } from './shared-reads';
 import { predictionId, type PredictionRecord } from './store/predictions';
-import type { RunRow } from './store/runs';
+import type { PredictionVerdict, RunRow } from './store/runs';
 
 /** A prediction with the model that made it. */
 export interface PredictionView {
@@ -45,6 +45,14 @@ export interface Loaders {
   runWithPrediction(runId: string, model: ModelRecord): Promise<RunRow | null>;
   /** A prediction already read (with a page of runs): later loads of it cost no query. */
   primePrediction(id: string, record: PredictionRecord | null): void;
+  /**
+   * What this request's page of runs read of a row's stored prediction by a model: the record, or
+   * its verdict alone when the page's query asked no more (then for this request's prediction
+   * fields only: never cached, never loaded). At once, so that a page's rows answer their
+   * prediction field without a DataLoader round per row.
+   */
+  primePagePrediction(runId: string, modelId: string, p: PredictionRecord | PredictionVerdict): void;
+  pagePrediction(runId: string, modelId: string): PredictionRecord | PredictionVerdict | undefined;
 }
 
 const fromVerdict = (v: Verdict, explanation: JobContribution[] | null): Pick<PredictionRecord, 'predicted' | 'score' | 'probabilities' | 'explanation'> => ({ predicted: v.predicted, score: v.score, probabilities: v.probabilities, explanation });
@@ -82,6 +90,8 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
   const runRecord = new DataLoader<string, RunRecord | null>((ids) => shared.runRecords.loadMany(ids));
   const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => loadAll(shared.predictions, missing)));
 
+  // By model, then run id (no "<run>|<model>" key to build per row).
+  const paged = new Map<string, Map<string, PredictionRecord | PredictionVerdict>>();
   const primePrediction = (id: string, record: PredictionRecord | null): void => {
     storedPrediction.prime(id, record);
     cache?.predictions.set(id, record ?? NONE);
@@ -197,5 +207,12 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
     { cacheKeyFn: key },
   );
 
-  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction };
+  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction,
+    primePagePrediction: (runId, modelId, p) => {
+      let m = paged.get(modelId);
+      if (!m) paged.set(modelId, (m = new Map()));
+      m.set(runId, p);
+    },
+    pagePrediction: (runId, modelId) => paged.get(modelId)?.get(runId),
+  };
 }

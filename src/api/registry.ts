@@ -7,8 +7,14 @@ import type { Graph } from '../graph/driver';
 import { BadInputError } from './errors';
 import { listModels, type ModelLevel, type ModelRecord } from './store/models';
 
+/** The active model of a level; multiclass before binary (it tells the category). */
+function activeOf(models: readonly ModelRecord[], level: ModelLevel): ModelRecord | null {
+  const act = models.filter((m) => m.active && m.level === level);
+  return act.find((m) => m.task === 'multiclass') ?? act[0] ?? null;
+}
+
 export class ModelRegistry {
-  private cache: { at: number; models: Promise<ModelRecord[]> } | null = null;
+  private cache: { at: number; models: Promise<ModelRecord[]>; settled: ModelRecord[] | null } | null = null;
 
   constructor(
     private readonly graph: Graph,
@@ -19,10 +25,24 @@ export class ModelRegistry {
     const now = Date.now();
     if (!this.cache || now - this.cache.at > this.ttlMs) {
       const models = listModels(this.graph);
-      models.catch(() => (this.cache = null));
-      this.cache = { at: now, models };
+      const entry: NonNullable<ModelRegistry['cache']> = { at: now, models, settled: null };
+      models.then((m) => void (entry.settled = m), () => void (this.cache === entry && (this.cache = null)));
+      this.cache = entry;
     }
     return this.cache.models;
+  }
+
+  /**
+   * What `resolve` would answer, without waiting: the model (or null: none active) when the
+   * registry is read and fresh and the answer is no error; undefined otherwise (then `resolve`).
+   * Lets a field that is asked once per row of a page resolve its model in the same turn.
+   */
+  resolveNow(id: string | null | undefined, level: ModelLevel): ModelRecord | null | undefined {
+    const c = this.cache;
+    if (!c?.settled || Date.now() - c.at > this.ttlMs) return undefined;
+    if (id === null || id === undefined || id === '') return activeOf(c.settled, level);
+    const m = c.settled.find((x) => x.id === id);
+    return m && m.level === level ? m : undefined;
   }
 
   invalidate(): void {
@@ -35,8 +55,7 @@ export class ModelRegistry {
 
   /** The active model of a level; multiclass before binary (it tells the category). */
   async active(level: ModelLevel): Promise<ModelRecord | null> {
-    const act = (await this.all()).filter((m) => m.active && m.level === level);
-    return act.find((m) => m.task === 'multiclass') ?? act[0] ?? null;
+    return activeOf(await this.all(), level);
   }
 
   /**

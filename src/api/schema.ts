@@ -11,7 +11,7 @@ import { authChecker } from './auth';
 import { IngestResolver } from './resolvers/ingest';
 import { ModelsResolver } from './resolvers/models';
 import { PredictionFieldsResolver } from './resolvers/prediction-fields';
-import { JobFieldsResolver, RunFieldsResolver } from './resolvers/run-fields';
+import { JobFieldsResolver, RunFieldsResolver, answerPagePredictionsNow } from './resolvers/run-fields';
 import { RunsResolver } from './resolvers/runs';
 import { ScoreResolver } from './resolvers/score';
 import { SeriesResolver } from './resolvers/series';
@@ -24,11 +24,14 @@ export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 let built: GraphQLSchema | null = null;
 
 export function apiSchema(): GraphQLSchema {
-  built ??= buildSchemaSync({
-    resolvers: [WorkflowsResolver, RunsResolver, RunFieldsResolver, JobFieldsResolver, PredictionFieldsResolver, SeriesResolver, SubgraphsResolver, ModelsResolver, IngestResolver, ScoreResolver, TrainingResolver],
-    authChecker,
-    validate: false,
-  });
+  if (!built) {
+    built = buildSchemaSync({
+      resolvers: [WorkflowsResolver, RunsResolver, RunFieldsResolver, JobFieldsResolver, PredictionFieldsResolver, SeriesResolver, SubgraphsResolver, ModelsResolver, IngestResolver, ScoreResolver, TrainingResolver],
+      authChecker,
+      validate: false,
+    });
+    answerPagePredictionsNow(built);
+  }
   return built;
 }
 

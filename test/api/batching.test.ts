@@ -66,6 +66,60 @@ describe('batching', () => {
     assert.ok(r.cypher >= 1 && r.cypher <= 3, `Cypher queries: ${r.cypher}`);
   });
 
+  it('a page asking only predicted and score gives the stored values; asking more fields gives them too', async () => {
+    const noCache = withoutCache();
+    try {
+      const model = await h.server.services.registry.active('graph');
+      assert.ok(model);
+      const stored = async (ids: string[]): Promise<Map<string, any>> => {
+        const res = await h.graph.read((tx) => tx.run('UNWIND $ids AS id MATCH (p:Prediction {id: id}) RETURN p.id AS id, p.predicted AS predicted, p.score AS score, p.probabilities AS probabilities, toString(p.scoredAt) AS scoredAt', { ids: ids.map((id) => `${id}|${model.id}`) }));
+        return new Map(res.records.map((r) => [(r.get('id') as string).split('|')[0] as string, r.toObject()]));
+      };
+      const verdict = await counted('{ runs(first: 50) { nodes { id prediction { predicted score } } } }');
+      // The page with its rows' verdicts, + the registry (cached 2 s): no prediction read per row.
+      assert.ok(verdict.cypher >= 1 && verdict.cypher <= 2, `Cypher queries: ${verdict.cypher}`);
+      const nodes = verdict.data.runs.nodes as any[];
+      const want = await stored(nodes.map((n) => n.id));
+      assert.equal(want.size, 50);
+      for (const n of nodes) assert.deepEqual(n.prediction, { predicted: want.get(n.id).predicted, score: want.get(n.id).score }, n.id);
+
+      // Other prediction fields, asked through an alias and a fragment beside the verdict: all read.
+      const full = await counted(`{ runs(first: 50) { nodes { id v: prediction { predicted score } prediction { ...more } } } }
+        fragment more on Prediction { stored scoredAt model { id } probabilities { class probability } }`);
+      assert.ok(full.cypher >= 1 && full.cypher <= 2, `Cypher queries: ${full.cypher}`);
+      for (const n of full.data.runs.nodes as any[]) {
+        const w = want.get(n.id);
+        assert.deepEqual(n.v, { predicted: w.predicted, score: w.score });
+        assert.equal(n.prediction.stored, true);
+        assert.equal(n.prediction.model.id, model.id);
+        assert.equal(Date.parse(n.prediction.scoredAt), Date.parse(w.scoredAt));
+        assert.deepEqual(n.prediction.probabilities.map((c: any) => c.probability), w.probabilities);
+        assert.deepEqual(n.prediction.probabilities.map((c: any) => c.class), model.classes);
+      }
+      // The same through edges, in the same order as nodes.
+      const edges = await counted('{ runs(first: 50) { edges { cursor node { id prediction { score } } } } }');
+      assert.deepEqual(edges.data.runs.edges.map((e: any) => [e.node.id, e.node.prediction.score]), nodes.map((n) => [n.id, n.prediction.score]));
+    } finally {
+      noCache();
+    }
+  });
+
+  it('with the read cache on, a page read for its verdicts alone leaves full predictions for the queries after it', async () => {
+    assert.ok(h.server.services.cache, 'the read cache is on');
+    h.server.services.cache.clearPredictions();
+    const q = '{ runs(first: 30) { nodes { id prediction { predicted score } } } }';
+    const first = await counted(q);
+    assert.deepEqual((await counted(q)).data, first.data);
+    const id = first.data.runs.nodes[4].id as string;
+    const one = await gql(h.url, 'query($id: ID!) { run(id: $id) { prediction { predicted score probabilities { probability } } } }', { id });
+    assert.equal(one.errors, undefined, one.raw);
+    const p = one.data?.run.prediction;
+    assert.deepEqual({ predicted: p.predicted, score: p.score }, first.data.runs.nodes[4].prediction);
+    assert.equal(p.probabilities.length, 4);
+    const page = await counted('{ runs(first: 30) { nodes { id prediction { score probabilities { probability } } } } }');
+    assert.deepEqual(page.data.runs.nodes[4].prediction, { score: p.score, probabilities: p.probabilities });
+  });
+
   it('a page asking predictions by a named model reads them with the page, and they match run(id)', async () => {
     const q = `query($m: String) { runs(first: 20) { nodes { id prediction(model: $m) { model { id } predicted score stored } } } }`;
     const noCache = withoutCache();

@@ -26,6 +26,30 @@ function fieldsAt(info: GraphQLResolveInfo, path: readonly string[], leaf: strin
   return level.flatMap((f) => fieldsNamed(f.selectionSet, leaf, info));
 }
 
+/** Prediction fields a page can answer from a stored prediction's verdict alone (see PagePredictionFields). */
+const VERDICT_FIELDS = new Set(['predicted', 'score', 'stored', 'model', '__typename']);
+
+/** Names of the fields a selection set asks, fragments followed. */
+function fieldNames(set: SelectionSetNode | undefined, info: GraphQLResolveInfo, out: Set<string>): Set<string> {
+  for (const sel of set?.selections ?? []) {
+    if (sel.kind === Kind.FIELD) out.add(sel.name.value);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) fieldNames(sel.selectionSet, info, out);
+    else fieldNames(info.fragments[sel.name.value]?.selectionSet, info, out);
+  }
+  return out;
+}
+
+/**
+ * Whether the run predictions asked at each of `paths` below the resolving field ask only their
+ * verdict (predicted, score; also stored, model): then a page reads no more of them.
+ */
+export function runPredictionVerdictOnly(info: GraphQLResolveInfo, paths: ReadonlyArray<readonly string[]>): boolean {
+  const asked = new Set<string>();
+  for (const path of paths) for (const node of fieldsAt(info, path, 'prediction')) fieldNames(node.selectionSet, info, asked);
+  for (const name of asked) if (!VERDICT_FIELDS.has(name)) return false;
+  return true;
+}
+
 /**
  * The graph-level models whose run predictions the query asks at `path` below the resolving field
  * (e.g. [] under run(id), ['nodes'] under runs). A model that does not resolve (unknown id, wrong
@@ -42,6 +66,7 @@ export async function runPredictionModelsAsked(ctx: ApiContext, info: GraphQLRes
     try {
       const args = getArgumentValues(def, node, info.variableValues) as { model?: string | null };
       const m = await ctx.services.registry.resolve(args.model ?? null, 'graph', 'model');
+      ctx.predictionModels.set(args.model ?? '', m);
       if (m) out.set(m.id, m);
     } catch {
       // Reported by the field's own resolver.

@@ -1,11 +1,13 @@
 /** Fields of Run and Job that need more data: jobs, DAG edges, features, predictions. */
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures } from '../../features/job-features';
 import { JOB_FIELDS, type JobValues } from '../../graph/read-runs';
 import { categoryOf } from '../../ingest/labels';
 import type { ApiContext } from '../context';
 import type { PredictionView } from '../loaders';
-import type { RunRow } from '../store/runs';
+import type { ModelRecord } from '../store/models';
+import type { PredictionVerdict, RunRow } from '../store/runs';
 import { Prediction } from '../types/prediction';
 import { DagEdge, Job, JobFeature, Run } from '../types/run';
 import { toModelView } from './common';
@@ -28,6 +30,26 @@ export function toPrediction(v: PredictionView | null | undefined, runId: string
     scoredAt: Number.isFinite(at) ? at / 1000 : null,
     source: { runId, jobIndex, model: v.model, stored: v.record.explanation ?? null },
   };
+}
+
+/**
+ * What a prediction that was read as its verdict alone (predicted, score) does not have: a page
+ * reads no more when its query asks no more (resolvers/lookahead.ts), so nothing reads these; if
+ * anything ever did, it fails loudly instead of answering a wrong value.
+ */
+const VERDICT_ONLY: object = Object.freeze(
+  Object.create(null, Object.fromEntries(['probabilities', 'scoredAt'].map((f) => [f, { get: (): never => { throw new Error(`Prediction.${f} was not read with this page of runs`); } }]))),
+);
+
+/** The GraphQL prediction of run `runId` from a stored prediction's verdict (see VERDICT_ONLY). */
+function verdictPrediction(v: PredictionVerdict, model: ModelRecord, runId: string): Prediction {
+  const p = Object.create(VERDICT_ONLY) as Prediction;
+  p.model = toModelView(model);
+  p.predicted = v.predicted;
+  p.score = v.score;
+  p.stored = true;
+  p.source = { runId, jobIndex: null, model, stored: null };
+  return p;
 }
 
 const num = (v: JobValues[number] | undefined): number | null => (typeof v === 'number' ? v : null);
@@ -83,6 +105,38 @@ export class RunFieldsResolver {
     if (!m) return null;
     return toPrediction(await ctx.loaders.runPrediction.load({ runId: run.id, model: m }), run.id);
   }
+}
+
+/**
+ * Run.prediction when this request's page of runs read it (its stored prediction, or its verdict)
+ * and its model is known without waiting (resolved ahead for this request, or by the registry):
+ * null when no model applies; undefined when not known now (then the field's resolver above
+ * answers). See answerPagePredictionsNow.
+ */
+export function runPredictionNow(ctx: ApiContext, run: RunRow, model: string | null | undefined): Prediction | null | undefined {
+  const key = model ?? '';
+  const m = ctx.predictionModels.has(key) ? ctx.predictionModels.get(key) : ctx.services.registry.resolveNow(model, 'graph');
+  if (!m) return m;
+  const p = ctx.loaders.pagePrediction(run.id, m.id);
+  if (!p) return undefined;
+  return 'probabilities' in p ? toPrediction({ record: p, model: m }, run.id) : verdictPrediction(p, m, run.id);
+}
+
+/**
+ * Run.prediction answered in the same turn when its page read it (runPredictionNow), before the
+ * type-graphql resolver: that one returns a promise for every field with an argument (its argument
+ * validation is async, even with validation off), and graphql-js then awaits each row of a page
+ * as an object of promises (on 100 rows: a few hundred promises per request).
+ */
+export function answerPagePredictionsNow(schema: GraphQLSchema): void {
+  const runType = schema.getType('Run');
+  const field = isObjectType(runType) ? runType.getFields().prediction : undefined;
+  const later = field?.resolve;
+  if (!field || !later) throw new Error('the schema has no resolver for Run.prediction');
+  field.resolve = (run: RunRow, args: { model?: string | null }, ctx: ApiContext, info) => {
+    const now = runPredictionNow(ctx, run, args.model);
+    return now === undefined ? later(run, args, ctx, info) : now;
+  };
 }
 
 @Resolver(() => Job)

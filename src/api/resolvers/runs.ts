@@ -4,18 +4,19 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 't
 import type { ApiContext } from '../context';
 import type { ModelRecord } from '../store/models';
 import { predictionId } from '../store/predictions';
-import { countRuns, runsPage, type PageRow, type RunRow, type RunSelection } from '../store/runs';
+import { countRuns, runsPage, type PagePredictionFields, type PageRow, type RunRow, type RunSelection } from '../store/runs';
 import { RunFilter, RunOrder, RunSortField, SortDirection } from '../types/inputs';
-import { Run, RunConnection } from '../types/run';
+import { Run, RunConnection, type RunEdge } from '../types/run';
 import { decodeCursor, encodeCursor, pageSize, toSelection } from './common';
-import { runPredictionModelsAsked } from './lookahead';
+import { runPredictionModelsAsked, runPredictionVerdictOnly } from './lookahead';
 
 /** The connection plus what totalCount needs (not a GraphQL field). */
 type RunConnectionView = RunConnection & { selection: RunSelection };
 
 /**
  * A page of runs. `withPredictionOf`: a model whose stored predictions the page query reads too
- * (the one its rows' prediction fields ask), so the page with predictions is one query.
+ * (the one its rows' prediction fields ask), so the page with predictions is one query; `fields`:
+ * all of each prediction, or its verdict alone when the query asks no more.
  */
 export async function runConnection(
   ctx: ApiContext,
@@ -24,31 +25,42 @@ export async function runConnection(
   after: string | null | undefined,
   order: RunOrder | null | undefined,
   withPredictionOf: ModelRecord | null = null,
+  fields: PagePredictionFields = 'all',
 ): Promise<RunConnectionView & { rows: RunRow[] }> {
   const n = pageSize(ctx, first);
   const by = order?.by ?? RunSortField.TIME;
   const { sel } = await toSelection(ctx, filter, by === RunSortField.SCORE);
   const cursor = decodeCursor(after);
   const modelId = withPredictionOf?.id ?? null;
+  const predictions = modelId ? { modelId, fields } : null;
   const sort = { by, descending: (order?.direction ?? SortDirection.DESC) === SortDirection.DESC };
   // The same page asked again within the page cache's lifetime costs no query (cache.ts).
-  const read = (): Promise<PageRow[]> => (n === 0 ? Promise.resolve([]) : runsPage(ctx.services.graph, sel, sort, n, cursor, modelId));
+  const read = (): Promise<PageRow[]> => (n === 0 ? Promise.resolve([]) : runsPage(ctx.services.graph, sel, sort, n, cursor, predictions));
   const cache = ctx.services.cache;
-  const rows = await (cache ? cache.page(JSON.stringify([sel, sort, n, cursor, modelId]), read) : read());
+  const rows = await (cache ? cache.page(JSON.stringify([sel, sort, n, cursor, predictions]), read) : read());
   const page = rows.slice(0, n);
   for (const r of page) {
     ctx.loaders.run.prime(r.run.id, r.run);
-    if (modelId) ctx.loaders.primePrediction(predictionId(r.run.id, modelId), r.prediction);
+    if (!modelId) continue;
+    // A verdict alone is no record: only this request's prediction fields use it.
+    if (r.prediction || !r.verdict) ctx.loaders.primePrediction(predictionId(r.run.id, modelId), r.prediction);
+    if (r.verdict) ctx.loaders.primePagePrediction(r.run.id, modelId, r.prediction ?? r.verdict);
   }
-  const edges = page.map((r) => ({ cursor: encodeCursor({ k: r.key, id: r.run.id }), node: r.run as Run }));
+  const cursorOf = (r: PageRow): string => encodeCursor({ k: r.key, id: r.run.id });
+  const head = page[0];
+  const tail = page[page.length - 1];
+  let edges: RunEdge[] | null = null;
   return {
-    edges,
-    nodes: edges.map((e) => e.node),
+    // Built when read: a page asking only its nodes needs no cursor but the last.
+    get edges(): RunEdge[] {
+      return (edges ??= page.map((r) => ({ cursor: cursorOf(r), node: r.run as Run })));
+    },
+    nodes: page.map((r) => r.run as Run),
     pageInfo: {
       hasNextPage: rows.length > n,
       hasPreviousPage: cursor !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      startCursor: head ? cursorOf(head) : null,
+      endCursor: tail ? cursorOf(tail) : null,
     },
     selection: sel,
     rows: page.map((r) => r.run),
@@ -70,7 +82,8 @@ export class RunsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<RunConnection> {
     const [model] = [...(await runPredictionModelsAsked(ctx, info, ['nodes'])), ...(await runPredictionModelsAsked(ctx, info, ['edges', 'node']))];
-    return runConnection(ctx, filter, first, after, orderBy, model ?? null);
+    const fields = runPredictionVerdictOnly(info, [['nodes'], ['edges', 'node']]) ? 'verdict' : 'all';
+    return runConnection(ctx, filter, first, after, orderBy, model ?? null, fields);
   }
 
   @Query(() => Run, { nullable: true, description: 'One run by id (null when there is none).' })
