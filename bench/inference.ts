@@ -107,7 +107,8 @@ async function main(): Promise<void> {
         await session.close();
       }
     };
-    const runScore = (): { summary: ScoreSummary; wall: number } => {
+    type Pass = { summary: ScoreSummary; wall: number };
+    const runScore = (): Pass => {
       const t0 = performance.now();
       const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'wfad.js'), 'score', '--all', '--model', allModel, '--json'], { env, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`wfad score failed (${r.status}): ${r.stderr}`);
@@ -124,16 +125,17 @@ async function main(): Promise<void> {
       runScore();
       runScore();
     }
-    const freshPasses: Array<{ summary: ScoreSummary; wall: number }> = [];
-    const againPasses: Array<{ summary: ScoreSummary; wall: number }> = [];
+    const freshPasses: Pass[] = [];
+    const againPasses: Pass[] = [];
     for (let i = 0; i < passes; i++) {
       await clear();
-      freshPasses.push(runScore());
-      againPasses.push(runScore());
-      log(`pass ${i + 1}/${passes}: first ${(freshPasses.at(-1) as { summary: ScoreSummary }).summary.seconds.toFixed(2)} s, re-score ${(againPasses.at(-1) as { summary: ScoreSummary }).summary.seconds.toFixed(2)} s`);
+      const first = runScore();
+      const re = runScore();
+      freshPasses.push(first);
+      againPasses.push(re);
+      log(`pass ${i + 1}/${passes}: first ${first.summary.seconds.toFixed(2)} s, re-score ${re.summary.seconds.toFixed(2)} s`);
     }
-    const median = (list: Array<{ summary: ScoreSummary; wall: number }>): { summary: ScoreSummary; wall: number } =>
-      [...list].sort((a, b) => a.summary.seconds - b.summary.seconds)[Math.floor(list.length / 2)] as { summary: ScoreSummary; wall: number };
+    const median = (list: readonly Pass[]): Pass => [...list].sort((a, b) => a.summary.seconds - b.summary.seconds)[Math.floor(list.length / 2)] as Pass;
     const fresh = median(freshPasses);
     const again = median(againPasses);
     const jobs = (await graph.read((tx) => tx.run('MATCH (:Run)-[:HAS_JOB]->(j:Job) RETURN count(j) AS n'))).records[0]?.get('n') as number;

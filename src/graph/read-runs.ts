@@ -89,8 +89,9 @@ const READ_IDS = read(MATCH_IDS);
 /**
  * A page of listed runs from the Run nodes alone: workflow and template are the run's own
  * properties (runs.ts writes them beside its HAS_RUN and USES_TEMPLATE relationships), so neither
- * relationship is walked, and the job-node subquery is not planned. Per run this was about half the
- * database's work of `read`: a run's relationships are one chain, its jobs' included. A row it
+ * relationship is walked, and the job-node subquery is not planned. On runs of a few dozen jobs this
+ * was about half the database's work of `read` (their relationships, the jobs' included, are one
+ * chain per run). A row it
  * cannot answer (no job table, no template on the run, a template this reader has not read, no
  * workflow name) is read again by `read` (rangePage).
  */
@@ -297,7 +298,11 @@ function recordsOf(tx: ManagedTransaction, query: string, params: Record<string,
  */
 async function rangePage(tx: ManagedTransaction, params: Record<string, unknown>, known: ReadonlySet<string>, seen: Interner): Promise<RunRecord[]> {
   const rest: string[] = [];
-  const page = await recordsOf(tx, READ_RANGE, params, seen, (rec) => incomplete(rec, known) && rest.push(rec.get('id') as string) > 0);
+  const page = await recordsOf(tx, READ_RANGE, params, seen, (rec) => {
+    if (!incomplete(rec, known)) return false;
+    rest.push(rec.get('id') as string);
+    return true;
+  });
   if (rest.length === 0) return page;
   const more = await recordsOf(tx, READ_IDS, { ...params, ids: rest, after: '', limit: neo4j.int(Number.MAX_SAFE_INTEGER) }, seen);
   return [...page, ...more].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

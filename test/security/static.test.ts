@@ -42,7 +42,7 @@ const ALLOWED: Record<string, Record<string, string>> = {
     WHERE: 'constant run predicates, each comparing with a $parameter',
     LABELLED: 'constant truth predicate comparing with $labelled',
     PACKED: 'constant job-table predicate comparing with $tableFields',
-    match: 'one of the three constant MATCH clauses (MATCH_ALL, MATCH_RANGE, MATCH_IDS) the module-level queries are built from',
+    match: 'one of the two constant MATCH clauses (MATCH_ALL, MATCH_IDS) the module-level queries are built from',
   },
   'src/graph/predictions.ts': {
     target: "the label, typed 'Run' | 'Job', from the two constant queries built at load time",

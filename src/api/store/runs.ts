@@ -80,26 +80,18 @@ export interface PageRow {
   verdict: PredictionVerdict | null;
 }
 
-/** A Run node `r` as one map, named `run` (a projection: only these properties cross the wire). */
-export const RUN_FIELDS = `r{.id, .workflow, .label, .category, .level, .startedAt, .endedAt, .jobCount, .instance, .runNumber} AS run`;
-
-/** The same properties as list items, in this order (a page's rows: no property names on the wire). */
+/** The Run properties a RunRow holds, in the order runOfItems reads them. */
 const RUN_PROPS = ['id', 'workflow', 'label', 'category', 'level', 'startedAt', 'endedAt', 'jobCount', 'instance', 'runNumber'] as const;
+
+/** A Run node `r` as one map, named `run` (a projection: only these properties cross the wire). */
+export const RUN_FIELDS = `r{${RUN_PROPS.map((p) => `.${p}`).join(', ')}} AS run`;
+
+/** The same properties as list items (a page's rows: no property names on the wire). */
 const RUN_ITEMS = RUN_PROPS.map((p) => `r.${p}`).join(', ');
 
+/** A run from its RUN_FIELDS map. */
 export function toRun(o: Record<string, unknown>): RunRow {
-  return {
-    id: o.id as string,
-    workflow: o.workflow as string,
-    label: (o.label as string | null | undefined) ?? null,
-    category: (o.category as string | null | undefined) ?? null,
-    level: (o.level as number | null | undefined) ?? null,
-    startedAt: (o.startedAt as number | null | undefined) ?? null,
-    endedAt: (o.endedAt as number | null | undefined) ?? null,
-    jobCount: (o.jobCount as number | null | undefined) ?? 0,
-    instance: (o.instance as string | null | undefined) ?? null,
-    runNumber: (o.runNumber as number | null | undefined) ?? null,
-  };
+  return runOfItems(RUN_PROPS.map((p) => o[p]));
 }
 
 /** A run from the first RUN_PROPS.length items of a row list (RUN_ITEMS). */
@@ -107,14 +99,14 @@ function runOfItems(a: readonly unknown[]): RunRow {
   return {
     id: a[0] as string,
     workflow: a[1] as string,
-    label: (a[2] as string | null) ?? null,
-    category: (a[3] as string | null) ?? null,
-    level: (a[4] as number | null) ?? null,
-    startedAt: (a[5] as number | null) ?? null,
-    endedAt: (a[6] as number | null) ?? null,
-    jobCount: (a[7] as number | null) ?? 0,
-    instance: (a[8] as string | null) ?? null,
-    runNumber: (a[9] as number | null) ?? null,
+    label: (a[2] as string | null | undefined) ?? null,
+    category: (a[3] as string | null | undefined) ?? null,
+    level: (a[4] as number | null | undefined) ?? null,
+    startedAt: (a[5] as number | null | undefined) ?? null,
+    endedAt: (a[6] as number | null | undefined) ?? null,
+    jobCount: (a[7] as number | null | undefined) ?? 0,
+    instance: (a[8] as string | null | undefined) ?? null,
+    runNumber: (a[9] as number | null | undefined) ?? null,
   };
 }
 
