@@ -6,14 +6,25 @@
  *   npm run bench:ingest-floor [-- --json] [-- --batch-jobs 5000,20000] [-- --runs N]
  *
  * Uses a local server on WFAD_BENCH_NEO4J_PORT (data in .wfad/neo4j-floor, removed first).
+ *
+ *   npm run bench:ingest-floor -- --core-api [--passes 3] [--json]
+ *
+ * The same runs (Run node with its stored properties and job table, Job nodes, HAS_JOB, FEEDS)
+ * written by Neo4j's own Java API inside one embedded database (bench/neo4j-floor/
+ * CoreApiFloor.java): no Bolt, no Cypher, no client. With all properties and the Job indexes, with
+ * all properties and no Job index, and with the Job identity properties alone.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import neo4j from 'neo4j-driver';
-import { defaultDatasetPath } from '../src/config';
 import { openGraph, type Graph } from '../src/graph/driver';
-import { jobProps } from '../src/graph/runs';
+import { spawnSync } from 'node:child_process';
+import { jobTableProps } from '../src/graph/job-table';
+import { INT_PROPS, jobProps, plainJobProps, runProps } from '../src/graph/runs';
+import { TemplateCatalog } from '../src/graph/templates';
+import { javaBinary, SERVER_CLASSPATH } from '../src/localdb/server';
+import { PROJECT_ROOT, defaultDatasetPath, localServerConfig } from '../src/config';
 import { discover } from '../src/ingest/dataset';
 import { isRejection } from '../src/ingest/rejection';
 import type { SourceRun } from '../src/ingest/run-shape';
@@ -84,6 +95,41 @@ async function run(graph: Graph, runs: SourceRun[], batchJobs: number, intEdges:
   return (performance.now() - t0) / 1000;
 }
 
+const plain = (v: unknown): unknown => (neo4j.isInt(v) ? v.toNumber() : v);
+const plainMap = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, plain(v)]));
+
+/** The runs as stored (run properties with the job table, job properties, edges) through CoreApiFloor.java. */
+function coreApi(runs: SourceRun[], jobs: number, edges: number): void {
+  const file = path.join(os.tmpdir(), `wfad-core-api-floor-${process.pid}.jsonl`);
+  const catalog = new TemplateCatalog();
+  const out = fs.openSync(file, 'w');
+  for (const run of runs) {
+    const { template } = catalog.place(run);
+    const js = run.jobs.map((j) => plainJobProps(j, run));
+    fs.writeSync(out, `${JSON.stringify({ props: { ...plainMap(runProps(run, template)), ...jobTableProps(js) }, jobs: js, edges: run.edges })}\n`);
+  }
+  fs.closeSync(out);
+  const passes = opt('--passes') ?? '3';
+  const jobsPerTx = opt('--batch-jobs') ?? '5000';
+  const rows: Array<Record<string, unknown>> = [];
+  try {
+    for (const [props, indexes] of [['all', 'yes'], ['all', 'no'], ['identity', 'yes']] as const) {
+      log(`core API: ${props} properties, Job indexes ${indexes}, ${passes} passes of ${jobs} jobs`);
+      const java = spawnSync(javaBinary(), [`-Xmx${localServerConfig().heap}`, '-cp', SERVER_CLASSPATH, path.join(PROJECT_ROOT, 'bench', 'neo4j-floor', 'CoreApiFloor.java'), file, passes, jobsPerTx, props, indexes, [...INT_PROPS].join(',')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (java.status !== 0) throw new Error(`CoreApiFloor.java exited ${String(java.status)}: ${java.stderr.slice(-2000)}`);
+      for (const line of java.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+        const row = { jobProperties: props, jobIndexes: indexes === 'yes', jobsPerTransaction: Number(jobsPerTx), ...(JSON.parse(line) as Record<string, unknown>), load: os.loadavg()[0]?.toFixed(2) };
+        rows.push(row);
+        log(JSON.stringify(row));
+      }
+    }
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+  const result = { path: 'Neo4j core Java API, embedded, no client', jobs, edges, rows, command: `npm run bench:ingest-floor -- ${args.join(' ')}`.trim(), loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}` };
+  console.log(json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+}
+
 async function main(): Promise<void> {
   const dataset = opt('--dataset') ?? defaultDatasetPath();
   const ds = discover(dataset);
@@ -97,6 +143,7 @@ async function main(): Promise<void> {
   }
   const jobs = runs.reduce((s, r) => s + r.jobs.length, 0);
   const edges = runs.reduce((s, r) => s + r.edges.length, 0);
+  if (args.includes('--core-api')) return coreApi(runs, jobs, edges);
   const sizes = (opt('--batch-jobs') ?? '5000,20000').split(',').map(Number);
   const stop = await freshBenchNeo4j('neo4j-floor', log);
   const graph = openGraph();
