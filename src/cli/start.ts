@@ -19,6 +19,7 @@ import path from 'node:path';
 import { apiConfig } from '../api/config';
 import { startApiServer } from '../api/server';
 import { PROJECT_ROOT, localServerConfig, neo4jConnection } from '../config';
+import type { ModelLevel, ModelTask } from '../model-identity';
 import { labelledSamples } from '../features/dataset';
 import { generateDataset } from '../generate';
 import { openGraph, verify, type Graph } from '../graph/driver';
@@ -66,7 +67,7 @@ async function runCount(g: Graph): Promise<number> {
 }
 
 /** Trains one model on every stored run (default configuration) and saves it with ONNX + card. */
-async function trainModel(g: Graph, dir: string, name: string, level: 'graph' | 'node', task: 'binary' | 'multiclass', log: (l: string) => void): Promise<void> {
+async function trainModel(g: Graph, dir: string, name: string, level: ModelLevel, task: ModelTask, log: (l: string) => void): Promise<void> {
   const samples = labelledSamples(await readRuns(g, { labelled: true }));
   log(`training ${name} on ${samples.length} stored runs…`);
   const result = train(samples, { ...DEFAULT_CONFIG, level, task });

@@ -12,10 +12,11 @@
 import { JOB_FIELDS, jobTableOf, type RunRecord } from '../graph/read-runs';
 import { categoryOf } from '../ingest/labels';
 import { rawJobFeatures } from './job-features';
+import type { ModelTask } from '../model-identity';
 
 export const MULTICLASS = ['normal', 'cpu', 'hdd', 'loss'] as const;
 export const BINARY = ['normal', 'anomalous'] as const;
-export type Task = 'binary' | 'multiclass';
+export type Task = ModelTask;
 
 export interface GraphSample {
   runId: string;

@@ -20,16 +20,11 @@
  * predictions CREATEd outright, without the MERGE's lookup and lock per id; should one exist after
  * all (two passes of one model at once), the id constraint rejects the batch and it is MERGEd.
  */
+import type { ModelIdentity } from '../model-identity';
 import type { Graph } from './driver';
 
-export interface ModelRecord {
+export interface ModelRecord extends ModelIdentity {
   id: string;
-  name: string;
-  version: string;
-  workflow: string;
-  level: 'graph' | 'node';
-  task: 'binary' | 'multiclass';
-  classes: string[];
   /** JSON of the model card's metrics. */
   metrics: string;
   path: string;

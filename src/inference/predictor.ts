@@ -11,6 +11,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { inferenceConfig, type ProviderSetting } from '../config';
 import { WfadError } from '../errors';
+import type { ModelLevel, ModelTask } from '../model-identity';
 import { hostsOf, type GraphSample } from '../features/dataset';
 import { FEATURE_NAMES, NUM_FEATURES, featureColumns, rawJobFeatures } from '../features/job-features';
 import { applyScalerInto, scaledWidth, type FeatureSource, type ScalerState } from '../features/scaler';
@@ -44,7 +45,7 @@ export interface RunPrediction {
   workflow: string;
   /** "<name>@<version>" */
   modelId: string;
-  level: 'graph' | 'node';
+  level: ModelLevel;
   /** Graph level: one verdict for the run; job level: one per job, in template order (job index). */
   verdicts: Verdict[];
   /**
@@ -177,10 +178,10 @@ export class Predictor {
   get version(): string {
     return this.meta.version;
   }
-  get level(): 'graph' | 'node' {
+  get level(): ModelLevel {
     return this.meta.level;
   }
-  get task(): 'binary' | 'multiclass' {
+  get task(): ModelTask {
     return this.meta.task;
   }
   get classes(): readonly string[] {

@@ -134,7 +134,8 @@ export async function ingestSource(
   const bulk = storePath.path === 'bulk' && local ? openBulk(local, catalog, source) : null;
   const sourceTemplates = source.templates.map((t) => catalog.ensure(t.workflow, t.jobs, t.edges, t.origin));
   if (bulk) bulk.files.addTemplates(sourceTemplates);
-  else await storeTemplates(graph, sourceTemplates);
+  // Templates already stored are left as they are: no write transaction when nothing is new.
+  else await storeTemplates(graph, sourceTemplates.filter((t) => !before.has(t.id)));
 
   const rejected: Rejection[] = [...source.rejected];
   const summary: IngestSummary = {

@@ -16,8 +16,10 @@ import { gcnConv } from '../nn/gcn-conv';
 import { normalizedAdjacency, type EdgeDirection, type NormalizedAdjacency } from '../nn/gcn-norm';
 import { meanPool } from '../nn/pool';
 import { Rng } from '../nn/random';
+import type { ModelLevel } from '../model-identity';
 
-export type Level = 'graph' | 'node';
+/** One verdict per run ('graph', mean pooling) or per job ('node'). */
+export type Level = ModelLevel;
 export type Arch = 'paper' | 'skip';
 export const ARCHS: readonly Arch[] = ['paper', 'skip'];
 

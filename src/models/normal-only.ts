@@ -20,9 +20,10 @@
  * Measured alternatives (docs/detection.md): max instead of mean over features or jobs, |z| or z²
  * instead of max(z, 0), timestamps as extra features: none beat this on flowgad.
  */
+import type { ModelLevel } from '../model-identity';
 import { deviations, fitProfile, type NormalProfile, type ProfileInput, type ProfileOptions } from './normal-profile';
 
-export type DetectorLevel = 'graph' | 'node';
+export type DetectorLevel = ModelLevel;
 
 export interface Calibration {
   center: number;

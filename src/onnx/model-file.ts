@@ -8,6 +8,7 @@ import type { ScalerState } from '../features/scaler';
 import type { ModelConfig } from '../models/gcn';
 import { loadModel, type ModelCard, type NormalOnlyCard } from '../train/model-store';
 import { WfadError } from '../errors';
+import type { ModelIdentity } from '../model-identity';
 import type { NormalOnlyState } from '../models/normal-only';
 import type { NormalProfile } from '../models/normal-profile';
 import { META, gcnToOnnx } from './gcn-onnx';
@@ -19,13 +20,7 @@ export const PROFILE_META = 'normal_profile';
 export const ONNX_FILE = 'model.onnx';
 
 /** What inference reads from an exported file's metadata_props. */
-export interface OnnxModelMeta {
-  name: string;
-  version: string;
-  workflow: string;
-  level: 'graph' | 'node';
-  task: 'binary' | 'multiclass';
-  classes: string[];
+export interface OnnxModelMeta extends ModelIdentity {
   featureNames: string[];
   inputFeatures: string[];
   /** 'supervised' (a GCN; scaler and modelConfig set) or 'normal-only' (normalOnly set). */

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Graph } from '../graph/driver';
+import type { ModelLevel } from '../model-identity';
 import { backfillJobTables } from '../graph/job-table';
 import { createsPredictions, registerModel, writePredictions, type PredictionRow } from '../graph/predictions';
 import { readRunPages, type RunQuery } from '../graph/read-runs';
@@ -26,7 +27,7 @@ export interface ScoreOptions {
 
 export interface ScoreSummary {
   model: string;
-  level: 'graph' | 'node';
+  level: ModelLevel;
   provider: string;
   runs: number;
   predictions: number;

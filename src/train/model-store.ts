@@ -12,18 +12,13 @@ import type { ScalerState } from '../features/scaler';
 import { GcnModel, PARAM_NAMES, type ModelConfig } from '../models/gcn';
 import type { NormalOnlyState } from '../models/normal-only';
 import type { NormalProfile } from '../models/normal-profile';
+import type { ModelIdentity } from '../model-identity';
 import type { Metrics } from './metrics';
 import type { EpochLog, TrainConfig, TrainResult } from './trainer';
 
-export interface ModelCard {
+export interface ModelCard extends ModelIdentity {
   /** Absent in models saved before the normal-only detector existed: supervised. */
   detector?: 'supervised';
-  name: string;
-  version: string;
-  workflow: string;
-  level: 'graph' | 'node';
-  task: 'binary' | 'multiclass';
-  classes: string[];
   features: string[];
   model: ModelConfig;
   training: TrainConfig;
@@ -44,14 +39,9 @@ export interface ModelCard {
 }
 
 /** model.json of a normal-only detector (no weights file: its state is the profile and thresholds). */
-export interface NormalOnlyCard {
+export interface NormalOnlyCard extends ModelIdentity {
   detector: 'normal-only';
-  name: string;
-  version: string;
-  workflow: string;
-  level: 'graph' | 'node';
   task: 'binary';
-  classes: string[];
   features: string[];
   normalOnly: NormalOnlyState;
   training: { seed: number; falseAlarmRate: number; assumeNormal: boolean; trainRuns: number; validationRuns: number; budget: number | null };

@@ -49,6 +49,18 @@ describe('re-ingest skips unchanged files before parsing', () => {
     assert.equal(await count(graph, 'MATCH (j:Job) RETURN count(j)'), 6);
   });
 
+  it('an unchanged re-ingest opens no write transaction (its templates are stored already)', async () => {
+    const writes: number[] = [];
+    const spy = Object.create(graph) as Graph;
+    spy.write = (work) => {
+      writes.push(1);
+      return graph.write(work);
+    };
+    const again = await ingest(spy, root);
+    assert.equal(again.runsUnchanged, 2);
+    assert.equal(writes.length, 0, 'no write transaction for an input that is stored already');
+  });
+
   it('a stored run carries its job table, the same values as its Job nodes', async () => {
     const res = await graph.read((tx) =>
       tx.run("MATCH (r:Run {id: 'cpu_2/mini-mini-T0-run0002'})-[:HAS_JOB]->(j:Job) WITH r, j ORDER BY j.index RETURN r.jobTable AS table, r.jobNames AS names, collect(j.runtime) AS runtime, collect(j.name) AS jobNames"),

@@ -3,17 +3,12 @@
  * workflow, level, task, classes, metrics (JSON text), path, active, registeredAt}).
  */
 import type { Graph } from '../../graph/driver';
+import type { ModelIdentity, ModelLevel, ModelTask } from '../../model-identity';
 
-export type ModelLevel = 'graph' | 'node';
+export type { ModelLevel };
 
-export interface ModelRecord {
+export interface ModelRecord extends ModelIdentity {
   id: string;
-  name: string;
-  version: string;
-  workflow: string;
-  level: ModelLevel;
-  task: 'binary' | 'multiclass';
-  classes: string[];
   /** The model card's metrics, parsed from the stored JSON text (null when unreadable). */
   metrics: unknown;
   path: string;
@@ -41,7 +36,7 @@ function toModel(get: (k: string) => unknown): ModelRecord {
     version: String(get('version') ?? ''),
     workflow: (get('workflow') as string | null) ?? 'ALL',
     level: get('level') as ModelLevel,
-    task: get('task') as 'binary' | 'multiclass',
+    task: get('task') as ModelTask,
     classes: (get('classes') as string[] | null) ?? [],
     metrics: parseJson(get('metrics')),
     path: (get('path') as string | null) ?? '',

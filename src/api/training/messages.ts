@@ -1,5 +1,6 @@
 /** Messages between the API and its training worker thread. */
 import type { Neo4jConnection } from '../../config';
+import type { ModelIdentity } from '../../model-identity';
 import type { TrainConfig } from '../../train/trainer';
 
 export interface TrainRequest {
@@ -18,6 +19,6 @@ export type TrainMessage =
   | { type: 'epoch'; epoch: number; trainLoss: number; valAccuracy: number }
   | {
       type: 'done';
-      model: { id: string; name: string; version: string; workflow: string; level: 'graph' | 'node'; task: 'binary' | 'multiclass'; classes: string[]; metrics: unknown; path: string };
+      model: ModelIdentity & { id: string; metrics: unknown; path: string };
     }
   | { type: 'error'; message: string };
