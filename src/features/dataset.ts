@@ -90,13 +90,19 @@ export function hostsOf(run: Pick<RunRecord, 'jobs'>): Array<string | null> {
   return run.jobs.map((j) => (typeof j[HOST] === 'string' && j[HOST] !== '' ? (j[HOST] as string) : null));
 }
 
-export function toSample(run: RunRecord): GraphSample {
-  const E = run.edges.length / 2;
+/** A run's flat edge list [parent, child, parent, child, …] as edgeIndex [2, E]: parents, then children. */
+export function edgeIndexOf(edges: readonly number[]): Int32Array {
+  const E = edges.length / 2;
   const edgeIndex = new Int32Array(2 * E);
   for (let e = 0; e < E; e++) {
-    edgeIndex[e] = run.edges[2 * e] as number;
-    edgeIndex[E + e] = run.edges[2 * e + 1] as number;
+    edgeIndex[e] = edges[2 * e] as number;
+    edgeIndex[E + e] = edges[2 * e + 1] as number;
   }
+  return edgeIndex;
+}
+
+export function toSample(run: RunRecord): GraphSample {
+  const edgeIndex = edgeIndexOf(run.edges);
   if (run.label === null || run.category === null) throw new Error(`run ${run.id} is unlabelled: not a training or evaluation sample`);
   const yMulti = MULTICLASS.indexOf(run.category as (typeof MULTICLASS)[number]);
   if (yMulti < 0) throw new Error(`run ${run.id}: unknown category ${run.category}`);

@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { inferenceConfig, type ProviderSetting } from '../config';
 import { WfadError } from '../errors';
 import type { ModelLevel, ModelTask } from '../model-identity';
-import { hostsOf, type GraphSample } from '../features/dataset';
+import { edgeIndexOf, hostsOf, type GraphSample } from '../features/dataset';
 import { FEATURE_NAMES, NUM_FEATURES, featureColumns, rawJobFeatures } from '../features/job-features';
 import { applyScalerInto, scaledWidth, type FeatureSource, type ScalerState } from '../features/scaler';
 import { explainRun, type JobContribution } from '../models/explain';
@@ -99,12 +99,7 @@ const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /** A RunRecord (graph/read-runs.ts) as predictor input; needs no label. */
 export function toPredictInput(run: RunRecord): PredictInput {
-  const E = run.edges.length / 2;
-  const edgeIndex = new Int32Array(2 * E);
-  for (let e = 0; e < E; e++) {
-    edgeIndex[e] = run.edges[2 * e] as number;
-    edgeIndex[E + e] = run.edges[2 * e + 1] as number;
-  }
+  const edgeIndex = edgeIndexOf(run.edges);
   return { runId: run.id, workflow: run.workflow, numNodes: jobCountOf(run), x: rawJobFeatures(run), edgeIndex, jobNames: run.jobNames, hosts: hostsOf(run) };
 }
 
