@@ -111,11 +111,14 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
     const out = new Map<string, RunPrediction>();
     if (runIds.length === 0) return out;
     // A model trained on one workflow predicts only that workflow's runs (others: no prediction).
-    const recs = (await runRecord.loadMany(runIds)).filter(
+    const read = (await runRecord.loadMany(runIds)).filter(
       (r): r is RunRecord => r !== null && !(r instanceof Error) && (model.workflow === 'ALL' || r.workflow === model.workflow),
     );
-    if (recs.length === 0) return out;
+    if (read.length === 0) return out;
     const predictor = await runtime.predictor(model);
+    // An ALL model predicts only the workflows it was trained on (Predictor.notCovering).
+    const recs = read.filter((r) => predictor.predictor.notCovering(r.workflow) === null);
+    if (recs.length === 0) return out;
     const preds = await predictor.predictRuns(recs.map(toPredictInput));
     recs.forEach((r, i) => out.set(r.id, preds[i] as RunPrediction));
     return out;

@@ -14,6 +14,8 @@ import type { ModelRecord } from './store/models';
 export interface ScoreSummary {
   runsScored: number;
   jobsScored: number;
+  /** Runs of workflows the model does not score (Predictor.notCovering), per workflow. */
+  notScored: Array<{ workflow: string; runs: number; reason: string }>;
   seconds: number;
 }
 
@@ -23,8 +25,16 @@ export async function scoreAndStore(graph: Graph, runtime: ModelRuntime, model: 
   const scoredAt = new Date().toISOString();
   let runsScored = 0;
   let jobsScored = 0;
+  const notScored = new Map<string, { workflow: string; runs: number; reason: string }>();
   for (let i = 0; i < runIds.length; i += chunk) {
-    const recs = await readRuns(graph, { runIds: runIds.slice(i, i + chunk) }, chunk + 1);
+    const recs = (await readRuns(graph, { runIds: runIds.slice(i, i + chunk) }, chunk + 1)).filter((r) => {
+      const reason = predictor.notCovering(r.workflow);
+      if (reason === null) return true;
+      const n = notScored.get(r.workflow) ?? { workflow: r.workflow, runs: 0, reason };
+      n.runs++;
+      notScored.set(r.workflow, n);
+      return false;
+    });
     if (recs.length === 0) continue;
     const preds = await predictor.predict(recs.map(toPredictInput), { explain: false });
     const rows = predictionRows(preds, new Map(recs.map((r) => [r.id, r.jobNames])));
@@ -35,5 +45,5 @@ export async function scoreAndStore(graph: Graph, runtime: ModelRuntime, model: 
       runsScored += recs.length;
     }
   }
-  return { runsScored, jobsScored, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)) };
+  return { runsScored, jobsScored, notScored: [...notScored.values()], seconds: Number(((performance.now() - t0) / 1000).toFixed(3)) };
 }

@@ -14,7 +14,7 @@ import { anySample, labelledSamples } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
 import { activeModels, modelPath } from '../graph/predictions';
 import { Predictor } from '../inference/predictor';
-import { scoreRuns, type ScoreSummary } from '../score/score-runs';
+import { runsOutside, scoreRuns, type ScoreSummary } from '../score/score-runs';
 import { scoreOnArrival, type ArrivalModels, type ArrivalSummary } from '../score/on-arrival';
 import { ARCHS } from '../models/gcn';
 import { EDGE_DIRECTIONS } from '../nn/gcn-norm';
@@ -425,14 +425,24 @@ export function buildProgram(): Command {
         const predictor = await Predictor.load(dir);
         try {
           let workflows = o.workflow ? [o.workflow] : undefined;
-          if (predictor.workflow !== 'ALL') {
-            if (o.workflow && o.workflow !== predictor.workflow) {
-              throw new WfadError('BAD_INPUT', `--workflow ${o.workflow}: model ${predictor.modelId} was trained on ${predictor.workflow} only`);
-            }
-            if (!o.workflow) log(`model ${predictor.modelId} was trained on ${predictor.workflow} only: scoring its runs`);
-            workflows = [predictor.workflow];
+          const uncovered = o.workflow ? predictor.notCovering(o.workflow) : null;
+          if (uncovered) throw new WfadError('BAD_INPUT', `--workflow ${o.workflow}: ${uncovered}; it does not score other workflows' runs (train one on it: wfad train --workflow ${o.workflow})`);
+          // A model scores the workflows it was trained on (Predictor.coveredWorkflows) and no others.
+          const covered = predictor.coveredWorkflows;
+          if (!o.workflow && covered) {
+            if (predictor.workflow !== 'ALL') log(`model ${predictor.modelId} was trained on ${predictor.workflow} only: scoring its runs`);
+            workflows = [...covered];
           }
           const total = await countRuns(g, workflows ? { workflows } : {});
+          if (total === 0 && covered && !o.workflow) {
+            const others = await runsOutside(g, null, covered);
+            if (others.length) {
+              throw new WfadError(
+                'BAD_INPUT',
+                `model ${predictor.modelId} scores runs of ${covered.join(', ')} only, and none is stored; the stored runs are of ${others.map((w) => `${w.workflow} (${w.runs})`).join(', ')}: train a model on them (wfad train --workflow <name>, or --detector normal-only for unlabelled runs)`,
+              );
+            }
+          }
           if (total === 0) throw new WfadError('BAD_INPUT', workflows ? `no stored runs for workflow "${workflows.join(', ')}"` : 'no stored runs; ingest some first (wfad ingest <path>)');
           const bar = progress(`score ${predictor.name}`, Boolean(o.json));
           const s = await scoreRuns(g, predictor, { workflows, activate: o.activate, pageSize: o.pageSize, writeBatch: o.writeBatch, onProgress: (n) => bar.update(n, total) });
@@ -544,6 +554,7 @@ export function formatScore(s: ScoreSummary): string {
     `scored ${s.runs} runs with ${s.model} on ${s.provider} in ${s.seconds.toFixed(2)} s: ${Math.round(s.runsPerSecond)} runs/s (${s.sessionRuns} session.run calls)`,
     `  wrote ${s.predictions} predictions (${s.level} level)${s.missing ? `; ${s.missing} ${what} vanished while scoring` : ''}; ${s.active ? 'active model' : 'not the active model (--activate to switch)'}`,
     `  predicted ${what}: ${Object.entries(s.predicted).map(([c, n]) => `${c} ${n}`).join(', ')}`,
+    ...s.notCovered.map((o) => `  not scored: ${o.runs} runs of ${o.workflow} (${o.reason})`),
   ].join('\n');
 }
 

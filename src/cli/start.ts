@@ -154,7 +154,8 @@ async function serve(g: Graph, o: StartOptions, log: (line: string) => void): Pr
     const predictor = await Predictor.load(dir);
     try {
       const s = await scoreRuns(g, predictor, { activate: true });
-      log(`scored ${s.runs} runs with ${predictor.modelId} (${s.level} level) on ${s.provider}: ${Math.round(s.runsPerSecond)} runs/s`);
+      const left = s.notCovered.map((o) => `${o.workflow} (${o.runs})`).join(', ');
+      log(`scored ${s.runs} runs with ${predictor.modelId} (${s.level} level) on ${s.provider}: ${Math.round(s.runsPerSecond)} runs/s${left ? `; not scored, runs of workflows it was not trained on: ${left}` : ''}`);
     } finally {
       await predictor.release();
     }

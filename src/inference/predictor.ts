@@ -192,6 +192,25 @@ export class Predictor {
   }
 
   /**
+   * The workflows whose runs this model scores: its own; for an ALL model, those its training runs
+   * came from (model.json `data.workflows`). null: any workflow (an ALL model whose card predates
+   * that list). A run of another workflow gets no prediction: its jobs' timings would be judged
+   * against workflows it never saw, a confident verdict on no evidence.
+   */
+  get coveredWorkflows(): readonly string[] | null {
+    if (this.workflow !== 'ALL') return [this.workflow];
+    return this.card?.data.workflows ?? null;
+  }
+
+  /** Why this model does not score runs of `workflow` (null: it does). */
+  notCovering(workflow: string): string | null {
+    const covered = this.coveredWorkflows;
+    if (covered === null || covered.includes(workflow)) return null;
+    if (this.workflow !== 'ALL') return `${this.modelId} was trained on ${this.workflow} only`;
+    return `${this.modelId} was trained on ${covered.join(', ')}, not ${workflow}`;
+  }
+
+  /**
    * Where the input's raw features in this model's feature order are: all of x when it has the
    * model's width (undefined), else the model's columns of the current feature set (a model
    * trained before a feature was added); null when x fits neither.

@@ -44,9 +44,8 @@ const TYPE = JOB_FIELDS.indexOf('type');
 /** Why `predictor` cannot score `run` (null: it can). */
 export function unfit(predictor: Predictor, run: RunRecord): string | null {
   const p = predictor;
-  if (p.workflow !== 'ALL' && p.workflow !== run.workflow) return `${p.modelId} was trained on ${p.workflow} only`;
-  const covered = p.card?.data.workflows;
-  if (p.workflow === 'ALL' && covered && !covered.includes(run.workflow)) return `${p.modelId} was trained on ${covered.join(', ')}, not ${run.workflow}`;
+  const uncovered = p.notCovering(run.workflow);
+  if (uncovered) return uncovered;
   const unknown = p.meta.featureNames.filter((f) => !FEATURE_NAMES.includes(f));
   if (unknown.length) return `${p.modelId} needs features this wfad does not compute: ${unknown.join(', ')}`;
   const types = new Map<string, number>();

@@ -27,6 +27,11 @@ export interface ScoreOptions {
 
 export interface ScoreSummary {
   model: string;
+  /**
+   * Stored runs of the workflows asked for that the model does not score (Predictor.coveredWorkflows),
+   * per workflow, with the reason; they get no prediction.
+   */
+  notCovered: Array<{ workflow: string; runs: number; reason: string }>;
   level: ModelLevel;
   provider: string;
   runs: number;
@@ -43,6 +48,15 @@ export interface ScoreSummary {
   /** Runs stored before job tables existed that this pass gave one (graph/job-table.ts; once per run). */
   jobTablesWritten: number;
   timings: { readWaitSeconds: number; inferenceSeconds: number; writeSeconds: number };
+}
+
+/** Stored runs per workflow of `workflows` (all when null) outside `covered`. */
+export async function runsOutside(graph: Graph, workflows: readonly string[] | null, covered: readonly string[]): Promise<Array<{ workflow: string; runs: number }>> {
+  const res = await graph.query(
+    'MATCH (r:Run) WHERE ($workflows IS NULL OR r.workflow IN $workflows) AND NOT r.workflow IN $covered RETURN r.workflow AS workflow, count(r) AS runs ORDER BY workflow',
+    { workflows, covered },
+  );
+  return res.records.map((r) => ({ workflow: r.get('workflow') as string, runs: r.get('runs') as number }));
 }
 
 /** Mean jobs per stored run (of the workflows given), 0 when there are none. */
@@ -103,6 +117,12 @@ function begun<T>(it: AsyncGenerator<T>): AsyncIterable<T> & { return(): Promise
 
 export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreOptions = {}): Promise<ScoreSummary> {
   const t0 = performance.now();
+  // Only the workflows the model covers are read; the runs of the others are counted and named.
+  const covered = predictor.coveredWorkflows;
+  const asked = opts.workflows ?? null;
+  const outside = covered ? runsOutside(graph, asked, covered) : Promise.resolve([]);
+  outside.catch(() => undefined); // awaited below
+  opts = covered ? { ...opts, workflows: (asked ?? covered).filter((w) => covered.includes(w)) } : opts;
   const q: RunQuery = opts.workflows ? { workflows: opts.workflows } : {};
   // Reading starts as soon as the page size is known: the run ids are listed and the first pages
   // read while the model is registered.
@@ -200,8 +220,10 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
   await Promise.all([...inFlight]);
   if (failure) throw (failure as { err: unknown }).err;
   const seconds = (performance.now() - t0) / 1000;
+  const notCovered = (await outside).map((o) => ({ ...o, reason: predictor.notCovering(o.workflow) ?? '' }));
   return {
     model: predictor.modelId,
+    notCovered,
     level: predictor.level,
     provider: predictor.provider,
     runs,

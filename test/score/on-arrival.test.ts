@@ -13,7 +13,9 @@ import type { IngestScoredSummary } from '../../src/cli/main';
 import { toSample } from '../../src/features/dataset';
 import { registerModel } from '../../src/graph/predictions';
 import { readRuns } from '../../src/graph/read-runs';
+import { Predictor } from '../../src/inference/predictor';
 import { exportModelDir } from '../../src/onnx/model-file';
+import { scoreRuns } from '../../src/score/score-runs';
 import { saveModel } from '../../src/train/model-store';
 import { DEFAULT_CONFIG, train } from '../../src/train/trainer';
 import { auth, gql, pushedRun, startHarness, type Harness } from '../api/harness';
@@ -137,5 +139,41 @@ describe('scoring on arrival', () => {
     const t = await ingestNew(['ARR0031']);
     assert.equal(t.scored, 1, JSON.stringify(t.notScored));
     assert.equal(await runPredictions(['normal/mini-ARR0031-run0001'], covering), 1);
+  });
+
+  it('wfad score, the scoreRuns mutation and live predictions of an ALL model leave out the workflows it was not trained on, and say so', async () => {
+    const all = await elsewhereModel('ALL', ['1000genome']);
+    const dir = (await h.graph.query('MATCH (m:Model {id: $id}) RETURN m.path AS path', { id: all })).records[0]?.get('path') as string;
+    const stored = await count(h.graph, "MATCH (r:Run {workflow: 'mini'}) RETURN count(r)");
+    assert.ok(stored > 0);
+
+    // The CLI: nothing it covers is stored, so it refuses and names what is stored.
+    const cliAll = await cli(['score', '--model', all, '--json']);
+    assert.equal(cliAll.code, 2, cliAll.stderr);
+    assert.match(cliAll.stderr, new RegExp(`model ${all} scores runs of 1000genome only, and none is stored; the stored runs are of mini \\(${stored}\\)`));
+    const cliMini = await cli(['score', '--model', all, '--workflow', 'mini', '--json']);
+    assert.equal(cliMini.code, 2, cliMini.stderr);
+    assert.match(cliMini.stderr, new RegExp(`--workflow mini: ${all} was trained on 1000genome, not mini`));
+
+    // scoreRuns itself reads only the covered workflows and lists the rest.
+    const predictor = await Predictor.load(dir);
+    try {
+      const s = await scoreRuns(h.graph, predictor);
+      assert.equal(s.runs, 0);
+      assert.equal(s.predictions, 0);
+      assert.deepEqual(s.notCovered, [{ workflow: 'mini', runs: stored, reason: `${all} was trained on 1000genome, not mini` }]);
+    } finally {
+      await predictor.release();
+    }
+
+    // The API: the mutation scores none of them and lists them; a live prediction is null.
+    const m = await gql(h.url, 'mutation($m: String) { scoreRuns(model: $m) { runsScored notScored { workflow runs reason } } }', { m: all }, auth());
+    assert.equal(m.errors, undefined, m.raw);
+    assert.equal(m.data?.scoreRuns.runsScored, 0);
+    assert.deepEqual(m.data?.scoreRuns.notScored, [{ workflow: 'mini', runs: stored, reason: `${all} was trained on 1000genome, not mini` }]);
+    const live = await gql(h.url, 'query($m: String) { runs(first: 3) { nodes { id prediction(model: $m) { predicted } } } }', { m: all });
+    assert.equal(live.errors, undefined, live.raw);
+    for (const n of live.data?.runs.nodes ?? []) assert.equal(n.prediction, null, `${n.id} has no prediction by a model not trained on its workflow`);
+    assert.equal(await runPredictions((live.data?.runs.nodes ?? []).map((n: { id: string }) => n.id), all), 0);
   });
 });

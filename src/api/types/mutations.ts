@@ -14,11 +14,20 @@ export class IngestRunResult {
   noPredictionReason!: string | null;
 }
 
+@ObjectType({ simpleResolvers: true, description: "selected runs of a workflow the model does not score (it was not trained on it): no prediction" })
+export class WorkflowNotScored {
+  @Field() workflow!: string;
+  @Field(() => Int) runs!: number;
+  @Field() reason!: string;
+}
+
 @ObjectType({ simpleResolvers: true })
 export class ScoreRunsResult {
   @Field(() => Model) model!: Model;
   @Field(() => Int) runsScored!: number;
   @Field(() => Int, { description: 'job predictions stored (node-level models)' }) jobsScored!: number;
+  @Field(() => [WorkflowNotScored], { description: "selected runs left without a prediction because the model was not trained on their workflow, per workflow" })
+  notScored!: WorkflowNotScored[];
   @Field(() => Float) seconds!: number;
 }
 
