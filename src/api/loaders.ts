@@ -28,6 +28,7 @@ export interface Loaders {
   run: DataLoader<string, RunRow | null>;
   /** A run with its jobs' trace fields and the DAG (for features, jobs, edges, live inference). */
   runRecord: DataLoader<string, RunRecord | null>;
+  subworkflows: DataLoader<string, RunRow[]>;
   storedPrediction: DataLoader<string, PredictionRecord | null>;
   /** Graph-level prediction of (run, model): stored or live. */
   runPrediction: DataLoader<{ runId: string; model: ModelRecord }, PredictionView | null, string>;
@@ -88,6 +89,7 @@ async function loadAll<V>(loader: DataLoader<string, V | null>, ids: string[]): 
 export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache: ReadCache | null = null): Loaders {
   const run = new DataLoader<string, RunRow | null>((ids) => throughCache(cache?.runs ?? null, ids, (missing) => loadAll(shared.runs, missing)));
   const runRecord = new DataLoader<string, RunRecord | null>((ids) => shared.runRecords.loadMany(ids));
+  const subworkflows = new DataLoader<string, RunRow[]>((ids) => shared.subworkflows.loadMany(ids));
   const storedPrediction = new DataLoader<string, PredictionRecord | null>((ids) => throughCache(cache?.predictions ?? null, ids, (missing) => loadAll(shared.predictions, missing)));
 
   // By model, then run id (no "<run>|<model>" key to build per row).
@@ -210,7 +212,7 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
     { cacheKeyFn: key },
   );
 
-  return { run, runRecord, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction,
+  return { run, runRecord, subworkflows, storedPrediction, runPrediction, jobPredictions, explanation, runWithPrediction, primePrediction,
     primePagePrediction: (runId, modelId, p) => {
       let m = paged.get(modelId);
       if (!m) paged.set(modelId, (m = new Map()));

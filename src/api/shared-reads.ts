@@ -12,7 +12,7 @@ import DataLoader from 'dataloader';
 import type { Graph } from '../graph/driver';
 import { readRuns, type RunRecord } from '../graph/read-runs';
 import { readPredictions, readRunsWithPredictions, type PredictionRecord, type RunWithPrediction } from './store/predictions';
-import { readRunRows, type RunRow } from './store/runs';
+import { readRunRows, readSubworkflows, type RunRow } from './store/runs';
 
 /** Most keys per query: bounds one query's size and the wait of the requests behind it. */
 export const SHARED_BATCH_MAX = 20_000;
@@ -56,6 +56,8 @@ export class SharedReads {
   readonly runsWithPrediction: DataLoader<RunPredictionKey, RunWithPrediction, string>;
   /** Runs with their jobs and DAG (jobs, edges, features, live inference). */
   readonly runRecords: DataLoader<string, RunRecord | null>;
+  /** Sub-workflow runs by parent run id. */
+  readonly subworkflows: DataLoader<string, RunRow[]>;
   readonly stats: SharedReadStats = { queries: 0, keys: 0 };
 
   constructor(graph: Graph) {
@@ -64,6 +66,14 @@ export class SharedReads {
       async (ids) => {
         const got = await readRunRows(graph, [...new Set(ids)]);
         return ids.map((id) => got.get(id) ?? null);
+      },
+      undefined,
+      st,
+    );
+    this.subworkflows = sharedLoader(
+      async (ids) => {
+        const got = await readSubworkflows(graph, [...new Set(ids)]);
+        return ids.map((id) => got.get(id) ?? []);
       },
       undefined,
       st,

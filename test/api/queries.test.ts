@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FEATURE_NAMES } from '../../src/features/job-features';
+import { writeRunBatch } from '../../src/graph/runs';
+import { TemplateCatalog } from '../../src/graph/templates';
+import type { SourceRun } from '../../src/ingest/run-shape';
 import { auth, errorOf, gql, type GqlResponse, LABELS, runId, startHarness, STEP, T0, type Harness } from './harness';
 
 const N = 120;
@@ -318,5 +321,48 @@ describe('models', () => {
     assert.equal(missing.data?.model, null);
     const node = await gql(h.url, '{ models(level: "node") { id } }');
     assert.deepEqual(node.data?.models, [{ id: h.nodeModel.id }]);
+  });
+});
+
+describe('run state, source and sub-workflows', () => {
+  /** A one-job-per-name run as a Pegasus reader gives it (unlabelled, with state and source). */
+  const sourceRun = (id: string, workflow: string, names: string[], state: SourceRun['state'], parent: SourceRun['parent'] = null): SourceRun => ({
+    id,
+    source: `/submit/${id}`,
+    kind: 'stampede-db',
+    workflow,
+    truth: null,
+    instance: id,
+    runNumber: 1,
+    state,
+    startedAt: T0 + 10 * STEP,
+    endedAt: state === 'running' ? null : T0 + 11 * STEP,
+    jobs: names.map((name, index) => ({ id: `${id}/${name}`, runId: id, name, template: name, index, type: name.startsWith('sub') ? 'subwf' : 'compute', submit: T0 + index, executeStart: T0 + index + 1, executeEnd: T0 + index + 5 })),
+    edges: names.slice(1).map((_, i) => [i, i + 1] as [number, number]),
+    parent,
+    contentHash: `${id}:${names.join(',')}:${state}`,
+    missingColumns: [],
+    unstoredColumns: [],
+    derived: [],
+    sentinelValues: 0,
+  });
+
+  it('gives a run its state, source format and file, and links a sub-workflow to its parent run and job both ways', async () => {
+    const catalog = await TemplateCatalog.load(h.graph);
+    await writeRunBatch(h.graph, [sourceRun('outer/p1', 'outer', ['pre', 'sub_inner'], 'failed'), sourceRun('inner/c1', 'inner', ['a', 'b'], 'running', { runId: 'outer/p1', jobName: 'sub_inner' })], catalog);
+    const q = `query($id: ID!) { run(id: $id) { id state kind source parentRunId parentJob parent { id state } subworkflows { id state parentJob } } }`;
+    const child = await gql(h.url, q, { id: 'inner/c1' });
+    assert.equal(child.errors, undefined, child.raw);
+    assert.deepEqual(child.data?.run, { id: 'inner/c1', state: 'running', kind: 'stampede-db', source: '/submit/inner/c1', parentRunId: 'outer/p1', parentJob: 'sub_inner', parent: { id: 'outer/p1', state: 'failed' }, subworkflows: [] });
+    const parent = await gql(h.url, q, { id: 'outer/p1' });
+    assert.equal(parent.errors, undefined, parent.raw);
+    assert.deepEqual(parent.data?.run.subworkflows, [{ id: 'inner/c1', state: 'running', parentJob: 'sub_inner' }]);
+    assert.equal(parent.data?.run.parent, null);
+    assert.equal(parent.data?.run.parentRunId, null);
+    // A trace-CSV run has no parent and no sub-workflows; its state comes from its file.
+    const csv = await gql(h.url, q, { id: runId(0) });
+    assert.equal(csv.data?.run.kind, 'flowgad-csv');
+    assert.equal(csv.data?.run.parent, null);
+    assert.deepEqual(csv.data?.run.subworkflows, []);
   });
 });

@@ -58,6 +58,7 @@ const ALLOWED: Record<string, Record<string, string>> = {
   },
   'src/api/store/runs.ts': {
     RUN_FIELDS: 'constant projection',
+    RUN_MAP: 'the constant map projection of the Run property names (RUN_PROPS)',
     prop: "property name from eq()'s constant call sites (workflow, label, category, level)",
     name: 'parameter name from the same constant call sites',
     "where.length ? ` WHERE ${where.join(' AND ')}` : ''": 'joins the constant predicates above',

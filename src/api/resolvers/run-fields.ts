@@ -7,7 +7,7 @@ import { categoryOf } from '../../ingest/labels';
 import type { ApiContext } from '../context';
 import type { PredictionView } from '../loaders';
 import type { ModelRecord } from '../store/models';
-import type { PredictionVerdict, RunRow } from '../store/runs';
+import { MAX_SUBWORKFLOWS, type PredictionVerdict, type RunRow } from '../store/runs';
 import { Prediction } from '../types/prediction';
 import { DagEdge, Job, JobFeature, Run } from '../types/run';
 import { toModelView } from './common';
@@ -56,6 +56,16 @@ const num = (v: JobValues[number] | undefined): number | null => (typeof v === '
 
 @Resolver(() => Run)
 export class RunFieldsResolver {
+  @FieldResolver(() => Run, { nullable: true, description: "a sub-workflow's parent run; null for a top-level run, or a parent not stored (yet)", complexity: 2 })
+  async parent(@Ctx() ctx: ApiContext, @Root() run: RunRow): Promise<RunRow | null> {
+    return run.parentRunId ? ctx.loaders.run.load(run.parentRunId) : null;
+  }
+
+  @FieldResolver(() => [Run], { description: `the sub-workflow runs this run's jobs ran, oldest first (at most ${MAX_SUBWORKFLOWS})`, complexity: ({ childComplexity }) => 2 + childComplexity * 10 })
+  async subworkflows(@Ctx() ctx: ApiContext, @Root() run: RunRow): Promise<RunRow[]> {
+    return ctx.loaders.subworkflows.load(run.id);
+  }
+
   @FieldResolver(() => [Job], { description: 'jobs in template order', complexity: ({ childComplexity }) => 1 + childComplexity * 50 })
   async jobs(@Ctx() ctx: ApiContext, @Root() run: RunRow): Promise<JobView[]> {
     const rec = await ctx.loaders.runRecord.load(run.id);

@@ -19,6 +19,15 @@ export interface RunRow {
   jobCount: number;
   instance: string | null;
   runNumber: number | null;
+  /** succeeded, failed or running (as far as the source tells); null when it does not. */
+  state: string | null;
+  /** The source format (flowgad-csv, flowbench-csv, stampede-db, jobstate-log, json). */
+  kind: string | null;
+  /** The file or submit directory the run was read from. */
+  source: string | null;
+  /** A sub-workflow's parent run and the parent's job that ran it; null for a top-level run. */
+  parentRunId: string | null;
+  parentJob: string | null;
 }
 
 export interface RunSelection {
@@ -81,10 +90,11 @@ export interface PageRow {
 }
 
 /** The Run properties a RunRow holds, in the order runOfItems reads them. */
-const RUN_PROPS = ['id', 'workflow', 'label', 'category', 'level', 'startedAt', 'endedAt', 'jobCount', 'instance', 'runNumber'] as const;
+const RUN_PROPS = ['id', 'workflow', 'label', 'category', 'level', 'startedAt', 'endedAt', 'jobCount', 'instance', 'runNumber', 'state', 'kind', 'source', 'parentRunId', 'parentJob'] as const;
 
 /** A Run node `r` as one map, named `run` (a projection: only these properties cross the wire). */
-export const RUN_FIELDS = `r{${RUN_PROPS.map((p) => `.${p}`).join(', ')}} AS run`;
+const RUN_MAP = `r{${RUN_PROPS.map((p) => `.${p}`).join(', ')}}`;
+export const RUN_FIELDS = `${RUN_MAP} AS run`;
 
 /** The same properties as list items (a page's rows: no property names on the wire). */
 const RUN_ITEMS = RUN_PROPS.map((p) => `r.${p}`).join(', ');
@@ -107,6 +117,11 @@ function runOfItems(a: readonly unknown[]): RunRow {
     jobCount: (a[7] as number | null | undefined) ?? 0,
     instance: (a[8] as string | null | undefined) ?? null,
     runNumber: (a[9] as number | null | undefined) ?? null,
+    state: (a[10] as string | null | undefined) ?? null,
+    kind: (a[11] as string | null | undefined) ?? null,
+    source: (a[12] as string | null | undefined) ?? null,
+    parentRunId: (a[13] as string | null | undefined) ?? null,
+    parentJob: (a[14] as string | null | undefined) ?? null,
   };
 }
 
@@ -116,6 +131,20 @@ export async function readRunRows(graph: Graph, ids: readonly string[]): Promise
     const run = toRun(rec.get('run') as Record<string, unknown>);
     return [run.id, run];
   }));
+}
+
+/** Most sub-workflows a run answers (`Run.subworkflows`). */
+export const MAX_SUBWORKFLOWS = 500;
+
+/** Per parent run id: its sub-workflow runs (oldest first, at most MAX_SUBWORKFLOWS). */
+export async function readSubworkflows(graph: Graph, parentIds: readonly string[]): Promise<Map<string, RunRow[]>> {
+  const res = await graph.query(
+    `UNWIND $ids AS id
+     CALL (id) { MATCH (r:Run {parentRunId: id}) WITH r ORDER BY r.startedAt, r.id LIMIT $max RETURN collect(${RUN_MAP}) AS subs }
+     RETURN id, subs`,
+    { ids: [...parentIds], max: neo4j.int(MAX_SUBWORKFLOWS) },
+  );
+  return new Map(res.records.map((rec) => [rec.get('id') as string, (rec.get('subs') as Array<Record<string, unknown>>).map(toRun)]));
 }
 
 /** MATCH + WHERE for a selection; `p` is bound when the selection or the sort needs predictions. */

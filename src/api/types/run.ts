@@ -45,6 +45,16 @@ export class Run {
   @Field(() => TimeScalar, { nullable: true }) startedAt!: number | null;
   @Field(() => TimeScalar, { nullable: true }) endedAt!: number | null;
   @Field(() => Int) jobCount!: number;
+  @Field(() => String, { nullable: true, description: 'how the run ended as far as its source tells: succeeded, failed, or running (stored while in progress; a later ingest completes it); null when the source does not say' })
+  state!: string | null;
+  @Field(() => String, { nullable: true, description: 'the source format it was read from: flowgad-csv, flowbench-csv, stampede-db, jobstate-log or json' })
+  kind!: string | null;
+  @Field(() => String, { nullable: true, description: 'the file or Pegasus submit directory it was read from' })
+  source!: string | null;
+  @Field(() => ID, { nullable: true, description: "a sub-workflow's parent run id; null for a top-level run (see `parent`)" })
+  parentRunId!: string | null;
+  @Field(() => String, { nullable: true, description: "the name of the parent run's job that ran this sub-workflow" })
+  parentJob!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true })
