@@ -29,6 +29,8 @@ export interface ApiConfig {
   logLevel: string;
   /** Stored predictions are reused this long across requests (0: no cross-request cache). */
   cacheTtlMs: number;
+  /** The model registry (which models exist, which are active) is read again after this long; activateModel and trainModel in this process refresh it at once. */
+  registryTtlMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -67,6 +69,7 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env, overrides: Parti
     modelsDir: path.resolve(env.WFAD_MODELS_DIR ?? path.join(PROJECT_ROOT, 'models')),
     logLevel: env.WFAD_LOG_LEVEL ?? 'info',
     cacheTtlMs: int(env, 'WFAD_API_CACHE_TTL_MS', 30_000, 0, 86_400_000),
+    registryTtlMs: int(env, 'WFAD_API_REGISTRY_TTL_MS', 2000, 0, 86_400_000),
     ...overrides,
   };
 }

@@ -84,7 +84,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // Bounded waits: a request during a Neo4j outage answers UNAVAILABLE within seconds, not the
   // driver's 30-60 s, and for 1 s after a failure at once (see GraphOptions.failFastMs).
   const graph = opts.graph ?? openGraph(undefined, { maxRetryMs: 3000, connectTimeoutMs: 5000, acquireTimeoutMs: 10_000, failFastMs: 1000 });
-  const registry = new ModelRegistry(graph);
+  const registry = new ModelRegistry(graph, config.registryTtlMs);
   const inference = inferenceConfig();
   const services: ApiServices = {
     config,

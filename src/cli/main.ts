@@ -13,6 +13,8 @@ import { PROJECT_ROOT, localServerConfig, neo4jConnection, type LocalServerConfi
 import { anySample, labelledSamples } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
 import { activeModels, modelPath } from '../graph/predictions';
+import { deleteRuns, labelRuns } from '../graph/runs';
+import { parseLabel } from '../ingest/labels';
 import { Predictor } from '../inference/predictor';
 import { runsOutside, scoreRuns, type ScoreSummary } from '../score/score-runs';
 import { scoreOnArrival, type ArrivalModels, type ArrivalSummary } from '../score/on-arrival';
@@ -258,6 +260,51 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('delete')
+    .description('delete stored runs whole: each run with its jobs and their predictions (to store a changed run again: a CONFLICT names it); sub-workflow runs stay, unlinked')
+    .argument('<run-ids...>', 'run ids as stored (wfad report and the API show them)')
+    .option('--yes', 'required: deleting cannot be undone')
+    .option('--json', 'machine-readable summary')
+    .action(async (ids: string[], o: { yes?: boolean; json?: boolean }) => {
+      if (!o.yes) throw new WfadError('BAD_INPUT', `refusing to delete ${ids.length} run(s) without --yes`);
+      const r = await withGraph(async (g) => {
+        await verify(g);
+        return deleteRuns(g, ids);
+      });
+      const missing = [...new Set(ids)].filter((id) => !r.deleted.includes(id));
+      if (r.deleted.length === 0) throw new WfadError('BAD_INPUT', `no stored run has the id ${missing.map((id) => JSON.stringify(id)).join(', ')}; nothing deleted`);
+      if (o.json) printJson({ ...r, notStored: missing });
+      else {
+        console.log(`deleted ${r.deleted.length} run(s) with ${r.jobs} jobs and ${r.predictions} run prediction(s): ${r.deleted.join(', ')}`);
+        if (missing.length) console.log(`not stored (nothing to delete): ${missing.join(', ')}`);
+      }
+    });
+
+  program
+    .command('label')
+    .description('give unlabelled runs a truth you know (e.g. runs that went fine: --as normal), for training and for the normal baseline reports compare jobs with; runs that have a truth keep it')
+    .argument('<run-ids...>', 'run ids as stored (wfad report and the API show them)')
+    .requiredOption('--as <label>', 'normal, or <cpu|hdd|loss>_<level> (e.g. cpu_2, hdd_50, loss_0.1)')
+    .option('--json', 'machine-readable summary')
+    .action(async (ids: string[], o: { as: string; json?: boolean }) => {
+      const truth = parseLabel(o.as);
+      if (!truth) throw new WfadError('BAD_INPUT', `--as ${JSON.stringify(o.as)}: expected normal or <cpu|hdd|loss>_<level>, e.g. cpu_2, hdd_50, loss_0.1`);
+      const r = await withGraph(async (g) => {
+        await verify(g);
+        return labelRuns(g, ids, truth);
+      });
+      const had = new Set(r.alreadyLabelled.map((x) => x.id));
+      const missing = [...new Set(ids)].filter((id) => !r.labelled.includes(id) && !had.has(id));
+      if (r.labelled.length === 0 && r.alreadyLabelled.length === 0) throw new WfadError('BAD_INPUT', `no stored run has the id ${missing.map((id) => JSON.stringify(id)).join(', ')}; nothing labelled`);
+      if (o.json) printJson({ ...r, notStored: missing });
+      else {
+        console.log(`labelled ${r.labelled.length} run(s) ${truth.label} (${r.jobs} jobs without truth of their own took it)${r.labelled.length ? `: ${r.labelled.join(', ')}` : ''}`);
+        for (const x of r.alreadyLabelled) console.log(`kept: ${x.id} is labelled ${x.label} by its source (wfad delete it and ingest it again to change that)`);
+        if (missing.length) console.log(`not stored (nothing to label): ${missing.join(', ')}`);
+      }
+    });
+
+  program
     .command('generate')
     .description('write synthetic workflow runs (DAG templates + per-run CSV traces, the flowgad layout) for `wfad ingest`')
     .requiredOption('--workflow <name>', `${WORKFLOWS.join(', ')}, a comma list, or all (these five); ${LARGE_WORKFLOWS.join(', ')} (2,073 jobs, for scale tests)`)
@@ -426,6 +473,7 @@ export function buildProgram(): Command {
         try {
           let workflows = o.workflow ? [o.workflow] : undefined;
           const uncovered = o.workflow ? predictor.notCovering(o.workflow) : null;
+          if (uncovered && (await countRuns(g, { workflows: [o.workflow as string] })) === 0) throw new WfadError('BAD_INPUT', `no stored runs for workflow "${o.workflow}"`);
           if (uncovered) throw new WfadError('BAD_INPUT', `--workflow ${o.workflow}: ${uncovered}; it does not score other workflows' runs (train one on it: wfad train --workflow ${o.workflow})`);
           // A model scores the workflows it was trained on (Predictor.coveredWorkflows) and no others.
           const covered = predictor.coveredWorkflows;

@@ -57,20 +57,87 @@ UNWIND $ids AS id
 MATCH (r:Run {id: id})
 RETURN r.id AS id, r.contentHash AS hash, r.state AS state`;
 
-/** Removes in-progress runs about to be stored again: the run, its jobs and their predictions. */
-const DELETE_RUNNING = `
+/**
+ * Removes runs whole: the run, its jobs, their predictions and its own (in-progress runs only
+ * with $onlyRunning: those about to be stored again). Sub-workflow runs of a deleted run stay,
+ * unlinked; they keep `parentRunId`, so the parent stored again links them again.
+ */
+const DELETE_RUNS = `
 UNWIND $ids AS id
-MATCH (r:Run {id: id}) WHERE r.state = 'running'
-OPTIONAL MATCH (r)-[:HAS_JOB]->(j:Job)
-OPTIONAL MATCH (j)-[:HAS_PREDICTION]->(jp:Prediction)
-DETACH DELETE jp
-WITH DISTINCT r, j
-DETACH DELETE j
-WITH DISTINCT r
-OPTIONAL MATCH (r)-[:HAS_PREDICTION]->(rp:Prediction)
-DETACH DELETE rp
-WITH DISTINCT r
-DETACH DELETE r`;
+MATCH (r:Run {id: id}) WHERE NOT $onlyRunning OR r.state = 'running'
+CALL (r) {
+  OPTIONAL MATCH (r)-[:HAS_JOB]->(j:Job)
+  OPTIONAL MATCH (j)-[:HAS_PREDICTION]->(jp:Prediction)
+  DETACH DELETE jp
+  WITH DISTINCT j
+  DETACH DELETE j
+  RETURN count(j) AS jobs
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[:HAS_PREDICTION]->(rp:Prediction)
+  DETACH DELETE rp
+  RETURN count(rp) AS predictions
+}
+WITH r, r.id AS rid, jobs, predictions
+DETACH DELETE r
+RETURN collect(rid) AS deleted, sum(jobs) AS jobs, sum(predictions) AS predictions`;
+
+export interface DeleteResult {
+  /** Ids of the runs deleted; of the ids asked for, the others are not stored. */
+  deleted: string[];
+  jobs: number;
+  /** Run-level predictions deleted (their jobs' went with the jobs). */
+  predictions: number;
+}
+
+/**
+ * Gives unlabelled runs a truth (an operator who knows those runs went fine, or which were
+ * disturbed): the run's label, category and level, and every job without truth of its own gets the
+ * run's, on its Job node and in the run's job table. A run that already has a truth keeps it (it
+ * came from its source: a labelled folder or per-job truth).
+ */
+const LABEL_RUNS = `
+UNWIND $ids AS id
+MATCH (r:Run {id: id}) WHERE r.label IS NULL
+SET r.label = $t.label, r.category = $t.category, r.level = $t.level,
+    r.jobLabels = CASE WHEN r.jobLabels IS NULL THEN null ELSE [l IN r.jobLabels | CASE WHEN l = '' THEN $t.label ELSE l END] END
+WITH r
+CALL (r) {
+  MATCH (r)-[:HAS_JOB]->(j:Job) WHERE j.label IS NULL
+  SET j.label = $t.label, j.category = $t.category, j.level = $t.level
+  RETURN count(j) AS jobs
+}
+RETURN collect(r.id) AS labelled, sum(jobs) AS jobs`;
+
+export interface LabelResult {
+  /** Runs given the truth; of the ids asked for, the others are not stored or have a truth already. */
+  labelled: string[];
+  /** Of those, runs that already had a truth (unchanged). */
+  alreadyLabelled: Array<{ id: string; label: string }>;
+  jobs: number;
+}
+
+/** Labels the unlabelled stored runs among `ids` with `truth`, in one transaction (wfad label). */
+export async function labelRuns(graph: Graph, ids: readonly string[], truth: { label: string; category: string; level: number | null }): Promise<LabelResult> {
+  return graph.write(async (tx) => {
+    const unique = [...new Set(ids)];
+    const had = (await tx.run('UNWIND $ids AS id MATCH (r:Run {id: id}) WHERE r.label IS NOT NULL RETURN r.id AS id, r.label AS label', { ids: unique })).records;
+    const rec = (await tx.run(LABEL_RUNS, { ids: unique, t: truth })).records[0];
+    return {
+      labelled: (rec?.get('labelled') as string[] | undefined) ?? [],
+      alreadyLabelled: had.map((h) => ({ id: h.get('id') as string, label: h.get('label') as string })),
+      jobs: Number(rec?.get('jobs') ?? 0),
+    };
+  });
+}
+
+/** Deletes the stored runs among `ids` whole, in one transaction (wfad delete). */
+export async function deleteRuns(graph: Graph, ids: readonly string[]): Promise<DeleteResult> {
+  return graph.write(async (tx) => {
+    const rec = (await tx.run(DELETE_RUNS, { ids: [...new Set(ids)], onlyRunning: false })).records[0];
+    return { deleted: (rec?.get('deleted') as string[] | undefined) ?? [], jobs: Number(rec?.get('jobs') ?? 0), predictions: Number(rec?.get('predictions') ?? 0) };
+  });
+}
 
 /**
  * A job's properties travel as a row: the values of `JOB_KEYS` by position, then a map of any
@@ -265,7 +332,7 @@ export async function writeRunBatch(graph: Graph, runs: SourceRun[], catalog: Te
       else result.conflicts.push([p.run.id, h]);
     }
     if (fresh.length === 0) return result;
-    if (replace.length) await tx.run(DELETE_RUNNING, { ids: replace });
+    if (replace.length) await tx.run(DELETE_RUNS, { ids: replace, onlyRunning: true });
     const templates = new Map(fresh.map((p) => [p.template.id, p.template]));
     await tx.run(STORE_TEMPLATES, { templates: [...templates.values()].map(templateProps) });
     const res = await tx.run(CREATE_RUNS, {

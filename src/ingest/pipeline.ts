@@ -252,7 +252,7 @@ export async function ingestSource(
         rejectRun({
           file: run.source,
           code: 'CONFLICT',
-          reason: `run ${id} is already stored with different content (stored ${hash.slice(0, 12)}, new ${run.contentHash.slice(0, 12)}); delete it first to replace it`,
+          reason: `run ${id} is already stored with different content (stored ${hash.slice(0, 12)}, new ${run.contentHash.slice(0, 12)}); to replace it, delete it first (wfad delete ${id} --yes)`,
           workflow: run.workflow,
           ...(run.truth ? { label: run.truth.label } : {}),
         });
@@ -360,7 +360,7 @@ export async function ingestPushedRun(graph: Graph, input: RunJson): Promise<Pus
   const known = new Set(catalog.versions(input.workflow).map((t) => t.id));
   const res = await writeRunBatch(graph, [parsed], catalog);
   if (res.conflicts.length) {
-    return { file: parsed.source, code: 'CONFLICT', workflow: parsed.workflow, reason: `run ${parsed.id} is already stored with different content; delete it first to replace it` };
+    return { file: parsed.source, code: 'CONFLICT', workflow: parsed.workflow, reason: `run ${parsed.id} is already stored with different content; to replace it, delete it first (wfad delete ${parsed.id} --yes, or the deleteRun mutation)` };
   }
   const t = catalog.place(parsed).template;
   return { runId: parsed.id, storedRunIds: res.stored, template: { id: t.id, version: t.version, created: !known.has(t.id) && res.stored.length > 0 } };

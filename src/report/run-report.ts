@@ -212,7 +212,7 @@ export function buildRunReport(run: ReportRun, baseline: Baseline, opts: { model
       jobs: ranked.slice(0, maxDrivers).map(({ j, top }) => ({ job: j.name, contribution: null, features: top.slice(0, 3) })),
     };
   } else {
-    drivers = { source: 'none', note: `no explanation of the model, and no labelled normal run of ${run.workflow} to compare with`, jobs: [] };
+    drivers = { source: 'none', note: `no explanation of the model, and no labelled normal run of ${run.workflow} to compare with (runs you know went fine: wfad label <run-id...> --as normal)`, jobs: [] };
   }
 
   return {

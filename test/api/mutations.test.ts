@@ -57,6 +57,26 @@ describe('ingestRun', () => {
     assert.equal(count.data?.runs.totalCount, 41);
   });
 
+  it('a changed run is a CONFLICT naming deleteRun; deleteRun (with a key) removes it whole, and the changed run is then stored', async () => {
+    const changed = pushedRun('LIVE0001', 30);
+    const conflict = await gql(h.url, INGEST, { input: changed }, auth());
+    assert.equal(errorOf(conflict).code, 'BAD_USER_INPUT', conflict.raw);
+    assert.match(errorOf(conflict).message, /already stored with different content; to replace it, delete it first \(wfad delete normal\/mini-LIVE0001-run0001 --yes, or the deleteRun mutation\)/);
+    const DELETE = 'mutation($id: ID!) { deleteRun(id: $id) { id deleted jobs predictions } }';
+    const none = await gql(h.url, DELETE, { id: 'normal/mini-LIVE0001-run0001' });
+    assert.equal(errorOf(none).code, 'UNAUTHENTICATED');
+    const del = await gql(h.url, DELETE, { id: 'normal/mini-LIVE0001-run0001' }, auth());
+    assert.equal(del.errors, undefined, del.raw);
+    assert.deepEqual(del.data?.deleteRun, { id: 'normal/mini-LIVE0001-run0001', deleted: true, jobs: 3, predictions: 1 });
+    assert.equal((await gql(h.url, '{ run(id: "normal/mini-LIVE0001-run0001") { id } }')).data?.run, null);
+    const again = await gql(h.url, DELETE, { id: 'normal/mini-LIVE0001-run0001' }, auth());
+    assert.deepEqual(again.data?.deleteRun, { id: 'normal/mini-LIVE0001-run0001', deleted: false, jobs: 0, predictions: 0 });
+    const stored = await gql(h.url, INGEST, { input: changed }, auth());
+    assert.equal(stored.data?.ingestRun.stored, true, stored.raw);
+    const count = await gql(h.url, '{ runs(filter: {workflow: "mini"}) { totalCount } }');
+    assert.equal(count.data?.runs.totalCount, 41);
+  });
+
   it('refuses bad input with BAD_USER_INPUT naming the field, as the file ingest would', async () => {
     const bad = (mutate: (r: any) => void): Record<string, unknown> => {
       const r = pushedRun('LIVE0002') as any;

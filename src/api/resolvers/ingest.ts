@@ -1,12 +1,13 @@
 /** Mutation.ingestRun: one run pushed as JSON, validated like a trace file, stored like one. */
-import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { deleteRuns } from '../../graph/runs';
 import { COLUMN_BY_NAME } from '../../ingest/columns';
 import { ingestPushedRun } from '../../ingest/pipeline';
 import type { JsonRejection, RunJson } from '../../ingest/run-json';
 import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
 import { RunInput } from '../types/inputs';
-import { IngestRunResult } from '../types/mutations';
+import { DeleteRunResult, IngestRunResult } from '../types/mutations';
 import type { Prediction } from '../types/prediction';
 import { scoreOnArrival } from '../../score/on-arrival';
 import { toPrediction } from './run-fields';
@@ -41,6 +42,22 @@ export function rejectionField(r: JsonRejection): string {
 
 @Resolver()
 export class IngestResolver {
+  @Authorized()
+  @Mutation(() => DeleteRunResult, {
+    description: 'Deletes a stored run whole (needs an API key): the run, its jobs and their predictions. A changed run is stored again by deleting it first (ingestRun answers CONFLICT otherwise). Its sub-workflow runs stay, unlinked.',
+  })
+  async deleteRun(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<DeleteRunResult> {
+    if (id.length === 0 || id.length > 1000) throw new BadInputError('id', 'expected a run id of 1 to 1000 characters');
+    const r = await deleteRuns(ctx.services.graph, [id]);
+    ctx.services.cache?.runs.delete(id);
+    ctx.services.cache?.clearPages();
+    ctx.services.cache?.clearPredictions();
+    ctx.loaders.run.clear(id);
+    ctx.loaders.runRecord.clear(id);
+    ctx.services.log.info({ id, ...r }, 'run deleted');
+    return { id, deleted: r.deleted.length > 0, jobs: r.jobs, predictions: r.predictions };
+  }
+
   @Authorized()
   @Mutation(() => IngestRunResult, {
     description: 'Stores one run pushed as JSON (needs an API key); the same validation as the file ingest. Without label: a run of unknown truth. With edges: its own DAG (a new workflow, or a new template version).',

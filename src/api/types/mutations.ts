@@ -14,6 +14,14 @@ export class IngestRunResult {
   noPredictionReason!: string | null;
 }
 
+@ObjectType({ simpleResolvers: true })
+export class DeleteRunResult {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'false when no run has this id (nothing deleted)' }) deleted!: boolean;
+  @Field(() => Int, { description: 'its jobs deleted with it (their predictions too)' }) jobs!: number;
+  @Field(() => Int, { description: 'its run-level predictions deleted' }) predictions!: number;
+}
+
 @ObjectType({ simpleResolvers: true, description: "selected runs of a workflow the model does not score (it was not trained on it): no prediction" })
 export class WorkflowNotScored {
   @Field() workflow!: string;
