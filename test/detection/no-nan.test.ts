@@ -5,8 +5,11 @@
  * score; metrics over no item print "—". No database.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { figure, metricsLine } from '../../src/cli/detect';
+import { figure, metricsLine, trainAndSaveNormalOnly } from '../../src/cli/detect';
 import { WfadError } from '../../src/errors';
 import type { GraphSample } from '../../src/features/dataset';
 import { FEATURES, NUM_FEATURES } from '../../src/features/job-features';
@@ -134,6 +137,18 @@ describe('--assume-normal leaves out runs that failed or are still running', () 
       { runId: 'failed', workflow: 'process', state: 'failed' },
       { runId: 'running', workflow: 'process', state: 'running' },
     ]);
+  });
+
+  it('the saved model records them (model.json training.leftOut, what train --json prints)', () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-no-nan-')), 'process-no');
+    try {
+      const { card } = trainAndSaveNormalOnly(samples, 'process', { ...cfg, assumeNormal: true }, dir, 'test');
+      assert.deepEqual(card.training.leftOut?.map((l) => `${l.runId} ${l.state}`), ['failed failed', 'running running']);
+      const saved = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as typeof card;
+      assert.deepEqual(saved.training.leftOut, card.training.leftOut);
+    } finally {
+      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
   });
 
   it('the operator\'s case: one succeeded and one failed run refuses, and says the failed one was left out', () => {
