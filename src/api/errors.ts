@@ -10,7 +10,7 @@ import { Neo4jUnavailableError, WfadError } from '../errors';
 import { isUnavailable } from '../graph/driver';
 
 /** Codes this API answers with (Apollo's own GRAPHQL_* codes pass through unchanged). */
-export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | 'MODEL_UNAVAILABLE' | 'TOO_MANY_REQUESTS' | 'INTERNAL_SERVER_ERROR';
+export type ApiErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | 'MODEL_UNAVAILABLE' | 'INVALID_PREDICTION' | 'TOO_MANY_REQUESTS' | 'INTERNAL_SERVER_ERROR';
 
 /** Bad input: `field` is the argument path, e.g. `filter.minScore` or `input.jobs[2].runtime`. */
 export class BadInputError extends GraphQLError {
@@ -45,6 +45,19 @@ export class TooManyRequestsError extends GraphQLError {
   }
 }
 
+/**
+ * A stored prediction whose score or probabilities are not finite numbers (NaN written by an older
+ * version): the field answers null with this error, naming the model and the run (or job), instead of
+ * failing the whole field. Scoring the run again with a retrained model replaces it.
+ */
+export class InvalidPredictionError extends GraphQLError {
+  constructor(modelId: string, targetId: string, what: string) {
+    super(`the stored prediction of model ${modelId} for ${targetId} has ${what}, not a number: score it again with a retrained model (wfad train, then wfad score --model <dir>)`, {
+      extensions: { code: 'INVALID_PREDICTION', model: modelId, target: targetId },
+    });
+  }
+}
+
 /** Codes whose messages are safe to show as they are (Apollo's own and this API's). */
 export const PUBLIC_CODES: ReadonlySet<string> = new Set([
   'BAD_USER_INPUT',
@@ -52,6 +65,7 @@ export const PUBLIC_CODES: ReadonlySet<string> = new Set([
   'FORBIDDEN',
   'UNAVAILABLE',
   'TOO_MANY_REQUESTS',
+  'INVALID_PREDICTION',
   'NOT_FOUND',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -20,9 +20,18 @@ import { table } from './output';
 
 const f4 = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : '—');
 
+/**
+ * A figure of metrics over m.n items, four decimals; '—' when undefined: NaN or null, and every
+ * figure over no item at all (metrics.ts counts an empty set's accuracy as 0, which it is not).
+ */
+export function figure(m: Pick<Metrics, 'n'>, v: number | null | undefined): string {
+  return m.n === 0 ? '—' : f4(v);
+}
+
 /** One line of accuracy, F1 and the ranking figures. */
 export function metricsLine(m: Metrics): string {
-  return `accuracy ${f4(m.accuracy)}, F1 ${f4(m.f1)}, ROC-AUC ${f4(m.rocAuc)}, AP ${f4(m.averagePrecision)}, precision@k ${f4(m.precisionAtK)} (n=${m.n})`;
+  const f = (v: number | null | undefined): string => figure(m, v);
+  return `accuracy ${f(m.accuracy)}, F1 ${f(m.f1)}, ROC-AUC ${f(m.rocAuc)}, AP ${f(m.averagePrecision)}, precision@k ${f(m.precisionAtK)} (n=${m.n})`;
 }
 
 export interface NormalOnlyTrainOutcome {
@@ -46,7 +55,7 @@ export function trainAndSaveNormalOnly(samples: readonly GraphSample[], workflow
     classes: ['normal', 'anomalous'],
     features: FEATURE_NAMES,
     normalOnly: r.state,
-    training: { seed: cfg.seed, falseAlarmRate: cfg.falseAlarmRate, assumeNormal: cfg.assumeNormal, trainRuns: r.split.train.length, validationRuns: r.split.validation.length, budget: cfg.budget },
+    training: { seed: cfg.seed, falseAlarmRate: cfg.falseAlarmRate, assumeNormal: cfg.assumeNormal, trainRuns: r.split.train.length, validationRuns: r.split.validation.length, budget: cfg.budget, leftOut: r.split.leftOut },
     metrics: { val: null, test: r.test },
     seconds: Number(r.seconds.toFixed(2)),
     data: { runs: samples.length, jobs: samples.reduce((a, s) => a + s.numNodes, 0), fingerprint: fp, workflows: [...new Set(samples.map((s) => s.workflow))].sort() },
@@ -124,11 +133,11 @@ export function formatEvaluation(r: EvaluationReport): string {
     '',
     table(
       ['workflow', 'n', 'accuracy', 'F1', 'ROC-AUC', 'AP'],
-      Object.entries(r.perWorkflow).map(([w, m]) => [w, m.n, f4(m.accuracy), f4(m.f1), f4(m.rocAuc), f4(m.averagePrecision)]),
+      Object.entries(r.perWorkflow).map(([w, m]) => [w, m.n, figure(m, m.accuracy), figure(m, m.f1), figure(m, m.rocAuc), figure(m, m.averagePrecision)]),
     ),
   ];
   if (Object.keys(r.perCategory).length) {
-    lines.push('', table(['category (vs normal)', 'n', 'detected', 'ROC-AUC', 'AP'], Object.entries(r.perCategory).map(([c, m]) => [c, m.n, f4(m.recall), f4(m.rocAuc), f4(m.averagePrecision)])));
+    lines.push('', table(['category (vs normal)', 'n', 'detected', 'ROC-AUC', 'AP'], Object.entries(r.perCategory).map(([c, m]) => [c, m.n, figure(m, m.recall), figure(m, m.rocAuc), figure(m, m.averagePrecision)])));
   }
   return lines.join('\n');
 }

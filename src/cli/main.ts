@@ -41,9 +41,9 @@ import { printJson, progress, table } from './output';
 import { withPredictionCounts } from '../graph/prediction-counts';
 import { formatPredictionCounts, registerReportCommand } from './report';
 import { flowBenchSection, flowBenchWorkflows, renderFlowBench, type FlowBenchRow } from '../train/flowbench-eval';
-import { evaluateModel, formatEvaluation, metricsLine, trainAndSaveNormalOnly } from './detect';
+import { evaluateModel, figure, formatEvaluation, metricsLine, trainAndSaveNormalOnly } from './detect';
 import { fitProfile } from '../models/normal-profile';
-import { NORMAL_ONLY_DEFAULTS } from '../train/normal-only-train';
+import { MIN_NORMAL_RUNS, NORMAL_ONLY_DEFAULTS } from '../train/normal-only-train';
 
 export const EXIT: Readonly<Record<WfadErrorCode, number>> = {
   BAD_CONFIG: 2,
@@ -354,10 +354,11 @@ export function buildProgram(): Command {
     .option('--epochs <n>', 'maximum epochs (early stopping on validation)', (v) => Number(v), DEFAULT_CONFIG.maxEpochs)
     .option('--out <dir>', 'where to save (default models/<workflow>-<level>-<task>, or …-normal-only)')
     .option('--detector <d>', 'supervised (a GCN trained on labelled runs) or normal-only (learns from normal runs alone)', 'supervised')
-    .option('--assume-normal', 'normal-only: also learn from runs of unknown truth, taken as mostly normal')
+    .option('--assume-normal', 'normal-only: also learn from runs of unknown truth, taken as mostly normal (failed or still running runs are left out)')
     .option('--false-alarm-rate <a>', 'normal-only: share of held-out normal runs (jobs) allowed above the threshold', (v) => Number(v), NORMAL_ONLY_DEFAULTS.falseAlarmRate)
     .option('--normal-runs <n>', 'normal-only: learn from at most n normal runs per workflow (a label budget)', (v) => Number(v))
     .option('--json', 'machine-readable summary')
+    .addHelpText('after', `\nnormal-only: each workflow needs at least ${MIN_NORMAL_RUNS} normal runs (~25–50 for a useful detector); with fewer, training refuses (exit 2).`)
     .action(async (o: { workflow: string; level: string; task: string; arch: string; direction: string; protocol: string; seed: number; epochs: number; out?: string; json?: boolean; detector: string; assumeNormal?: boolean; falseAlarmRate: number; normalRuns?: number }) => {
       const cfg = parseTrainOptions(o);
       if (o.detector !== 'supervised' && o.detector !== 'normal-only') throw new WfadError('BAD_INPUT', `--detector ${JSON.stringify(o.detector)}: expected supervised or normal-only`);
@@ -377,9 +378,11 @@ export function buildProgram(): Command {
         const dir = path.resolve(o.out ?? path.join(PROJECT_ROOT, 'models', name));
         const r = trainAndSaveNormalOnly(samples, o.workflow === 'all' ? 'ALL' : o.workflow, { level: cfg.level, seed: cfg.seed, falseAlarmRate: o.falseAlarmRate, assumeNormal: Boolean(o.assumeNormal), budget: o.normalRuns ?? null }, dir, commandLine(), gitCommit());
         const t = r.card.metrics.test;
-        if (o.json) printJson({ model: dir, onnx: r.onnx, version: r.card.version, detector: 'normal-only', runs: samples.length, trainRuns: r.card.training.trainRuns, validationRuns: r.card.training.validationRuns, threshold: r.card.normalOnly.threshold, seconds: r.card.seconds, test: t });
+        const leftOut = r.card.training.leftOut ?? [];
+        if (o.json) printJson({ model: dir, onnx: r.onnx, version: r.card.version, detector: 'normal-only', runs: samples.length, trainRuns: r.card.training.trainRuns, validationRuns: r.card.training.validationRuns, leftOut, threshold: r.card.normalOnly.threshold, seconds: r.card.seconds, test: t });
         else {
           console.log(`trained ${name} (normal-only) on ${r.card.training.trainRuns} normal runs, threshold from ${r.card.training.validationRuns} held-out normal runs at ${(o.falseAlarmRate * 100).toFixed(1)} % false alarms, in ${r.card.seconds.toFixed(1)} s; saved to ${dir} (model.onnx, MODEL_CARD.md)`);
+          if (leftOut.length) console.log(`  left out (not taken as normal): ${leftOut.map((l) => `${l.runId} (${l.state})`).join(', ')}`);
           console.log(`  test: ${metricsLine(t)}`);
           console.log(table(['true \\ predicted', ...r.card.classes], t.confusion.map((row, i) => [r.card.classes[i] ?? String(i), ...row])));
         }
@@ -402,7 +405,7 @@ export function buildProgram(): Command {
       else {
         const t = result.test;
         console.log(`trained ${name} on ${samples.length} runs in ${card.seconds.toFixed(1)} s (${result.epochs} epochs, best ${result.bestEpoch}); saved to ${dir} (model.onnx, MODEL_CARD.md)`);
-        console.log(`  test: ${metricsLine(t)}; precision ${t.precision.toFixed(4)}, recall ${t.recall.toFixed(4)}`);
+        console.log(`  test: ${metricsLine(t)}; precision ${figure(t, t.precision)}, recall ${figure(t, t.recall)}`);
         console.log(table(['true \\ predicted', ...result.classes], t.confusion.map((row, i) => [result.classes[i] ?? String(i), ...row])));
       }
     });

@@ -36,6 +36,8 @@ export interface GraphSample {
   jobNames?: readonly string[];
   /** Per job: the host it ran on (kickstart hostname), null when unknown. */
   hosts?: ReadonlyArray<string | null>;
+  /** How the run went ('succeeded', 'failed', 'running'); null/absent when not recorded. */
+  state?: string | null;
 }
 
 /** A run of known truth (only those are training or evaluation samples). */
@@ -123,5 +125,6 @@ export function toSample(run: RunRecord): GraphSample {
     yMulti,
     jobNames: run.jobNames,
     hosts: hostsOf(run),
+    state: run.state ?? null,
   };
 }

@@ -21,6 +21,7 @@
  * all (two passes of one model at once), the id constraint rejects the batch and it is MERGEd.
  */
 import type { ModelIdentity } from '../model-identity';
+import { WfadError } from '../errors';
 import type { Graph } from './driver';
 
 export interface ModelRecord extends ModelIdentity {
@@ -103,6 +104,17 @@ export async function createsPredictions(graph: Graph, modelId: string): Promise
 const isConstraintFailure = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed';
 
 /**
+ * A score or probability that is not a finite number (NaN, ±∞) is never stored: it would read back
+ * as a verdict nobody can judge. Names the model and the run (or job) it came from.
+ */
+export function assertFinitePredictions(modelId: string, rows: readonly PredictionRow[]): void {
+  for (const r of rows) {
+    const bad = !Number.isFinite(r.score) ? `score ${r.score}` : r.probabilities.some((p) => !Number.isFinite(p)) ? `probabilities [${r.probabilities.join(', ')}]` : null;
+    if (bad !== null) throw new WfadError('BAD_MODEL', `model ${modelId} gave ${r.targetId} a ${bad}: not stored; retrain the model with this version of wfad (wfad train), then score again`);
+  }
+}
+
+/**
  * Writes one batch in one transaction; returns how many predictions it wrote (targets found).
  * `create`: the model had no prediction when the pass began (createsPredictions): CREATE them; a
  * batch that meets one already stored (a concurrent pass) is MERGEd instead, and so is every later
@@ -117,6 +129,7 @@ export async function writePredictions(
   mode: { create: boolean } = { create: false },
 ): Promise<number> {
   if (rows.length === 0) return 0;
+  assertFinitePredictions(modelId, rows);
   // Rows go as [targetId, predicted, score, probabilities]: no key names repeated per row.
   const params = { modelId, rows: rows.map((r) => [r.targetId, r.predicted, r.score, r.probabilities]), scoredAt };
   let res;

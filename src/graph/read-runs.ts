@@ -21,6 +21,8 @@ export interface RunRecord {
   category: string | null;
   level: number | null;
   startedAt: number | null;
+  /** How the run went: 'succeeded', 'failed' or 'running' (still in progress); null when not stored. */
+  state?: string | null;
   /** The run's template version: id `<workflow>#<DAG hash>` and version number (1, 2, …). */
   template: string | null;
   templateVersion: number | null;
@@ -80,7 +82,7 @@ CALL (r) {
   RETURN collect(j.name) AS names, collect([${JOB_FIELDS.map((f) => `j.${f}`).join(', ')}]) AS jobs, collect(coalesce(j.label, '')) AS jobLabels
 }
 RETURN r.id AS id, w.name AS workflow, r.label AS label, r.category AS category, r.level AS level,
-       r.startedAt AS startedAt, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
+       r.startedAt AS startedAt, r.state AS state, t.id AS template, t.version AS templateVersion, names, jobs, jobLabels,
        CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, jobLabels: CASE WHEN all(l IN r.jobLabels WHERE l = coalesce(r.label, '')) THEN null ELSE r.jobLabels END} END AS packed,
        CASE WHEN t IS NULL THEN w[$legacyEdges] WHEN t.id IN $knownTemplates THEN null ELSE t.edges END AS edges`;
 const READ_ALL = read(MATCH_ALL);
@@ -99,7 +101,7 @@ const READ_RANGE = `
 MATCH (r:Run)
 WHERE r.id > $after AND r.id <= $last AND ($workflows IS NULL OR r.workflow IN $workflows OR r.workflow IS NULL) AND ${LABELLED}
 RETURN r.id AS id, r.workflow AS workflow, r.label AS label, r.category AS category, r.level AS level,
-       r.startedAt AS startedAt, r.template AS template, r.templateVersion AS templateVersion,
+       r.startedAt AS startedAt, r.state AS state, r.template AS template, r.templateVersion AS templateVersion,
        null AS names, null AS jobs, null AS jobLabels, null AS edges,
        CASE WHEN ${PACKED} THEN r{.jobTable, .jobNames, .jobTypes, .jobHosts, jobLabels: CASE WHEN all(l IN r.jobLabels WHERE l = coalesce(r.label, '')) THEN null ELSE r.jobLabels END} END AS packed
 ORDER BY id`;
@@ -247,6 +249,7 @@ function record(rec: { get(key: string): unknown }, seen: Interner): RunRecord {
     category: (rec.get('category') as string | null) ?? null,
     level: (rec.get('level') as number | null) ?? null,
     startedAt: rec.get('startedAt') as number | null,
+    state: (rec.get('state') as string | null) ?? null,
     template: (rec.get('template') as string | null) ?? null,
     templateVersion: (rec.get('templateVersion') as number | null) ?? null,
     edges: (rec.get('edges') as number[] | null) ?? [],

@@ -13,13 +13,13 @@
  */
 import { NUM_FEATURES } from '../features/job-features';
 import { jobScores } from './normal-only';
-import { deviations, logValue, rawValue, type Deviations, type NormalProfile, type ProfileInput } from './normal-profile';
+import { deviations, hasBaseline, logValue, rawValue, type Deviations, type NormalProfile, type ProfileInput } from './normal-profile';
 
 export interface FeatureDeviation {
   name: string;
   /** The job's raw value (seconds, bytes); null when missing. */
   value: number | null;
-  /** The baseline's median in raw units. */
+  /** The baseline's median in raw units; null when the normal runs had no value for it (no baseline). */
   normal: number | null;
   /** Robust z: how many σ above (+) or below (−) normal, clipped to the profile's ±clip. */
   deviation: number;
@@ -68,7 +68,7 @@ export function explainRun(p: NormalProfile, run: ProfileInput, opts: ExplainOpt
         return {
           name: p.features[q] as string,
           value: Number.isNaN(t) ? null : c >= 0 ? (run.x[j * NUM_FEATURES + c] as number) : Number(rawValue(c, t).toPrecision(6)),
-          normal: m === undefined || Number.isNaN(m) ? null : Number(rawValue(c, m).toPrecision(6)),
+          normal: !hasBaseline(m) ? null : Number(rawValue(c, m).toPrecision(6)),
           deviation: Number((dev.z[j * L + q] as number).toFixed(3)),
         };
       });

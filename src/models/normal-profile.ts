@@ -41,7 +41,11 @@ export type BaselineLevel = 'job' | 'group' | 'type' | 'none';
 export const BASELINE_LEVELS: readonly BaselineLevel[] = ['job', 'group', 'type', 'none'];
 
 export interface BaselineStats {
-  /** Per deviation feature, in log1p space; NaN when no normal job had the value. */
+  /**
+   * Per deviation feature, in log1p space; NaN when no normal job had the value (a job that never
+   * ran in the normal runs). A saved model holds such a NaN as null (JSON): read both as "no
+   * baseline" (`hasBaseline`), never as a number.
+   */
   median: number[];
   scale: number[];
   /** Normal jobs the statistics are over. */
@@ -111,6 +115,11 @@ export function rawValue(column: number, t: number): number {
   return column >= 0 ? Math.expm1(t) : Math.exp(t);
 }
 
+/** A baseline value that can be compared with: NaN, null (NaN saved as JSON) and ±∞ cannot. */
+export function hasBaseline(v: number | null | undefined): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
 function median(v: number[]): number {
   const s = v.slice().sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -164,7 +173,7 @@ export function fitProfile(runs: Iterable<ProfileInput>, opts: ProfileOptions = 
 }
 
 export interface Deviations {
-  /** [n, L] clipped robust z per job and deviation feature (0 where missing or no baseline). */
+  /** [n, L] clipped robust z per job and deviation feature (0 where missing or no baseline); always finite. */
   z: Float32Array;
   /** Per job: which baseline it was compared with. */
   level: BaselineLevel[];
@@ -194,9 +203,11 @@ export function deviations(p: NormalProfile, run: ProfileInput): Deviations {
     const b = found[1];
     for (let q = 0; q < L; q++) {
       const t = logValue(run.x, j, p.columns[q] as number);
-      const m = b.median[q] as number;
-      if (Number.isNaN(t) || Number.isNaN(m)) continue;
-      const d = (t - m) / (b.scale[q] as number);
+      const m = b.median[q];
+      const sc = b.scale[q];
+      // No baseline for this measurement (never seen in the normal runs): it contributes nothing.
+      if (Number.isNaN(t) || !hasBaseline(m) || !hasBaseline(sc) || !(sc > 0)) continue;
+      const d = (t - m) / sc;
       z[j * L + q] = Math.max(-p.clip, Math.min(p.clip, d));
     }
   }

@@ -44,7 +44,16 @@ export interface NormalOnlyCard extends ModelIdentity {
   task: 'binary';
   features: string[];
   normalOnly: NormalOnlyState;
-  training: { seed: number; falseAlarmRate: number; assumeNormal: boolean; trainRuns: number; validationRuns: number; budget: number | null };
+  training: {
+    seed: number;
+    falseAlarmRate: number;
+    assumeNormal: boolean;
+    trainRuns: number;
+    validationRuns: number;
+    budget: number | null;
+    /** Runs of unknown truth --assume-normal left out: they failed or were still running. */
+    leftOut?: Array<{ runId: string; workflow: string; state: string }>;
+  };
   metrics: { val: Metrics | null; test: Metrics };
   seconds: number;
   data: { runs: number; jobs: number; fingerprint: string; workflows?: string[] };

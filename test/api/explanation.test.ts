@@ -76,6 +76,35 @@ describe('Prediction.explanation', () => {
     }
   });
 
+  it('a stored NaN score (an older version\'s) answers null with INVALID_PREDICTION for that run alone, not an internal error', async () => {
+    const s = await gql(h.url, `mutation($m: String) { scoreRuns(model: $m) { runsScored } }`, { m: modelId }, auth());
+    assert.equal(s.errors, undefined, s.raw);
+    const id = `${runId(2)}|${modelId}`;
+    const before = await h.graph.read((tx) => tx.run('MATCH (p:Prediction {id: $id}) RETURN p.score AS s, p.probabilities AS pr', { id }));
+    await h.graph.write((tx) => tx.run("MATCH (p:Prediction {id: $id}) SET p.score = toFloat('NaN'), p.probabilities = [toFloat('NaN'), toFloat('NaN')]", { id }));
+    try {
+      for (const q of [
+        `query($m: String) { runs(filter: {workflow: "mini"}, first: 50) { nodes { id prediction(model: $m) { score } } } }`,
+        `query($m: String) { runs(filter: {workflow: "mini"}, first: 50) { nodes { id prediction(model: $m) { score probabilities { probability } } } } }`,
+      ]) {
+        const r = await gql(h.url, q, { m: modelId });
+        const nodes = r.data?.runs.nodes as Array<{ id: string; prediction: { score: number } | null }>;
+        assert.ok(nodes, r.raw);
+        assert.equal(r.errors?.length, 1, r.raw);
+        const err = r.errors?.[0] as { message: string; path?: unknown[]; extensions?: Record<string, unknown> };
+        assert.equal(err.extensions?.code, 'INVALID_PREDICTION', r.raw);
+        assert.equal(err.extensions?.model, modelId);
+        assert.match(err.message, new RegExp(runId(2).replace(/[/]/g, '\\/')));
+        assert.equal(nodes.find((n) => n.id === runId(2))?.prediction, null);
+        const others = nodes.filter((n) => n.id !== runId(2));
+        assert.ok(others.length > 1 && others.every((n) => n.prediction !== null && Number.isFinite(n.prediction.score)), r.raw);
+      }
+    } finally {
+      const b = before.records[0];
+      await h.graph.write((tx) => tx.run('MATCH (p:Prediction {id: $id}) SET p.score = $s, p.probabilities = $pr', { id, s: b?.get('s'), pr: b?.get('pr') }));
+    }
+  });
+
   it('null for a model without a normal profile', async () => {
     const r = await gql(h.url, Q, { id: runId(1), m: h.binaryModel.id });
     assert.equal(r.errors, undefined, r.raw);

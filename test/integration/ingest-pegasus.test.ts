@@ -6,9 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver';
+import { readRuns } from '../../src/graph/read-runs';
 import type { IngestSummary } from '../../src/ingest/pipeline';
 import { SUBMIT_DIRS, alterDb, copySubmitDirs, dbOf, skipNoSubmitDirs } from '../helpers/pegasus-fixtures';
 import { cli, count, testGraph, wipe } from '../helpers/neo4j';
@@ -52,6 +54,17 @@ describe('wfad ingest on Pegasus submit directories', { skip: skipNoSubmitDirs }
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /runs 5: 0 stored, 5 unchanged, 0 rejected/);
     assert.equal(await count(graph, 'MATCH (r:Run) RETURN count(r)'), 5);
+  });
+
+  it('the failed `process` run reads back as failed, and normal-only training on it refuses (exit 2) instead of a NaN model', async () => {
+    const runs = await readRuns(graph, { workflows: ['process'] });
+    assert.deepEqual(runs.map((r) => r.state).sort(), ['failed', 'succeeded']);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wfad-no-')), 'process-no');
+    tmps.push(path.dirname(out));
+    const r = await cli(['train', '--workflow', 'process', '--detector', 'normal-only', '--assume-normal', '--out', out]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /BAD_INPUT: workflow "process": 1 normal runs .* at least 10 .*1 run\(s\) of unknown truth left out \(failed\)/);
+    assert.equal(fs.existsSync(out), false, 'no model saved');
   });
 
   it('a run stored in progress is replaced by its finished record; its sub-workflow stays linked', async () => {

@@ -5,6 +5,7 @@ import { FEATURE_NAMES, NUM_FEATURES, rawJobFeatures } from '../../features/job-
 import { JOB_FIELDS, type JobValues } from '../../graph/read-runs';
 import { categoryOf } from '../../ingest/labels';
 import type { ApiContext } from '../context';
+import { InvalidPredictionError } from '../errors';
 import type { PredictionView } from '../loaders';
 import type { ModelRecord } from '../store/models';
 import { MAX_SUBWORKFLOWS, type PredictionVerdict, type RunRow } from '../store/runs';
@@ -17,9 +18,16 @@ const COL = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, i])) as Record<(type
 /** A job as resolvers see it: the GraphQL fields plus its raw feature row. */
 export type JobView = Job & { runId: string; featureRow: Float32Array };
 
+/** A stored score or probability that GraphQL's Float cannot carry (NaN, ±∞) fails this field alone, typed. */
+function checkFinite(model: ModelRecord, runId: string, jobIndex: number | null, score: number, probabilities: readonly number[] = []): void {
+  const what = !Number.isFinite(score) ? `score ${score}` : probabilities.some((p) => !Number.isFinite(p)) ? `probabilities [${probabilities.join(', ')}]` : null;
+  if (what !== null) throw new InvalidPredictionError(model.id, jobIndex === null ? `run ${runId}` : `job ${jobIndex} of run ${runId}`, what);
+}
+
 /** The GraphQL prediction of run `runId` (or of its job `jobIndex`): its explanation is computed only when asked. */
 export function toPrediction(v: PredictionView | null | undefined, runId: string, jobIndex: number | null = null): Prediction | null {
   if (!v) return null;
+  checkFinite(v.model, runId, jobIndex, v.record.score, v.record.probabilities);
   const at = v.record.scoredAt ? Date.parse(v.record.scoredAt) : NaN;
   return {
     model: toModelView(v.model),
@@ -43,6 +51,7 @@ const VERDICT_ONLY: object = Object.freeze(
 
 /** The GraphQL prediction of run `runId` from a stored prediction's verdict (see VERDICT_ONLY). */
 function verdictPrediction(v: PredictionVerdict, model: ModelRecord, runId: string): Prediction {
+  checkFinite(model, runId, null, v.score);
   const p = Object.create(VERDICT_ONLY) as Prediction;
   p.model = toModelView(model);
   p.predicted = v.predicted;
