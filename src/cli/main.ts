@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, localServerConfig, neo4jConnection, type LocalServerConfig } from '../config';
+import { PROJECT_ROOT, localServerConfig, neo4jConnection, parsePort, type LocalServerConfig } from '../config';
 import { anySample, labelledSamples } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
 import { activeModels, modelPath } from '../graph/predictions';
@@ -56,9 +56,10 @@ export const EXIT: Readonly<Record<WfadErrorCode, number>> = {
 };
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/** `--port <port>`: 1-65535. Commander prints an InvalidArgumentError's message with the option's name. */
 function portOption(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CommanderError(2, 'wfad.port', `--port ${v} is not a port number`);
+  const n = parsePort(v);
+  if (n === undefined) throw new InvalidArgumentError('not a port number (expected an integer from 1 to 65535)');
   return n;
 }
 
