@@ -247,7 +247,7 @@ export function buildProgram(): Command {
   program
     .command('ingest')
     .description('store workflow runs in Neo4j: Pegasus submit directories (any depth; see docs/pegasus-submit-dirs.md) or Pegasus/Panorama CSV traces (<root>/adjacency_list_dags + <root>/data/<label>/*.csv; see docs/ingest.md)')
-    .argument('<path>', 'dataset root, its data/ folder, a label folder or one .csv file')
+    .argument('<path>', 'a Pegasus submit directory (a *.stampede.db, or jobstate.log + the .dag file), a folder of them at any depth, or one *.stampede.db; or a CSV trace dataset: its root (with adjacency_list_dags/), its data/ folder, a label folder or one .csv file')
     .option('--template <workflow=file.json>', 'the DAG template of a workflow, whatever the file is called (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--unlabelled', 'every run has unknown truth, whatever folder it is in (per-job truth columns are not stored)')
     .option('--json', 'machine-readable summary')
