@@ -22,13 +22,20 @@ export interface LocalServerConfig {
   pagecache: string;
 }
 
-function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+/** A TCP port written in decimal digits, 1-65535; undefined for anything else (0, "abc", 70000, "0x10"). */
+export function parsePort(raw: string): number | undefined {
+  const t = raw.trim();
+  if (!/^\d{1,5}$/.test(t)) return undefined;
+  const n = Number(t);
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/** A port from the environment variable `name` (BAD_CONFIG when it is set to something else), else `fallback`. */
+export function portFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new BadConfigError(`${name}=${JSON.stringify(raw)} is not a port number (1-65535)`);
-  }
+  const n = parsePort(raw);
+  if (n === undefined) throw new BadConfigError(`${name}=${JSON.stringify(raw)} is not a port number (1-65535)`);
   return n;
 }
 
@@ -39,7 +46,7 @@ export function localServerConfig(
   return {
     home: path.resolve(env.WFAD_NEO4J_HOME ?? path.join(PROJECT_ROOT, '.wfad', 'neo4j')),
     host: '127.0.0.1',
-    port: intFromEnv('WFAD_NEO4J_PORT', 7687, env),
+    port: portFromEnv('WFAD_NEO4J_PORT', 7687, env),
     heap: env.WFAD_NEO4J_HEAP ?? '2g',
     pagecache: env.WFAD_NEO4J_PAGECACHE ?? '512m',
     ...overrides,

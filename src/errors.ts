@@ -40,6 +40,21 @@ export class BadConfigError extends WfadError {
   }
 }
 
+/**
+ * The API cannot listen on host:port because another program holds it. A configuration problem
+ * (BAD_CONFIG): the operator picks another port.
+ */
+export class PortInUseError extends WfadError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    cause?: unknown,
+  ) {
+    super('BAD_CONFIG', `cannot listen on ${host}:${port}: the port is already in use by another program; stop it or choose another port with --port <port> or WFAD_API_PORT`, { cause });
+    this.name = 'PortInUseError';
+  }
+}
+
 /** An ONNX execution provider was asked for but cannot be loaded on this machine. */
 export class ProviderUnavailableError extends WfadError {
   constructor(

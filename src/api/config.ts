@@ -3,7 +3,7 @@
  * limit has a default that keeps one query's cost bounded on a small machine.
  */
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config';
+import { PROJECT_ROOT, portFromEnv } from '../config';
 import { BadConfigError } from '../errors';
 
 export interface ApiConfig {
@@ -53,7 +53,7 @@ export function apiConfig(env: NodeJS.ProcessEnv = process.env, overrides: Parti
   const production = env.NODE_ENV === 'production';
   return {
     host: env.WFAD_API_HOST ?? '127.0.0.1',
-    port: int(env, 'WFAD_API_PORT', 4000, 0, 65535),
+    port: portFromEnv('WFAD_API_PORT', 4000, env),
     apiKeys: (env.WFAD_API_KEYS ?? '')
       .split(',')
       .map((k) => k.trim())

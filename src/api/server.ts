@@ -22,6 +22,7 @@ import { SharedReads } from './shared-reads';
 import { assertStartable, type ApiConfig } from './config';
 import { createContext, type ApiContext, type ApiServices } from './context';
 import { formatError, UnauthenticatedError } from './errors';
+import { BadConfigError, PortInUseError } from '../errors';
 import { ModelRuntime } from './inference';
 import { complexityPlugin, depthRule, noSubscriptionsRule } from './limits';
 import { createLogger } from './log';
@@ -74,6 +75,15 @@ async function neo4jReady(graph: Graph): Promise<boolean> {
   const probe = graph.query('RETURN 1').then(() => true, () => false);
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
   return Promise.race([probe, timeout]);
+}
+
+/** Why the API could not listen, as a typed error where the operator can fix it by configuration. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new PortInUseError(host, port, err);
+  if (code === 'EACCES') return new BadConfigError(`cannot listen on ${host}:${port}: not permitted (ports below 1024 need privileges); choose another port with --port <port> or WFAD_API_PORT`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new BadConfigError(`cannot listen on ${host}:${port}: ${host} is not an address of this machine; choose another with --host <host> or WFAD_API_HOST`);
+  return err;
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -203,10 +213,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    await services.training.close();
+    await apollo.stop();
+    await services.runtime.close();
+    if (ownGraph) await graph.close();
+    throw listenError(err, config.host, config.port);
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.host}:${port}/graphql`;
   log.info({ url, introspection: config.introspection, readKeyed: config.readKeyed, mutations: config.mutations, keys: config.apiKeys.length }, 'wfad API listening');

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, localServerConfig, neo4jConnection, type LocalServerConfig } from '../config';
+import { PROJECT_ROOT, localServerConfig, neo4jConnection, parsePort, type LocalServerConfig } from '../config';
 import { anySample, labelledSamples } from '../features/dataset';
 import { countRuns, readRuns } from '../graph/read-runs';
 import { activeModels, modelPath } from '../graph/predictions';
@@ -58,9 +58,10 @@ export const EXIT: Readonly<Record<WfadErrorCode, number>> = {
 };
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/** `--port <port>`: 1-65535. Commander prints an InvalidArgumentError's message with the option's name. */
 function portOption(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CommanderError(2, 'wfad.port', `--port ${v} is not a port number`);
+  const n = parsePort(v);
+  if (n === undefined) throw new InvalidArgumentError('not a port number (expected an integer from 1 to 65535)');
   return n;
 }
 
@@ -248,7 +249,7 @@ export function buildProgram(): Command {
   program
     .command('ingest')
     .description('store workflow runs in Neo4j: Pegasus submit directories (any depth; see docs/pegasus-submit-dirs.md) or Pegasus/Panorama CSV traces (<root>/adjacency_list_dags + <root>/data/<label>/*.csv; see docs/ingest.md)')
-    .argument('<path>', 'dataset root, its data/ folder, a label folder or one .csv file')
+    .argument('<path>', 'a Pegasus submit directory (a *.stampede.db, or jobstate.log + the .dag file), a folder of them at any depth, or one *.stampede.db; or a CSV trace dataset: its root (with adjacency_list_dags/), its data/ folder, a label folder or one .csv file')
     .option('--template <workflow=file.json>', 'the DAG template of a workflow, whatever the file is called (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--unlabelled', 'every run has unknown truth, whatever folder it is in (per-job truth columns are not stored)')
     .option('--json', 'machine-readable summary')

@@ -7,6 +7,7 @@ import { neo4jConnection } from '../config';
 import { WfadError } from '../errors';
 import { openGraph, verify } from '../graph/driver';
 import type { ModelCounts } from '../graph/prediction-counts';
+import { registeredModelIds } from '../graph/predictions';
 import { readBaseline, readReportRun } from '../graph/run-report';
 import { buildRunReport, pickPrediction, storedExplanation, type RunReport } from '../report/run-report';
 import { explainStored } from '../score/explain-stored';
@@ -68,7 +69,7 @@ export function formatRunReport(r: RunReport, limit: number): string {
   out.push('');
   out.push(`slowest path (${r.criticalPath.jobs.length} jobs, ${duration(r.criticalPath.seconds)}): ${r.criticalPath.jobs.map((j) => `${j.name} [${duration(j.runtime)}]`).join(' → ') || '-'}`);
   out.push('');
-  const rows = [...r.jobs].sort((a, b) => rank(b) - rank(a));
+  const rows = jobTableOrder(r.jobs);
   const shown = limit > 0 ? rows.slice(0, limit) : rows;
   const state = (j: RunReport['jobs'][number]): string => j.state ?? (j.exitCode === null ? '-' : j.exitCode === 0 ? 'exit 0' : `exit ${j.exitCode}`);
   const hasPred = r.jobs.some((j) => j.prediction);
@@ -93,9 +94,19 @@ export function formatRunReport(r: RunReport, limit: number): string {
 }
 
 /** Table order: failed jobs first, then the largest deviation. */
-function rank(j: RunReport['jobs'][number]): number {
-  const failed = (j.state !== null && !/^succe/i.test(j.state)) || (j.exitCode !== null && j.exitCode !== 0);
-  return (failed ? 1e9 : 0) + Math.abs(j.deviations[0]?.deviation ?? 0);
+/**
+ * A job that ran and did not succeed (failed, aborted, held, or a non-zero exit code). A job that
+ * never ran did not fail: it sorts by deviation like the others.
+ */
+export function jobFailed(j: Pick<RunReport['jobs'][number], 'state' | 'exitCode'>): boolean {
+  if (j.state === 'never_ran') return false;
+  return (j.state !== null && !/^succe/i.test(j.state)) || (j.exitCode !== null && j.exitCode !== 0);
+}
+
+/** The per-job table's order: failed jobs first, then by largest |deviation|; ties keep the jobs' order. */
+export function jobTableOrder(jobs: readonly RunReport['jobs'][number][]): RunReport['jobs'][number][] {
+  const dev = (j: RunReport['jobs'][number]): number => Math.abs(j.deviations[0]?.deviation ?? 0);
+  return [...jobs].sort((a, b) => Number(jobFailed(b)) - Number(jobFailed(a)) || dev(b) - dev(a));
 }
 
 /** The prediction table of `wfad stats`: per workflow and model, runs by predicted class beside truth. */
@@ -128,7 +139,11 @@ export function registerReportCommand(program: Command): void {
       try {
         await verify(g);
         const run = await readReportRun(g, runId);
-        if (!run) throw new WfadError('BAD_INPUT', `no stored run has id ${JSON.stringify(runId)} (ids look like "<label>/<file name>"; GraphQL runs() lists them)`);
+        if (!run) throw new WfadError('BAD_INPUT', `no stored run has id ${JSON.stringify(runId)} (ids look like "<label>/<file name>" for CSV traces, e.g. normal/1000genome-20200613T072602Z-run0001, and "<dax_label>/<wf_uuid>" for Pegasus submit directories; GraphQL runs() lists them)`);
+        if (o.model !== undefined && !run.runPredictions.some((p) => p.modelId === o.model)) {
+          const ids = await registeredModelIds(g);
+          if (!ids.includes(o.model)) throw new WfadError('BAD_INPUT', `--model ${o.model}: no such model is registered (ids look like "<name>@<version>"); registered: ${ids.join(', ') || 'none (wfad score registers a model)'}`);
+        }
         const baseline = await readBaseline(g, run.workflow, run.id, o.baselineRuns);
         // Predictions are stored without their explanation: the chosen one's is computed here.
         const chosen = pickPrediction(run.runPredictions, o.model);

@@ -153,6 +153,12 @@ export async function modelPath(graph: Graph, id: string): Promise<string | null
   return (res.records[0]?.get('path') as string | undefined) ?? null;
 }
 
+/** Ids of every registered model ("<name>@<version>"), sorted. */
+export async function registeredModelIds(graph: Graph): Promise<string[]> {
+  const res = await graph.query('MATCH (m:Model) RETURN m.id AS id ORDER BY id');
+  return res.records.map((r) => r.get('id') as string);
+}
+
 const ACTIVE_MODELS = `MATCH (m:Model {active: true}) RETURN m.id AS id, m.level AS level, m.path AS path ORDER BY m.level, m.task DESC, m.id`;
 
 /** The active models (at most one per level and task): id, level and the folder they load from. */

@@ -4,6 +4,8 @@
  */
 export const CATEGORIES = ['normal', 'cpu', 'hdd', 'loss'] as const;
 export type Category = (typeof CATEGORIES)[number];
+/** How counts and filters name the runs of unknown truth (no category): `runsByCategory`, `wfad stats`, the API's run filter. */
+export const UNLABELLED = 'unlabelled';
 
 export interface RunLabel {
   /** The folder name as given, e.g. `hdd_60`, `loss_0.1`, `normal`. */

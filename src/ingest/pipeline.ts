@@ -4,6 +4,8 @@
  * summary. Every run ends up stored, unchanged (already stored with the same content) or rejected
  * with a reason; everything read but not stored is listed (columns, files, folders).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { WfadError } from '../errors';
 import { isUnavailable, verify, type Graph } from '../graph/driver';
 import { migrate } from '../graph/migrations';
@@ -14,7 +16,8 @@ import { openCsvSource, type CsvSourceOptions } from './csv-source';
 import { isRejection, type Rejection } from './rejection';
 import type { Derivation, SourceRun } from './run-shape';
 import { parseRunJson, templateFromStored, type JsonRejection, type RunJson } from './run-json';
-import { looksLikeSubmitDirs, openPegasusSource } from './pegasus';
+import { findDatasetRoot } from './dataset';
+import { SUBMIT_DIR_NEEDS, looksLikeSubmitDirs, openPegasusSource, submitDirOfFile } from './pegasus';
 import { isUnchanged, type RunSource } from './source';
 import { chooseStorePath, managedLocalServer, type BulkSetting, type StorePath } from './store-path';
 import { bulkNotPossible, finishBulk, moveInImportedStore, openBulk, type BulkRun } from './bulk-ingest';
@@ -79,6 +82,7 @@ export interface IngestOptions extends CsvSourceOptions {
  * CSV traces.
  */
 export function openSource(target: string, opts: IngestOptions = {}): RunSource {
+  assertKnownLayout(target, opts);
   if (looksLikeSubmitDirs(target)) {
     if (opts.templates?.length) throw new WfadError('BAD_INPUT', `--template names DAG files for CSV traces; ${target} holds Pegasus submit directories, whose runs carry their own DAG`);
     return openPegasusSource(target);
@@ -87,11 +91,34 @@ export function openSource(target: string, opts: IngestOptions = {}): RunSource 
 }
 
 /**
+ * BAD_INPUT unless `target` exists and is (or holds) one of the layouts `wfad ingest` reads: a trace
+ * dataset (adjacency_list_dags/ here or above, or templates named with --template) or Pegasus
+ * submit directories. The message names the path and what each layout needs. Reads only the
+ * file system, so a wrong path is told before Neo4j is contacted.
+ */
+export function assertKnownLayout(target: string, opts: Pick<IngestOptions, 'templates'> = {}): void {
+  const abs = path.resolve(target);
+  const shown = abs === target ? target : `${target} (${abs})`;
+  if (!fs.existsSync(abs)) throw new WfadError('BAD_INPUT', `${shown}: no such file or folder`);
+  if (opts.templates?.length || findDatasetRoot(abs) !== null || looksLikeSubmitDirs(abs)) return;
+  const isFile = fs.statSync(abs).isFile();
+  const owner = isFile ? submitDirOfFile(abs) : null;
+  const hint = owner ? ` ${path.basename(abs)} is a file of the submit directory ${owner}: ingest that folder (wfad ingest ${owner}).` : '';
+  throw new WfadError(
+    'BAD_INPUT',
+    `${shown} is neither a trace dataset nor a Pegasus submit directory.${hint} ` +
+      `A trace dataset needs an adjacency_list_dags/ folder at the path or above it (<root>/adjacency_list_dags/*.json + <root>/data/<label>/*.csv; or name templates with --template <workflow>=<file.json>). ` +
+      `A Pegasus submit directory (the path itself or any folder below it) needs ${SUBMIT_DIR_NEEDS}; a *.stampede.db file can also be given by itself.`,
+  );
+}
+
+/**
  * Reads `target` and stores its runs, by the bulk importer when the store is the empty local one
  * (store-path.ts), else by write transactions. Input the importer cannot carry exactly is stored
  * by transactions instead, and the summary says so.
  */
 export async function ingest(graph: Graph, target: string, opts: IngestOptions = {}): Promise<IngestSummary> {
+  assertKnownLayout(target, opts);
   await verify(graph);
   const managed = managedLocalServer();
   // An earlier bulk ingest killed after its importer succeeded: its complete store goes in first.

@@ -8,6 +8,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../src/config';
+import { apiConfig } from '../../src/api/config';
+import { startApiServer } from '../../src/api/server';
+import { PortInUseError } from '../../src/errors';
 import { openGraph, type Graph } from '../../src/graph/driver';
 import { wipe } from '../helpers/neo4j';
 import { gql } from './harness';
@@ -70,5 +73,22 @@ describe('wfad serve', () => {
     assert.ok(requests.some((l) => l.path === '/graphql' && l.status === 200 && typeof l.ms === 'number'));
     assert.ok(requests.some((l) => l.path === '/ready' && l.status === 200));
     assert.ok(lines.every((l) => typeof l.level === 'number' && typeof l.time === 'string'));
+  });
+
+  it('a port already in use: a named BAD_CONFIG error (host:port, --port, WFAD_API_PORT), exit 2, no stack', async () => {
+    const holder = net.createServer();
+    const port = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as net.AddressInfo).port)));
+    try {
+      await assert.rejects(startApiServer({ config: apiConfig({}, { port }), graph }), (e: unknown) => e instanceof PortInUseError && e.code === 'BAD_CONFIG' && e.port === port && e.host === '127.0.0.1');
+      const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'wfad.js'), 'serve', '--port', String(port)], { cwd: PROJECT_ROOT });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, new RegExp(`wfad: BAD_CONFIG: cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use by another program; stop it or choose another port with --port <port> or WFAD_API_PORT`));
+      assert.doesNotMatch(stderr, /unexpected error|EADDRINUSE|\n\s+at /);
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
   });
 });

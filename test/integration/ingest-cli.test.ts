@@ -87,7 +87,7 @@ describe('wfad ingest on small datasets', () => {
     fs.writeFileSync(path.join(bare, 'mini-mini-T1-run0001.csv'), runCsv('mini-T1', 1000));
     const r4 = await cli(['ingest', bare]);
     assert.equal(r4.code, 2);
-    assert.match(r4.stderr, /no adjacency_list_dags\/ folder here or above it.*--template <workflow>=<file\.json>/);
+    assert.match(r4.stderr, /is neither a trace dataset nor a Pegasus submit directory\. A trace dataset needs an adjacency_list_dags\/ folder at the path or above it.*--template <workflow>=<file\.json>/);
   });
 
   it('--batch-jobs takes a positive integer, else exits 2 naming the value', async () => {

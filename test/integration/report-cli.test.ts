@@ -130,7 +130,13 @@ describe('wfad report and wfad stats predictions', () => {
   it('refuses an unknown run id and bad options with exit code 2', async () => {
     const r = await cli(['report', 'normal/nope-run0001']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /no stored run has id "normal\/nope-run0001"/);
+    assert.match(r.stderr, /no stored run has id "normal\/nope-run0001" \(ids look like "<label>\/<file name>" for CSV traces, .* and "<dax_label>\/<wf_uuid>" for Pegasus submit directories/);
+    // A model id nobody registered: said so, with the registered ones (not "has stored no prediction").
+    const nosuch = await cli(['report', SLOW, '--model', 'nosuch@1']);
+    assert.equal(nosuch.code, 2, nosuch.stderr);
+    assert.equal(nosuch.stdout, '');
+    assert.match(nosuch.stderr, new RegExp(`wfad: BAD_INPUT: --model nosuch@1: no such model is registered \\(ids look like "<name>@<version>"\\); registered: ${MODEL}`));
+    assert.doesNotMatch(nosuch.stderr, /has stored no prediction/);
     const bad = await cli(['report', SLOW, '--limit', '-1']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--limit -1/);

@@ -1,5 +1,5 @@
 /** Shared by resolvers: cursors, page sizes, filters → store selections, record → GraphQL views. */
-import { CATEGORIES } from '../../ingest/labels';
+import { CATEGORIES, UNLABELLED } from '../../ingest/labels';
 import type { ApiContext } from '../context';
 import { BadInputError } from '../errors';
 import type { ModelRecord } from '../store/models';
@@ -31,8 +31,8 @@ export function pageSize(ctx: ApiContext, first: number, field = 'first'): numbe
 /** Validates a filter and resolves its model; the model is null when no prediction filter needs one. */
 export async function toSelection(ctx: ApiContext, filter: RunFilter | null | undefined, needModel: boolean, field = 'filter'): Promise<{ sel: RunSelection; model: ModelRecord | null }> {
   const f = filter ?? {};
-  if (f.category != null && !(CATEGORIES as readonly string[]).includes(f.category)) {
-    throw new BadInputError(`${field}.category`, `"${f.category}" is not a category (${CATEGORIES.join(', ')})`);
+  if (f.category != null && f.category !== UNLABELLED && !(CATEGORIES as readonly string[]).includes(f.category)) {
+    throw new BadInputError(`${field}.category`, `"${f.category}" is not a category (${[...CATEGORIES, UNLABELLED].join(', ')})`);
   }
   for (const k of ['minScore', 'maxScore'] as const) {
     const v = f[k];

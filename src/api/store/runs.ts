@@ -4,6 +4,7 @@
  */
 import neo4j from 'neo4j-driver';
 import type { Graph } from '../../graph/driver';
+import { UNLABELLED } from '../../ingest/labels';
 import { predictionFields, predictionId, toPrediction, type PredictionRecord } from './predictions';
 
 export interface RunRow {
@@ -158,7 +159,9 @@ function selectionClause(sel: RunSelection, needPrediction: boolean, extraWhere:
   };
   eq('workflow', sel.workflow, 'workflow');
   eq('label', sel.label, 'label');
-  eq('category', sel.category, 'category');
+  // `unlabelled`, as runsByCategory counts them: the runs of unknown truth (no category).
+  if (sel.category === UNLABELLED) where.push('r.category IS NULL');
+  else eq('category', sel.category, 'category');
   eq('level', sel.level, 'level');
   if (sel.labelled !== null && sel.labelled !== undefined) where.push(sel.labelled ? 'r.label IS NOT NULL' : 'r.label IS NULL');
   if (sel.from !== null && sel.from !== undefined) {

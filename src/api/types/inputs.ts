@@ -16,7 +16,7 @@ registerEnumType(SortDirection, { name: 'SortDirection' });
 export class RunFilter {
   @Field(() => String, { nullable: true }) workflow?: string | null;
   @Field(() => String, { nullable: true, description: 'true label, e.g. cpu_3' }) label?: string | null;
-  @Field(() => String, { nullable: true, description: 'true category: normal, cpu, hdd or loss' }) category?: string | null;
+  @Field(() => String, { nullable: true, description: 'true category: normal, cpu, hdd or loss; unlabelled: the runs of unknown truth (as runsByCategory counts them)' }) category?: string | null;
   @Field(() => Float, { nullable: true, description: 'true anomaly level' }) level?: number | null;
   @Field(() => Boolean, { nullable: true, description: 'true: runs of known truth only; false: unlabelled runs only' }) labelled?: boolean | null;
   @Field(() => String, { nullable: true, description: 'predicted class of the model (one of its classes)' }) predictedCategory?: string | null;

@@ -14,6 +14,7 @@ import { readJobstateLog } from './jobstate-log';
 import { reject, type PegasusRejection } from './rejection';
 import { readStampedeDb } from './stampede';
 import { findSubmitDirs, type SubmitDir } from './submit-dir';
+export { SUBMIT_DIR_NEEDS, submitDirOfFile } from './submit-dir';
 import { subwfJobFor } from './submit-names';
 
 export type { PegasusRejectCode, PegasusRejection } from './rejection';

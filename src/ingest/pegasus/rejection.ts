@@ -8,10 +8,11 @@
  *   BAD_SUBMIT_FILE         jobstate.log or the .dag file cannot be read as such
  *   BAD_DAG                 a cycle, an edge naming an undefined job, a job defined twice
  *   UNLINKED_SUBWORKFLOW    a sub-workflow whose parent job cannot be found
+ *   BAD_VALUE               an event time in the database that is no number (table, column, row, job and value named)
  */
 import { clip, type RejectCode, type Rejection } from '../rejection';
 
-export type PegasusRejectCode = Extract<RejectCode, 'CORRUPT_DB' | 'NOT_STAMPEDE_DB' | 'UNKNOWN_SCHEMA_VERSION' | 'NO_RUN_RECORD' | 'BAD_SUBMIT_FILE' | 'BAD_DAG' | 'UNLINKED_SUBWORKFLOW'>;
+export type PegasusRejectCode = Extract<RejectCode, 'CORRUPT_DB' | 'NOT_STAMPEDE_DB' | 'UNKNOWN_SCHEMA_VERSION' | 'NO_RUN_RECORD' | 'BAD_SUBMIT_FILE' | 'BAD_DAG' | 'UNLINKED_SUBWORKFLOW' | 'BAD_VALUE'>;
 export type PegasusRejection = Rejection & { code: PegasusRejectCode };
 
 export function reject(

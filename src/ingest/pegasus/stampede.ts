@@ -27,6 +27,16 @@ const num = (v: unknown): number | null => {
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
 };
+/** A value that is there but is no number (e.g. the text "abc" in a timestamp column). */
+const unreadable = (v: unknown): boolean => v !== null && v !== undefined && v !== '' && !Number.isFinite(Number(v));
+
+/** A cell of the database that cannot be read as what its column holds. */
+interface BadCell {
+  table: string;
+  column: string;
+  row: string;
+  value: string;
+}
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
   if (list) list.push(v);
@@ -111,8 +121,13 @@ function readWorkflows(db: SqliteFile, file: string, source: string): StampedeRe
   const labelOf = (w: Row): string => str(w.dax_label) ?? str(w.wf_uuid) ?? `workflow-${w.wf_id}`;
 
   const states = new Map<number, Row[]>();
-  for (const r of db.rows("SELECT wf_id, state, timestamp, status FROM workflowstate ORDER BY timestamp, CASE state WHEN 'WORKFLOW_STARTED' THEN 0 ELSE 1 END")) {
-    push(states, num(r.wf_id) as number, r);
+  // An event time that is no number is bad input, as a jobstate.log line that is no event is: the
+  // workflow it belongs to is rejected (BAD_VALUE) naming the table, column, row and value.
+  const badWf = new Map<number, BadCell>();
+  for (const r of db.rows("SELECT rowid AS row_id, wf_id, state, timestamp, status FROM workflowstate ORDER BY timestamp, CASE state WHEN 'WORKFLOW_STARTED' THEN 0 ELSE 1 END")) {
+    const wfId = num(r.wf_id) as number;
+    if (unreadable(r.timestamp) && !badWf.has(wfId)) badWf.set(wfId, { table: 'workflowstate', column: 'timestamp', row: `rowid ${String(r.row_id)}, state ${String(r.state)}`, value: String(r.timestamp) });
+    push(states, wfId, r);
   }
   const hosts = new Map(db.rows('SELECT host_id, hostname FROM host').map((h) => [num(h.host_id), str(h.hostname)]));
 
@@ -136,10 +151,13 @@ function readWorkflows(db: SqliteFile, file: string, source: string): StampedeRe
   const lastIds = new Set([...lastInstance.values()].map((i) => i.id));
 
   const events = new Map<number, JobEvent[]>();
-  for (const r of db.rows('SELECT job_instance_id, state, timestamp, jobstate_submit_seq FROM jobstate')) {
+  const badInstance = new Map<number, BadCell>();
+  for (const r of db.rows('SELECT rowid AS row_id, job_instance_id, state, timestamp, jobstate_submit_seq FROM jobstate')) {
     const id = num(r.job_instance_id) as number;
+    if (!lastIds.has(id)) continue;
+    if (unreadable(r.timestamp) && !badInstance.has(id)) badInstance.set(id, { table: 'jobstate', column: 'timestamp', row: `rowid ${String(r.row_id)}, job_instance_id ${id}, state ${String(r.state)}`, value: String(r.timestamp) });
     const ts = num(r.timestamp);
-    if (!lastIds.has(id) || ts === null) continue;
+    if (ts === null) continue;
     push(events, id, { state: String(r.state), ts, seq: num(r.jobstate_submit_seq) ?? 0 });
   }
 
@@ -208,6 +226,20 @@ function readWorkflows(db: SqliteFile, file: string, source: string): StampedeRe
         continue;
       }
       parent = { runId: runIdOf(labelOf(pw), String(pw.wf_uuid)), jobName };
+    }
+
+    const badJobs = (jobsByWf.get(wfId) ?? []).flatMap((j) => {
+      const last = lastInstance.get(num(j.job_id) as number);
+      const bad = last ? badInstance.get(last.id) : undefined;
+      return bad ? [{ job: String(j.exec_job_id), ...bad }] : [];
+    });
+    const wfBad = badWf.get(wfId);
+    const bad = wfBad ? { job: undefined, ...wfBad } : badJobs[0];
+    if (bad) {
+      const others = badJobs.length - (wfBad ? 0 : 1);
+      const what = `${bad.table}.${bad.column} = ${JSON.stringify(bad.value)} (${bad.row}${bad.job === undefined ? '' : `, job ${bad.job}`}) is not a time`;
+      runs.push(reject(ctx, 'BAD_VALUE', `${what}${others > 0 ? `; ${others} more job(s) with unreadable event times` : ''}: the run's timings cannot be told, the run is not stored (a jobstate.log line that is no event is refused the same way)`, { job: bad.job, field: `${bad.table}.${bad.column}`, value: bad.value }));
+      continue;
     }
 
     const st = states.get(wfId) ?? [];

@@ -28,6 +28,24 @@ export function isSubmitDirMarker(names: ReadonlySet<string>): boolean {
   return [...names].some((n) => n.endsWith('.stampede.db')) || names.has('jobstate.log') || names.has('braindump.yml') || names.has('braindump.txt');
 }
 
+/** What makes a folder a Pegasus submit directory wfad can read (for messages about paths that are not one). */
+export const SUBMIT_DIR_NEEDS = 'a *.stampede.db (pegasus-monitord\'s database), or jobstate.log with the workflow\'s .dag file (the one braindump.yml/braindump.txt names when there are several)';
+
+/**
+ * When `file` is one of a submit directory's own files (its jobstate.log, braindump, .dag, …): that
+ * folder, to be ingested instead. Null otherwise.
+ */
+export function submitDirOfFile(file: string): string | null {
+  const dir = path.dirname(path.resolve(file));
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return null;
+  }
+  return isSubmitDirMarker(new Set(names)) ? dir : null;
+}
+
 /** Every submit directory at or below `target`, parents before their sub-folders. */
 export function findSubmitDirs(target: string): SubmitDir[] {
   const out: SubmitDir[] = [];
