@@ -27,6 +27,7 @@ export function toRunRecord(run: SourceRun): RunRecord {
     category: run.truth?.category ?? null,
     level: run.truth?.level ?? null,
     startedAt: run.startedAt,
+    state: run.state,
     template: `${run.workflow}#${hash}`,
     templateVersion: null,
     jobNames: run.jobs.map((j) => j.name),
