@@ -18,7 +18,7 @@ import { apiConfig, type ApiConfig } from '../../src/api/config';
 import { apiSchema } from '../../src/api/schema';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { PROJECT_ROOT } from '../../src/config';
-import { auth, errorOf, gql, KEY, KEY2, T0, startHarness, type Harness } from '../api/harness';
+import { auth, errorOf, gql, KEY, KEY2, runId, T0, startHarness, type Harness } from '../api/harness';
 import { count } from '../helpers/neo4j';
 import { fillValue, minimalSelection, type Json } from './schema-walk';
 
@@ -43,6 +43,7 @@ async function fingerprint(): Promise<string> {
 }
 
 let instanceSeq = 0;
+let deleteSeq = 0;
 /** A mutation that writes when its key is accepted: one example per mutation of the schema. */
 function validMutation(name: string): { query: string; variables: Record<string, Json> } | null {
   switch (name) {
@@ -55,6 +56,9 @@ function validMutation(name: string): { query: string; variables: Record<string,
         variables: { i: { workflow: 'mini', label: 'normal', instance: inst, runNumber: 1, jobs: [job(`create_dir_${inst}_0_condorpool`, 'auxiliary', t), job('work_ID01', 'compute', t + 20), job(`cleanup_${inst}_0_condorpool`, 'auxiliary', t + 40)] } },
       };
     }
+    case 'deleteRun':
+      // A stored run each time (the harness's last ones, one per call): accepted, it deletes.
+      return { query: 'mutation($id: ID!) { deleteRun(id: $id) { id deleted } }', variables: { id: runId(11 - (deleteSeq++ % 6)) } };
     case 'scoreRuns':
       return { query: 'mutation { scoreRuns(limit: 3) { runsScored } }', variables: {} };
     case 'activateModel':
