@@ -112,13 +112,10 @@ export function createLoaders(shared: SharedReads, runtime: ModelRuntime, cache:
   const live = async (model: ModelRecord, runIds: string[]): Promise<Map<string, RunPrediction>> => {
     const out = new Map<string, RunPrediction>();
     if (runIds.length === 0) return out;
-    // A model trained on one workflow predicts only that workflow's runs (others: no prediction).
-    const read = (await runRecord.loadMany(runIds)).filter(
-      (r): r is RunRecord => r !== null && !(r instanceof Error) && (model.workflow === 'ALL' || r.workflow === model.workflow),
-    );
+    const read = (await runRecord.loadMany(runIds)).filter((r): r is RunRecord => r !== null && !(r instanceof Error));
     if (read.length === 0) return out;
     const predictor = await runtime.predictor(model);
-    // An ALL model predicts only the workflows it was trained on (Predictor.notCovering).
+    // A model predicts only the workflows it was trained on (Predictor.notCovering); others: no prediction.
     const recs = read.filter((r) => predictor.predictor.notCovering(r.workflow) === null);
     if (recs.length === 0) return out;
     const preds = await predictor.predictRuns(recs.map(toPredictInput));

@@ -475,16 +475,15 @@ export function buildProgram(): Command {
         const dir = await resolveModel(g, o.model);
         const predictor = await Predictor.load(dir);
         try {
-          let workflows = o.workflow ? [o.workflow] : undefined;
+          const asked = o.workflow ? [o.workflow] : undefined;
           const uncovered = o.workflow ? predictor.notCovering(o.workflow) : null;
           if (uncovered && (await countRuns(g, { workflows: [o.workflow as string] })) === 0) throw new WfadError('BAD_INPUT', `no stored runs for workflow "${o.workflow}"`);
           if (uncovered) throw new WfadError('BAD_INPUT', `--workflow ${o.workflow}: ${uncovered}; it does not score other workflows' runs (train one on it: wfad train --workflow ${o.workflow})`);
-          // A model scores the workflows it was trained on (Predictor.coveredWorkflows) and no others.
+          // A model scores the workflows it was trained on (Predictor.coveredWorkflows) and no others:
+          // scoreRuns reads those and lists the stored runs of the others as not scored.
           const covered = predictor.coveredWorkflows;
-          if (!o.workflow && covered) {
-            if (predictor.workflow !== 'ALL') log(`model ${predictor.modelId} was trained on ${predictor.workflow} only: scoring its runs`);
-            workflows = [...covered];
-          }
+          if (!o.workflow && predictor.workflow !== 'ALL') log(`model ${predictor.modelId} was trained on ${predictor.workflow} only: scoring its runs`);
+          const workflows = asked ?? (covered ? [...covered] : undefined);
           const total = await countRuns(g, workflows ? { workflows } : {});
           if (total === 0 && covered && !o.workflow) {
             const others = await runsOutside(g, null, covered);
@@ -497,7 +496,7 @@ export function buildProgram(): Command {
           }
           if (total === 0) throw new WfadError('BAD_INPUT', workflows ? `no stored runs for workflow "${workflows.join(', ')}"` : 'no stored runs; ingest some first (wfad ingest <path>)');
           const bar = progress(`score ${predictor.name}`, Boolean(o.json));
-          const s = await scoreRuns(g, predictor, { workflows, activate: o.activate, pageSize: o.pageSize, writeBatch: o.writeBatch, onProgress: (n) => bar.update(n, total) });
+          const s = await scoreRuns(g, predictor, { workflows: asked, activate: o.activate, pageSize: o.pageSize, writeBatch: o.writeBatch, onProgress: (n) => bar.update(n, total) });
           bar.stop();
           return s;
         } finally {

@@ -3,6 +3,7 @@
  * versions, stored runs by label and category (`unlabelled` for runs of unknown truth), plus the
  * integrity check `incompleteRuns` (stored runs whose jobs or in-run edges differ from their DAG).
  */
+import { CATEGORIES, UNLABELLED } from '../ingest/labels';
 import type { Graph } from './driver';
 
 export interface WorkflowStats {
@@ -45,14 +46,14 @@ const ORPHANS = `MATCH (r:Run) WHERE NOT (r)<-[:HAS_RUN]-(:Workflow) RETURN coun
 export function labelOrder(a: string, b: string): number {
   const key = (l: string): [string, number] => {
     const [c, v] = l.split('_');
-    return [c === 'normal' ? '' : c === 'unlabelled' ? '\uffff' : (c ?? l), Number(v ?? 0)];
+    return [c === 'normal' ? '' : c === UNLABELLED ? '\uffff' : (c ?? l), Number(v ?? 0)];
   };
   const [ca, va] = key(a);
   const [cb, vb] = key(b);
   return ca === cb ? va - vb : ca < cb ? -1 : 1;
 }
 
-const CATEGORY_ORDER = ['normal', 'cpu', 'hdd', 'loss', 'unlabelled'];
+const CATEGORY_ORDER = [...CATEGORIES, UNLABELLED];
 
 function sortedRecord(rec: Record<string, number>, cmp: (a: string, b: string) => number): Record<string, number> {
   return Object.fromEntries(Object.entries(rec).sort(([a], [b]) => cmp(a, b)));

@@ -120,7 +120,7 @@ export async function scoreRuns(graph: Graph, predictor: Predictor, opts: ScoreO
   // Only the workflows the model covers are read; the runs of the others are counted and named.
   const covered = predictor.coveredWorkflows;
   const asked = opts.workflows ?? null;
-  const outside = covered ? runsOutside(graph, asked, covered) : Promise.resolve([]);
+  const outside = covered && (asked === null || asked.some((w) => !covered.includes(w))) ? runsOutside(graph, asked, covered) : Promise.resolve([]);
   outside.catch(() => undefined); // awaited below
   opts = covered ? { ...opts, workflows: (asked ?? covered).filter((w) => covered.includes(w)) } : opts;
   const q: RunQuery = opts.workflows ? { workflows: opts.workflows } : {};

@@ -175,5 +175,18 @@ describe('scoring on arrival', () => {
     assert.equal(live.errors, undefined, live.raw);
     for (const n of live.data?.runs.nodes ?? []) assert.equal(n.prediction, null, `${n.id} has no prediction by a model not trained on its workflow`);
     assert.equal(await runPredictions((live.data?.runs.nodes ?? []).map((n: { id: string }) => n.id), all), 0);
+
+    // wfad score with a model covering mini scores mini and names the runs of another workflow.
+    const covering = await elsewhereModel('ALL', ['mini']);
+    await h.graph.write((tx) => tx.run("CREATE (:Run {id: 'other/r1', workflow: 'other', jobCount: 0})"));
+    try {
+      const scored = await cli(['score', '--model', covering, '--json']);
+      assert.equal(scored.code, 0, scored.stderr);
+      const summary = JSON.parse(scored.stdout) as { runs: number; notCovered: unknown };
+      assert.equal(summary.runs, stored);
+      assert.deepEqual(summary.notCovered, [{ workflow: 'other', runs: 1, reason: `${covering} was trained on mini, not other` }]);
+    } finally {
+      await h.graph.write((tx) => tx.run("MATCH (r:Run {id: 'other/r1'}) DETACH DELETE r"));
+    }
   });
 });

@@ -40,6 +40,14 @@ export function rejectionField(r: JsonRejection): string {
   return 'input';
 }
 
+/** What this process remembers of run `id` (rows, pages, this request's loaders): it was just stored or deleted. */
+function forgetRun(ctx: ApiContext, id: string): void {
+  ctx.services.cache?.runs.delete(id);
+  ctx.services.cache?.clearPages();
+  ctx.loaders.run.clear(id);
+  ctx.loaders.runRecord.clear(id);
+}
+
 @Resolver()
 export class IngestResolver {
   @Authorized()
@@ -49,11 +57,8 @@ export class IngestResolver {
   async deleteRun(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<DeleteRunResult> {
     if (id.length === 0 || id.length > 1000) throw new BadInputError('id', 'expected a run id of 1 to 1000 characters');
     const r = await deleteRuns(ctx.services.graph, [id]);
-    ctx.services.cache?.runs.delete(id);
-    ctx.services.cache?.clearPages();
+    forgetRun(ctx, id);
     ctx.services.cache?.clearPredictions();
-    ctx.loaders.run.clear(id);
-    ctx.loaders.runRecord.clear(id);
     ctx.services.log.info({ id, ...r }, 'run deleted');
     return { id, deleted: r.deleted.length > 0, jobs: r.jobs, predictions: r.predictions };
   }
@@ -71,10 +76,7 @@ export class IngestResolver {
     const run: RunJson = { ...input, jobs: input.jobs.map((j) => ({ ...j })) };
     const res = await ingestPushedRun(graph, run);
     if ('reason' in res) throw new BadInputError(rejectionField(res), res.reason, { reason: res.code });
-    ctx.services.cache?.runs.delete(res.runId);
-    ctx.services.cache?.clearPages();
-    ctx.loaders.run.clear(res.runId);
-    ctx.loaders.runRecord.clear(res.runId);
+    forgetRun(ctx, res.runId);
     const row = await ctx.loaders.run.load(res.runId);
     const stored = res.storedRunIds.includes(res.runId);
     let prediction: Prediction | null = null;
